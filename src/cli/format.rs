@@ -1,0 +1,1 @@
+//! Docker CLI formatting: tables, sizes, durations, truncation, Go templates. To be written.

@@ -1,0 +1,4 @@
+//! The docker command line: argument definitions (clap), behaviour over `trait Backend`,
+//! and Docker's output formats.
+
+pub mod format;

@@ -1,0 +1,1 @@
+//! The simulated Docker Hub (and one other public registry). To be written.

@@ -1,0 +1,1 @@
+//! The POSIX shell interpreter used by the lab shell and, later, container shells. To be written.
