@@ -8,5 +8,6 @@
 //!   nothing of the layers above it.
 //! - [`cli`]: the docker command line, written once over `trait Backend`.
 
+pub mod backend;
 pub mod cli;
 pub mod engine;

@@ -1,0 +1,1 @@
+//! A real Docker daemon behind `trait Backend`, through bollard. To be written.

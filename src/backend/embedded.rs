@@ -1,0 +1,1 @@
+//! The embedded engine behind `trait Backend`. To be written.

@@ -1,0 +1,118 @@
+//! `trait Backend`: what the docker command line and the checks may ask of an engine.
+//!
+//! Its vocabulary is the Docker Engine API's own model types (bollard's stubs), so the
+//! embedded engine and a real daemon answer in the same shapes, and the CLI formats them
+//! once. Methods are synchronous; the docker backend drives its async client on a runtime
+//! of its own.
+
+pub mod docker;
+pub mod embedded;
+
+use crate::engine::streams::Streams;
+use bollard_stubs::models::{
+    ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
+    CreateImageInfo, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect,
+    ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+};
+use std::collections::HashMap;
+
+/// Filters as the Engine API takes them: `{"reference": ["ubuntu*"], "dangling": ["true"]}`.
+pub type Filters = HashMap<String, Vec<String>>;
+
+/// An error as the daemon reports it. The CLI prints `Error response from daemon: {message}`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    /// The daemon answered with an error status and message.
+    #[error("{message}")]
+    Daemon { status: u16, message: String },
+    /// The daemon could not be reached at all.
+    #[error("{0}")]
+    Connection(String),
+}
+
+impl BackendError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            BackendError::Daemon { status, .. } => Some(*status),
+            BackendError::Connection(_) => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, BackendError>;
+
+#[derive(Debug, Clone, Default)]
+pub struct ListImagesOptions {
+    /// Include intermediate images (`docker images -a`).
+    pub all: bool,
+    pub filters: Filters,
+    /// Fill in `RepoDigests` (`--digests`); always cheap here, kept for the API's sake.
+    pub digests: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListContainersOptions {
+    pub all: bool,
+    pub limit: Option<i64>,
+    pub size: bool,
+    pub filters: Filters,
+}
+
+/// One engine, embedded or real, seen through the Engine API.
+pub trait Backend {
+    /// A short name for messages: `embedded` or `docker`.
+    fn name(&self) -> &'static str;
+
+    fn version(&mut self) -> Result<SystemVersion>;
+    fn info(&mut self) -> Result<SystemInfo>;
+
+    fn list_images(&mut self, options: &ListImagesOptions) -> Result<Vec<ImageSummary>>;
+    fn inspect_image(&mut self, name: &str) -> Result<ImageInspect>;
+    fn image_history(&mut self, name: &str) -> Result<Vec<ImageHistoryResponseItem>>;
+    /// `POST /images/create?fromImage=&tag=`: streams the daemon's progress messages.
+    /// A pull that fails part-way reports the error both as the last message's
+    /// `error_detail` and as the returned error.
+    fn pull_image(
+        &mut self,
+        image: &str,
+        tag: &str,
+        progress: &mut dyn FnMut(&CreateImageInfo),
+    ) -> Result<()>;
+    /// `POST /images/{name}/tag?repo=&tag=`.
+    fn tag_image(&mut self, name: &str, repo: &str, tag: &str) -> Result<()>;
+    /// `DELETE /images/{name}?force=&noprune=`.
+    fn remove_image(
+        &mut self,
+        name: &str,
+        force: bool,
+        no_prune: bool,
+    ) -> Result<Vec<ImageDeleteResponseItem>>;
+    /// `GET /images/search?term=&limit=&filters=`.
+    fn search_images(
+        &mut self,
+        term: &str,
+        limit: Option<i64>,
+        filters: &Filters,
+    ) -> Result<Vec<ImageSearchResponseItem>>;
+
+    /// `POST /containers/create?name=`.
+    fn create_container(
+        &mut self,
+        name: Option<&str>,
+        body: ContainerCreateBody,
+    ) -> Result<ContainerCreateResponse>;
+    /// `POST /containers/{id}/start`.
+    fn start_container(&mut self, id: &str) -> Result<()>;
+    /// Attach, start and wait, as `docker run` without `-d` does: the container's
+    /// output goes to `streams` as it is produced, and its exit code is returned.
+    fn run_attached(&mut self, id: &str, streams: Streams<'_>) -> Result<i64>;
+    /// `GET /containers/json?all=&limit=&size=&filters=`.
+    fn list_containers(&mut self, options: &ListContainersOptions) -> Result<Vec<ContainerSummary>>;
+    fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse>;
+    /// `DELETE /containers/{id}?force=&v=`.
+    fn remove_container(&mut self, id: &str, force: bool, volumes: bool) -> Result<()>;
+}
