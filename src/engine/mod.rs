@@ -4,10 +4,187 @@
 //! It knows nothing above it: no clap, rustyline, owo-colors or bollard client. It speaks
 //! the Docker Engine API's own model types (`bollard_stubs::models`), so the backends and
 //! the API server serialise what it returns as they are.
+//!
+//! # State directory
+//!
+//! ```text
+//! STATE/
+//!   oci-layout, index.json, blobs/sha256/…   the content store (an OCI image layout)
+//!   engine.json                             images, names, layers, containers (atomic)
+//!   hub-cache/                              manifests the hub has already computed
+//! ```
+//! `engine.json` is the truth; `index.json` is rewritten from it after every change so
+//! OCI tools can read the layout.
 
+pub mod clock;
 pub mod content;
 pub mod digest;
+pub mod error;
 pub mod hub;
+pub mod image;
+pub mod names;
+pub mod program;
 pub mod reference;
+pub mod rootfs;
+pub mod runtime;
 pub mod shell;
 pub mod streams;
+pub mod units;
+
+mod images_api;
+mod containers_api;
+
+use self::clock::{Clock, IdGenerator};
+use self::content::{ContentStore, atomic_write};
+use self::error::{EngineError, Result};
+use self::hub::Hub;
+use self::image::ImageStore;
+use self::runtime::ContainerStore;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The Docker version whose behaviour the engine reproduces.
+pub const DOCKER_VERSION: &str = "28.2.2";
+/// The Engine API version it speaks.
+pub const API_VERSION: &str = "1.50";
+
+pub struct EngineOptions {
+    pub state_dir: PathBuf,
+    pub seed: Option<u64>,
+    pub clock: Clock,
+}
+
+/// What `engine.json` holds.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PersistentState {
+    version: u32,
+    images: ImageStore,
+    containers: ContainerStore,
+}
+
+const STATE_VERSION: u32 = 1;
+
+pub struct Engine {
+    state_dir: PathBuf,
+    content: ContentStore,
+    images: ImageStore,
+    containers: ContainerStore,
+    hub: Hub,
+    clock: Clock,
+    ids: IdGenerator,
+}
+
+impl Engine {
+    /// Opens (creating if needed) the engine state under `options.state_dir`. A damaged
+    /// `engine.json` is reported, never silently replaced.
+    pub fn open(options: EngineOptions) -> Result<Engine> {
+        let dir = options.state_dir;
+        let state_io = |source| EngineError::StateIo {
+            path: dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(state_io)?;
+        let content = ContentStore::open(&dir).map_err(state_io)?;
+        let state_path = dir.join("engine.json");
+        let state = match std::fs::read(&state_path) {
+            Ok(bytes) => {
+                let state: PersistentState =
+                    serde_json::from_slice(&bytes).map_err(|e| EngineError::CorruptState {
+                        path: state_path.clone(),
+                        reason: e.to_string(),
+                    })?;
+                if state.version != STATE_VERSION {
+                    return Err(EngineError::CorruptState {
+                        path: state_path,
+                        reason: format!(
+                            "state format {} is not the {} this docklab reads",
+                            state.version, STATE_VERSION
+                        ),
+                    });
+                }
+                state
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => PersistentState {
+                version: STATE_VERSION,
+                ..Default::default()
+            },
+            Err(e) => return Err(state_io(e)),
+        };
+        Ok(Engine {
+            hub: Hub::new(Some(dir.join("hub-cache"))),
+            state_dir: dir,
+            content,
+            images: state.images,
+            containers: state.containers,
+            clock: options.clock,
+            ids: IdGenerator::new(options.seed),
+        })
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    pub fn content(&self) -> &ContentStore {
+        &self.content
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Writes `engine.json`, then the OCI `index.json` derived from it, both atomically.
+    fn save(&self) -> Result<()> {
+        let state = PersistentStateRef {
+            version: STATE_VERSION,
+            images: &self.images,
+            containers: &self.containers,
+        };
+        let bytes = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
+        atomic_write(&self.state_dir.join("engine.json"), &bytes)?;
+        self.content.write_index(&self.oci_index())?;
+        Ok(())
+    }
+
+    /// One index entry per tag, named the way containerd and skopeo read OCI layouts.
+    fn oci_index(&self) -> Vec<u8> {
+        let mut manifests = Vec::new();
+        for (name, id) in self.images.all_tags() {
+            let Some(image) = self.images.get(id) else {
+                continue;
+            };
+            let Some(manifest) = &image.manifest else {
+                continue;
+            };
+            let tag = name.rsplit_once(':').map(|(_, t)| t).unwrap_or("latest");
+            manifests.push(serde_json::json!({
+                "mediaType": manifest.media_type,
+                "digest": manifest.digest.to_string(),
+                "size": manifest.size,
+                "annotations": {
+                    "io.containerd.image.name": name,
+                    "org.opencontainers.image.ref.name": tag,
+                },
+            }));
+        }
+        serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": manifests,
+        }))
+        .expect("JSON values always serialise")
+    }
+
+    fn now_rfc3339(&self) -> String {
+        self.clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+    }
+}
+
+#[derive(Serialize)]
+struct PersistentStateRef<'a> {
+    version: u32,
+    images: &'a ImageStore,
+    containers: &'a ContainerStore,
+}

@@ -1,0 +1,458 @@
+//! The engine's container endpoints: create, start and run, list, inspect, remove.
+
+use super::error::{EngineError, Result};
+use super::rootfs::{EntryKind, RootFs};
+use super::runtime::programs::{self, Invocation};
+use super::runtime::{ContainerRecord, LogChunk, Status, valid_name};
+use super::streams::Streams;
+use super::{Engine, names, units};
+use bollard_stubs::models::{
+    ContainerConfig, ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse,
+    ContainerState, ContainerStateStatusEnum, ContainerSummary, ContainerSummaryStateEnum,
+};
+use std::collections::HashMap;
+
+const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+impl Engine {
+    /// `POST /containers/create?name=`.
+    pub fn create_container(
+        &mut self,
+        name: Option<&str>,
+        body: ContainerCreateBody,
+    ) -> Result<ContainerCreateResponse> {
+        let image_name = body.image.clone().unwrap_or_default();
+        if image_name.is_empty() {
+            return Err(EngineError::BadRequest("No image specified".into()));
+        }
+        let (image_id, _) = self.images.lookup(&image_name)?;
+        let image = self.images.get(&image_id).expect("lookup returns stored images");
+        let image_config = self.config_of(image)?.config.unwrap_or_default();
+
+        let name = match name.filter(|n| !n.is_empty()) {
+            Some(n) => {
+                if !valid_name(n) {
+                    return Err(EngineError::BadRequest(format!(
+                        "Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+                    )));
+                }
+                let n = n.trim_start_matches('/').to_string();
+                if let Some(other) = self.containers.by_name(&n) {
+                    return Err(EngineError::Conflict(format!(
+                        "Conflict. The container name \"/{n}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                        other.id
+                    )));
+                }
+                n
+            }
+            None => self.generate_name(),
+        };
+
+        let mut config = body;
+        // Docker's merge: an --entrypoint given resets the image's CMD as well.
+        let entrypoint_given = config.entrypoint.is_some();
+        if config.entrypoint.is_none() {
+            config.entrypoint = image_config.entrypoint.clone();
+        }
+        if config.cmd.as_ref().is_none_or(|c| c.is_empty()) && !entrypoint_given {
+            config.cmd = image_config.cmd.clone();
+        }
+        let mut env = image_config.env.clone().unwrap_or_default();
+        if env.is_empty() {
+            env.push(DEFAULT_PATH.into());
+        }
+        for var in config.env.take().unwrap_or_default() {
+            let key = var.split('=').next().unwrap_or("").to_string();
+            env.retain(|e| e.split('=').next() != Some(&key));
+            env.push(var);
+        }
+        config.env = Some(env);
+        if config.working_dir.as_deref().is_none_or(str::is_empty) {
+            config.working_dir = image_config.working_dir.clone().filter(|w| !w.is_empty());
+        }
+        if config.user.is_none() {
+            config.user = image_config.user.clone();
+        }
+        if config.exposed_ports.is_none() {
+            config.exposed_ports = image_config.exposed_ports.clone();
+        }
+        if config.labels.is_none() {
+            config.labels = image_config.labels.clone();
+        }
+        config.image = Some(image_name.clone());
+        let mut argv: Vec<String> = config.entrypoint.clone().unwrap_or_default();
+        argv.extend(config.cmd.clone().unwrap_or_default());
+        if argv.is_empty() {
+            return Err(EngineError::BadRequest("No command specified".into()));
+        }
+        let id = loop {
+            let id = self.ids.hex_id();
+            if self.containers.find(&id).is_none() {
+                break id;
+            }
+        };
+        let record = ContainerRecord {
+            id: id.clone(),
+            name,
+            image: image_name,
+            image_id,
+            config,
+            path: argv[0].clone(),
+            args: argv[1..].to_vec(),
+            created: self.now_rfc3339(),
+            status: Status::Created,
+            exit_code: 0,
+            error: String::new(),
+            started_at: None,
+            finished_at: None,
+            logs: Vec::new(),
+        };
+        self.containers.insert(record);
+        self.save()?;
+        Ok(ContainerCreateResponse {
+            id,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// moby's generator, retried (with a digit appended, as moby does on retries) until
+    /// the name is free.
+    fn generate_name(&mut self) -> String {
+        let mut retry = 0;
+        loop {
+            let candidate = names::generate(self.ids.rng(), retry);
+            if self.containers.by_name(&candidate).is_none() {
+                return candidate;
+            }
+            retry += 1;
+        }
+    }
+
+    fn container(&self, key: &str) -> Result<&ContainerRecord> {
+        self.containers
+            .find(key)
+            .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))
+    }
+
+    /// `POST /containers/{id}/start` for a container that runs to completion: its output
+    /// is kept as its log.
+    pub fn start_container(&mut self, key: &str) -> Result<i64> {
+        let mut sink = Vec::new();
+        let mut errors = Vec::new();
+        self.run_container(key, Streams::new(&[], &mut sink, &mut errors))
+    }
+
+    /// Start, attach and wait: the program's output goes to `streams` and to the log.
+    pub fn run_container(&mut self, key: &str, streams: Streams<'_>) -> Result<i64> {
+        let id = self.container(key)?.id.clone();
+        let record = self.containers.find(&id).expect("found above").clone();
+        if record.is_running() {
+            return Ok(0);
+        }
+        let image = self
+            .images
+            .get(&record.image_id)
+            .ok_or_else(|| EngineError::NoSuchImage(record.image_id.to_string()))?;
+        let rootfs = RootFs::open(&self.content, &image.layers)?;
+        let env = record.config.env.clone().unwrap_or_default();
+        let workdir = record.config.working_dir.clone().unwrap_or_else(|| "/".into());
+        let program = match find_executable(&rootfs, &record.path, &env, &workdir) {
+            Ok(path) => {
+                let head = rootfs.read_head(&self.content, &path, 256)?;
+                super::program::identify(&head).map(str::to_string)
+            }
+            Err(message) => {
+                let now = self.now_rfc3339();
+                let c = self.containers.get_mut(&id).expect("found above");
+                c.exit_code = 127;
+                c.error = message.clone();
+                c.finished_at = Some(now);
+                self.save()?;
+                return Err(EngineError::StartFailed(message));
+            }
+        };
+        let mut argv = vec![record.path.clone()];
+        argv.extend(record.args.iter().cloned());
+        let started = self.now_rfc3339();
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let exit = program.as_deref().and_then(|name| {
+            programs::run(
+                name,
+                &Invocation {
+                    argv: &argv,
+                    env: &env,
+                },
+                Streams::new(streams.stdin, &mut out, &mut err),
+            )
+        });
+        let Some(exit) = exit else {
+            let message = format!(
+                "failed to create task for container: docklab cannot run {} in a container yet",
+                record.path
+            );
+            let c = self.containers.get_mut(&id).expect("found above");
+            c.exit_code = 126;
+            c.error = message.clone();
+            self.save()?;
+            return Err(EngineError::StartFailed(message));
+        };
+        streams.stdout.write_all(&out)?;
+        streams.stderr.write_all(&err)?;
+        let finished = self.now_rfc3339();
+        let c = self.containers.get_mut(&id).expect("found above");
+        for (stream, bytes) in [(1u8, out), (2u8, err)] {
+            if !bytes.is_empty() {
+                c.logs.push(LogChunk {
+                    stream,
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                });
+            }
+        }
+        c.status = Status::Exited;
+        c.exit_code = exit;
+        c.started_at = Some(started);
+        c.finished_at = Some(finished);
+        self.save()?;
+        Ok(exit)
+    }
+
+    /// `GET /containers/json`: newest first.
+    pub fn list_containers(
+        &self,
+        all: bool,
+        limit: Option<i64>,
+        filters: &HashMap<String, Vec<String>>,
+    ) -> Result<Vec<ContainerSummary>> {
+        for key in filters.keys() {
+            if !["status", "name", "id", "ancestor", "exited", "label"].contains(&key.as_str()) {
+                return Err(EngineError::BadRequest(format!("invalid filter '{key}'")));
+            }
+        }
+        let now = self.clock.now().timestamp();
+        let mut rows: Vec<&ContainerRecord> = self
+            .containers
+            .all()
+            .filter(|c| all || limit.is_some_and(|l| l > 0) || c.is_running())
+            .filter(|c| self.container_matches(c, filters))
+            .collect();
+        rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        if let Some(limit) = limit.filter(|l| *l > 0) {
+            rows.truncate(limit as usize);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|c| ContainerSummary {
+                id: Some(c.id.clone()),
+                names: Some(vec![format!("/{}", c.name)]),
+                image: Some(c.image.clone()),
+                image_id: Some(c.image_id.to_string()),
+                command: Some(command_line(c)),
+                created: Some(super::image::parse_time(Some(&c.created))),
+                ports: Some(Vec::new()),
+                labels: Some(c.config.labels.clone().unwrap_or_default()),
+                state: Some(summary_state(c.status)),
+                status: Some(status_text(c, now)),
+                ..Default::default()
+            })
+            .collect())
+    }
+
+    fn container_matches(&self, c: &ContainerRecord, filters: &HashMap<String, Vec<String>>) -> bool {
+        filters.iter().all(|(key, values)| {
+            values.iter().any(|v| match key.as_str() {
+                "status" => summary_state_name(c.status) == v,
+                "name" => c.name.contains(v.trim_start_matches('/')),
+                "id" => c.id.starts_with(v.as_str()),
+                "exited" => c.status == Status::Exited && c.exit_code.to_string() == *v,
+                "ancestor" => self
+                    .images
+                    .lookup(v)
+                    .map(|(id, _)| id == c.image_id)
+                    .unwrap_or(false),
+                "label" => {
+                    let labels = c.config.labels.clone().unwrap_or_default();
+                    match v.split_once('=') {
+                        Some((k, val)) => labels.get(k).is_some_and(|x| x == val),
+                        None => labels.contains_key(v),
+                    }
+                }
+                _ => false,
+            })
+        })
+    }
+
+    /// `GET /containers/{id}/json`.
+    pub fn inspect_container(&self, key: &str) -> Result<ContainerInspectResponse> {
+        let c = self.container(key)?;
+        let cfg = &c.config;
+        Ok(ContainerInspectResponse {
+            id: Some(c.id.clone()),
+            created: Some(c.created.clone()),
+            path: Some(c.path.clone()),
+            args: Some(c.args.clone()),
+            state: Some(ContainerState {
+                status: Some(state_status(c.status)),
+                running: Some(c.is_running()),
+                paused: Some(c.status == Status::Paused),
+                restarting: Some(c.status == Status::Restarting),
+                oom_killed: Some(false),
+                dead: Some(c.status == Status::Dead),
+                pid: Some(0),
+                exit_code: Some(c.exit_code),
+                error: Some(c.error.clone()),
+                started_at: Some(c.started_at.clone().unwrap_or_else(|| ZERO_TIME.into())),
+                finished_at: Some(c.finished_at.clone().unwrap_or_else(|| ZERO_TIME.into())),
+                health: None,
+            }),
+            image: Some(c.image_id.to_string()),
+            name: Some(format!("/{}", c.name)),
+            restart_count: Some(0),
+            driver: Some("docklab-layers".into()),
+            platform: Some("linux".into()),
+            config: Some(ContainerConfig {
+                hostname: Some(c.id[..12].to_string()),
+                domainname: Some(String::new()),
+                user: Some(cfg.user.clone().unwrap_or_default()),
+                attach_stdin: cfg.attach_stdin,
+                attach_stdout: cfg.attach_stdout,
+                attach_stderr: cfg.attach_stderr,
+                exposed_ports: cfg.exposed_ports.clone(),
+                tty: Some(cfg.tty.unwrap_or(false)),
+                open_stdin: Some(cfg.open_stdin.unwrap_or(false)),
+                stdin_once: Some(cfg.stdin_once.unwrap_or(false)),
+                env: cfg.env.clone(),
+                cmd: cfg.cmd.clone(),
+                image: Some(c.image.clone()),
+                volumes: cfg.volumes.clone(),
+                working_dir: Some(cfg.working_dir.clone().unwrap_or_default()),
+                entrypoint: cfg.entrypoint.clone(),
+                labels: Some(cfg.labels.clone().unwrap_or_default()),
+                ..Default::default()
+            }),
+            host_config: cfg.host_config.clone(),
+            ..Default::default()
+        })
+    }
+
+    /// `DELETE /containers/{id}?force=`.
+    pub fn remove_container(&mut self, key: &str, force: bool) -> Result<()> {
+        let c = self.container(key)?;
+        if c.is_running() && !force {
+            return Err(EngineError::Conflict(format!(
+                "cannot remove container \"/{}\": container is running: stop the container before removing or force remove",
+                c.name
+            )));
+        }
+        let id = c.id.clone();
+        self.containers.remove(&id);
+        self.save()
+    }
+}
+
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
+/// Finds what the process's `path` names, as runc does: a path with a `/` is taken as
+/// it is (relative to the working directory), a bare name is searched on `$PATH`.
+fn find_executable(rootfs: &RootFs, path: &str, env: &[String], workdir: &str) -> std::result::Result<String, String> {
+    let is_executable_file = |p: &str| match rootfs.resolve(p) {
+        Some((_, e)) => !matches!(e.kind, EntryKind::Dir) && e.mode & 0o111 != 0,
+        None => false,
+    };
+    let runc = |detail: String| {
+        format!(
+            "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: {detail}: unknown"
+        )
+    };
+    if path.contains('/') {
+        let full = if path.starts_with('/') {
+            super::rootfs::normalise(path.as_bytes())
+        } else {
+            super::rootfs::normalise(format!("{workdir}/{path}").as_bytes())
+        };
+        return match rootfs.resolve(&full) {
+            None => Err(runc(format!("exec: \"{path}\": stat {path}: no such file or directory"))),
+            Some(_) if !is_executable_file(&full) => Err(runc(format!("exec: \"{path}\": permission denied"))),
+            Some(_) => Ok(full),
+        };
+    }
+    let search = env
+        .iter()
+        .find_map(|e| e.strip_prefix("PATH="))
+        .unwrap_or(&DEFAULT_PATH[5..]);
+    for dir in search.split(':').filter(|d| !d.is_empty()) {
+        let candidate = super::rootfs::normalise(format!("{dir}/{path}").as_bytes());
+        if is_executable_file(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    Err(runc(format!("exec: \"{path}\": executable file not found in $PATH")))
+}
+
+/// moby's COMMAND column source: path and args, args with spaces single-quoted.
+fn command_line(c: &ContainerRecord) -> String {
+    let mut out = c.path.clone();
+    for arg in &c.args {
+        out.push(' ');
+        if arg.contains(' ') {
+            out.push_str(&format!("'{arg}'"));
+        } else {
+            out.push_str(arg);
+        }
+    }
+    out
+}
+
+/// moby's `State.String()`.
+fn status_text(c: &ContainerRecord, now: i64) -> String {
+    let since = |t: &Option<String>| now - super::image::parse_time(t.as_deref());
+    match c.status {
+        Status::Running => format!("Up {}", units::human_duration(since(&c.started_at))),
+        Status::Paused => format!("Up {} (Paused)", units::human_duration(since(&c.started_at))),
+        Status::Restarting => format!(
+            "Restarting ({}) {} ago",
+            c.exit_code,
+            units::human_duration(since(&c.finished_at))
+        ),
+        Status::Dead => "Dead".into(),
+        Status::Created => "Created".into(),
+        Status::Exited => format!(
+            "Exited ({}) {} ago",
+            c.exit_code,
+            units::human_duration(since(&c.finished_at))
+        ),
+    }
+}
+
+fn summary_state_name(s: Status) -> &'static str {
+    match s {
+        Status::Created => "created",
+        Status::Running => "running",
+        Status::Paused => "paused",
+        Status::Restarting => "restarting",
+        Status::Exited => "exited",
+        Status::Dead => "dead",
+    }
+}
+
+fn summary_state(s: Status) -> ContainerSummaryStateEnum {
+    match s {
+        Status::Created => ContainerSummaryStateEnum::CREATED,
+        Status::Running => ContainerSummaryStateEnum::RUNNING,
+        Status::Paused => ContainerSummaryStateEnum::PAUSED,
+        Status::Restarting => ContainerSummaryStateEnum::RESTARTING,
+        Status::Exited => ContainerSummaryStateEnum::EXITED,
+        Status::Dead => ContainerSummaryStateEnum::DEAD,
+    }
+}
+
+fn state_status(s: Status) -> ContainerStateStatusEnum {
+    match s {
+        Status::Created => ContainerStateStatusEnum::CREATED,
+        Status::Running => ContainerStateStatusEnum::RUNNING,
+        Status::Paused => ContainerStateStatusEnum::PAUSED,
+        Status::Restarting => ContainerStateStatusEnum::RESTARTING,
+        Status::Exited => ContainerStateStatusEnum::EXITED,
+        Status::Dead => ContainerStateStatusEnum::DEAD,
+    }
+}

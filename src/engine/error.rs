@@ -1,0 +1,55 @@
+//! The engine's errors. Each renders as the sentence Docker's daemon sends, so
+//! `Error response from daemon: {error}` reads exactly as it does with real Docker, and
+//! each knows the HTTP status the Engine API would answer with.
+
+use std::io;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("No such image: {0}")]
+    NoSuchImage(String),
+    #[error("No such container: {0}")]
+    NoSuchContainer(String),
+    #[error("{0}")]
+    InvalidReference(String),
+    #[error(
+        "pull access denied for {0}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+    )]
+    PullAccessDenied(String),
+    #[error("manifest for {0} not found: manifest unknown: manifest unknown")]
+    ManifestUnknown(String),
+    #[error("Get \"https://{0}/v2/\": dial tcp: lookup {0}: no such host")]
+    UnknownRegistry(String),
+    /// A conflict, worded by the caller (rmi, names in use).
+    #[error("{0}")]
+    Conflict(String),
+    /// A request the daemon rejects as malformed, worded by the caller.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The container's process could not be started, worded as runc words it.
+    #[error("{0}")]
+    StartFailed(String),
+    #[error("the state directory {path} is damaged: {reason}")]
+    CorruptState { path: PathBuf, reason: String },
+    #[error("cannot use the state directory {path}: {source}")]
+    StateIo { path: PathBuf, source: io::Error },
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl EngineError {
+    /// The HTTP status the Engine API answers this error with.
+    pub fn status(&self) -> u16 {
+        match self {
+            EngineError::NoSuchImage(_) | EngineError::NoSuchContainer(_) => 404,
+            EngineError::ManifestUnknown(_) => 404,
+            EngineError::PullAccessDenied(_) => 404,
+            EngineError::InvalidReference(_) | EngineError::BadRequest(_) => 400,
+            EngineError::Conflict(_) => 409,
+            _ => 500,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;

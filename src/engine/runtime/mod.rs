@@ -1,0 +1,141 @@
+//! Containers: their records and lifecycle, and the interpreted programs they run.
+//!
+//! A container's process is never a host process: the runtime finds the executable in
+//! the image's filesystem, identifies which simulated program the file is, and runs
+//! that program's Rust implementation with the container's streams.
+
+pub mod programs;
+
+use super::digest::Digest;
+use bollard_stubs::models::ContainerCreateBody;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Exited,
+    Dead,
+}
+
+/// What was written, on which stream: the container's log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogChunk {
+    /// 1 = stdout, 2 = stderr, as in Docker's multiplexed stream.
+    pub stream: u8,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContainerRecord {
+    pub id: String,
+    /// Without Docker's leading `/`.
+    pub name: String,
+    /// The image as the user named it (`hello-world`), as `docker ps` shows it.
+    pub image: String,
+    pub image_id: Digest,
+    /// The create request, merged with the image's defaults.
+    pub config: ContainerCreateBody,
+    pub path: String,
+    pub args: Vec<String>,
+    /// RFC 3339 with nanoseconds, as the Engine API reports it.
+    pub created: String,
+    pub status: Status,
+    pub exit_code: i64,
+    #[serde(default)]
+    pub error: String,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    #[serde(default)]
+    pub logs: Vec<LogChunk>,
+}
+
+impl ContainerRecord {
+    pub fn is_running(&self) -> bool {
+        matches!(self.status, Status::Running | Status::Paused | Status::Restarting)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ContainerStore {
+    /// By full ID.
+    containers: BTreeMap<String, ContainerRecord>,
+}
+
+impl ContainerStore {
+    pub fn all(&self) -> impl Iterator<Item = &ContainerRecord> {
+        self.containers.values()
+    }
+
+    pub fn insert(&mut self, record: ContainerRecord) {
+        self.containers.insert(record.id.clone(), record);
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<ContainerRecord> {
+        self.containers.remove(id)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut ContainerRecord> {
+        self.containers.get_mut(id)
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&ContainerRecord> {
+        self.containers.values().find(|c| c.name == name)
+    }
+
+    /// Docker's lookup order: full ID, exact name (with or without `/`), then a unique
+    /// ID prefix.
+    pub fn find(&self, key: &str) -> Option<&ContainerRecord> {
+        if let Some(c) = self.containers.get(key) {
+            return Some(c);
+        }
+        let name = key.strip_prefix('/').unwrap_or(key);
+        if let Some(c) = self.by_name(name) {
+            return Some(c);
+        }
+        if key.is_empty() {
+            return None;
+        }
+        let mut matches = self.containers.values().filter(|c| c.id.starts_with(key));
+        let first = matches.next()?;
+        match matches.next() {
+            Some(_) => None,
+            None => Some(first),
+        }
+    }
+
+    pub fn using_image<'a>(&'a self, id: &'a Digest) -> impl Iterator<Item = &'a ContainerRecord> + 'a {
+        self.containers.values().filter(move |c| &c.image_id == id)
+    }
+}
+
+/// Docker's rule for names given with `--name`.
+pub fn valid_name(name: &str) -> bool {
+    let name = name.strip_prefix('/').unwrap_or(name);
+    let mut bytes = name.bytes();
+    match bytes.next() {
+        Some(b) if b.is_ascii_alphanumeric() => {}
+        _ => return false,
+    }
+    name.len() >= 2 && bytes.all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_dockers_pattern() {
+        assert!(valid_name("registry"));
+        assert!(valid_name("/my_app-1.0"));
+        assert!(!valid_name("a"));
+        assert!(!valid_name("-x"));
+        assert!(!valid_name("bad name"));
+    }
+}
