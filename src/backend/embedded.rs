@@ -1,1 +1,128 @@
-//! The embedded engine behind `trait Backend`. To be written.
+//! The embedded engine behind `trait Backend`: a thin adapter, since the engine already
+//! answers in the Engine API's models. Its only work is turning engine errors into the
+//! daemon's status and message.
+
+use super::{Backend, BackendError, Filters, ListContainersOptions, ListImagesOptions, Result};
+use crate::engine::Engine;
+use crate::engine::error::EngineError;
+use crate::engine::streams::Streams;
+use bollard_stubs::models::{
+    ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
+    CreateImageInfo, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect,
+    ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+};
+
+pub struct EmbeddedBackend {
+    engine: Engine,
+}
+
+impl EmbeddedBackend {
+    pub fn new(engine: Engine) -> EmbeddedBackend {
+        EmbeddedBackend { engine }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+}
+
+impl From<EngineError> for BackendError {
+    fn from(e: EngineError) -> BackendError {
+        BackendError::Daemon {
+            status: e.status(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl Backend for EmbeddedBackend {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn version(&mut self) -> Result<SystemVersion> {
+        Ok(self.engine.version())
+    }
+
+    fn info(&mut self) -> Result<SystemInfo> {
+        Ok(self.engine.info())
+    }
+
+    fn list_images(&mut self, options: &ListImagesOptions) -> Result<Vec<ImageSummary>> {
+        Ok(self.engine.list_images(options.all, &options.filters)?)
+    }
+
+    fn inspect_image(&mut self, name: &str) -> Result<ImageInspect> {
+        Ok(self.engine.inspect_image(name)?)
+    }
+
+    fn image_history(&mut self, name: &str) -> Result<Vec<ImageHistoryResponseItem>> {
+        Ok(self.engine.image_history(name)?)
+    }
+
+    fn pull_image(
+        &mut self,
+        image: &str,
+        tag: &str,
+        progress: &mut dyn FnMut(&CreateImageInfo),
+    ) -> Result<()> {
+        Ok(self.engine.pull(image, tag, progress)?)
+    }
+
+    fn tag_image(&mut self, name: &str, repo: &str, tag: &str) -> Result<()> {
+        Ok(self.engine.tag(name, repo, tag)?)
+    }
+
+    fn remove_image(
+        &mut self,
+        name: &str,
+        force: bool,
+        no_prune: bool,
+    ) -> Result<Vec<ImageDeleteResponseItem>> {
+        Ok(self.engine.remove_image(name, force, no_prune)?)
+    }
+
+    fn search_images(
+        &mut self,
+        term: &str,
+        limit: Option<i64>,
+        filters: &Filters,
+    ) -> Result<Vec<ImageSearchResponseItem>> {
+        Ok(self.engine.search(term, limit, filters)?)
+    }
+
+    fn create_container(
+        &mut self,
+        name: Option<&str>,
+        body: ContainerCreateBody,
+    ) -> Result<ContainerCreateResponse> {
+        Ok(self.engine.create_container(name, body)?)
+    }
+
+    fn start_container(&mut self, id: &str) -> Result<()> {
+        self.engine.start_container(id)?;
+        Ok(())
+    }
+
+    fn run_attached(&mut self, id: &str, streams: Streams<'_>) -> Result<i64> {
+        Ok(self.engine.run_container(id, streams)?)
+    }
+
+    fn list_containers(&mut self, options: &ListContainersOptions) -> Result<Vec<ContainerSummary>> {
+        Ok(self
+            .engine
+            .list_containers(options.all, options.limit, &options.filters)?)
+    }
+
+    fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse> {
+        Ok(self.engine.inspect_container(id)?)
+    }
+
+    fn remove_container(&mut self, id: &str, force: bool, _volumes: bool) -> Result<()> {
+        Ok(self.engine.remove_container(id, force)?)
+    }
+}

@@ -1,0 +1,122 @@
+//! docklab's own command line (clap), and where its settings come from: flags first,
+//! then `DOCKLAB_*` environment variables, then platform defaults.
+
+use crate::engine::clock::Clock;
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "docklab",
+    version,
+    about = "Learn Docker in your terminal, on an embedded Docker engine",
+    long_about = "Learn Docker in your terminal. Every docker command you type runs against an embedded \
+                  Docker engine (image builder, registry and container runtime in this one program, \
+                  offline, no daemon, no root), or against a real Docker daemon with --backend docker."
+)]
+pub struct Docklab {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Free play on the engine: a lab shell with no lesson
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct SandboxArgs {
+    /// Read commands from FILE exactly as if typed, print what the lab prints, and exit
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// With --script: one JSON object per command: {"command","stdout","stderr","exit_code"}
+    #[arg(long, requires = "script")]
+    pub jsonl: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalOptions {
+    /// The engine's state directory [env: DOCKLAB_STATE; default: $DOCKLAB_HOME/engine]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// The lab's workspace: the files the lab shell sees [default: $DOCKLAB_HOME/workspaces/sandbox]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// Seed every generated ID and name, for reproducible transcripts [env: DOCKLAB_SEED]
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Fix the engine's clock at this RFC 3339 time [env: DOCKLAB_CLOCK]
+    #[arg(long, global = true, value_name = "RFC3339")]
+    pub clock: Option<String>,
+    /// Which engine the docker commands talk to
+    #[arg(long, global = true, value_enum, default_value_t = BackendKind::Embedded)]
+    pub backend: BackendKind,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// The engine inside docklab
+    Embedded,
+    /// The Docker daemon at DOCKER_HOST or the default socket
+    Docker,
+}
+
+/// Settings after flags, environment and defaults have been weighed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub state_dir: PathBuf,
+    pub workspace: PathBuf,
+    pub seed: Option<u64>,
+    pub clock: Clock,
+    pub backend: BackendKind,
+}
+
+impl GlobalOptions {
+    pub fn resolve(&self) -> anyhow::Result<Settings> {
+        let home = match std::env::var_os("DOCKLAB_HOME") {
+            Some(h) if !h.is_empty() => PathBuf::from(h),
+            _ => dirs::data_dir()
+                .map(|d| d.join("docklab"))
+                .context("no data directory on this platform: set DOCKLAB_HOME or pass --state and --workspace")?,
+        };
+        let state_dir = self
+            .state
+            .clone()
+            .or_else(|| std::env::var_os("DOCKLAB_STATE").filter(|s| !s.is_empty()).map(PathBuf::from))
+            .unwrap_or_else(|| home.join("engine"));
+        let workspace = self
+            .workspace
+            .clone()
+            .unwrap_or_else(|| home.join("workspaces").join("sandbox"));
+        let seed = match (self.seed, std::env::var("DOCKLAB_SEED")) {
+            (Some(s), _) => Some(s),
+            (None, Ok(s)) if !s.is_empty() => Some(
+                s.parse()
+                    .with_context(|| format!("DOCKLAB_SEED={s:?} is not a whole number"))?,
+            ),
+            _ => None,
+        };
+        let clock_text = self
+            .clock
+            .clone()
+            .or_else(|| std::env::var("DOCKLAB_CLOCK").ok().filter(|s| !s.is_empty()));
+        let clock = match clock_text {
+            None => Clock::System,
+            Some(text) => match Clock::parse_fixed(&text) {
+                Ok(c) => c,
+                Err(e) => bail!("--clock {text:?} is not an RFC 3339 time ({e}); for example 2026-01-01T12:00:00Z"),
+            },
+        };
+        Ok(Settings {
+            state_dir,
+            workspace,
+            seed,
+            clock,
+            backend: self.backend,
+        })
+    }
+}

@@ -1,0 +1,241 @@
+//! The docker command line as data: one clap struct per verb, flags named and typed as
+//! Docker CLI 28 names them, no behaviour. Help and usage errors are rendered in
+//! cobra's words by `parse`, not by clap.
+
+use clap::Parser;
+
+/// The settings every verb shares.
+macro_rules! verb {
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Parser, Debug, Default, Clone)]
+        #[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
+        pub struct $name { $($body)* }
+    };
+}
+
+verb! {
+    /// `docker images`, `docker image ls`.
+    pub struct ImagesArgs {
+        #[arg(short, long)]
+        pub all: bool,
+        #[arg(long)]
+        pub digests: bool,
+        #[arg(short, long = "filter")]
+        pub filter: Vec<String>,
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(long = "no-trunc")]
+        pub no_trunc: bool,
+        #[arg(short, long)]
+        pub quiet: bool,
+        #[arg(long)]
+        pub tree: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker pull`.
+    pub struct PullArgs {
+        #[arg(short = 'a', long = "all-tags")]
+        pub all_tags: bool,
+        #[arg(long = "disable-content-trust", default_value_t = true)]
+        pub disable_content_trust: bool,
+        #[arg(long)]
+        pub platform: Option<String>,
+        #[arg(short, long)]
+        pub quiet: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker tag`.
+    pub struct TagArgs {
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker rmi`, `docker image rm`.
+    pub struct RmiArgs {
+        #[arg(short, long)]
+        pub force: bool,
+        #[arg(long = "no-prune")]
+        pub no_prune: bool,
+        #[arg(long)]
+        pub platform: Vec<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker image inspect`, `docker inspect`.
+    pub struct InspectArgs {
+        #[arg(short, long)]
+        pub format: Option<String>,
+        #[arg(short, long)]
+        pub size: bool,
+        #[arg(long = "type")]
+        pub kind: Option<String>,
+        #[arg(long)]
+        pub platform: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker history`, `docker image history`.
+    pub struct HistoryArgs {
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(short = 'H', long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+        pub human: bool,
+        #[arg(long = "no-trunc")]
+        pub no_trunc: bool,
+        #[arg(long)]
+        pub platform: Option<String>,
+        #[arg(short, long)]
+        pub quiet: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker search`.
+    pub struct SearchArgs {
+        #[arg(short, long = "filter")]
+        pub filter: Vec<String>,
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(long)]
+        pub limit: Option<i64>,
+        #[arg(long = "no-trunc")]
+        pub no_trunc: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker run`, `docker container run`; `docker create` takes the same flags less
+    /// `-d`, `--rm`'s run-time meaning and `--sig-proxy`.
+    pub struct RunArgs {
+        #[arg(short = 'a', long)]
+        pub attach: Vec<String>,
+        #[arg(long = "cap-add")]
+        pub cap_add: Vec<String>,
+        #[arg(long = "cap-drop")]
+        pub cap_drop: Vec<String>,
+        #[arg(long)]
+        pub cidfile: Option<String>,
+        #[arg(short, long)]
+        pub detach: bool,
+        #[arg(long = "detach-keys")]
+        pub detach_keys: Option<String>,
+        #[arg(long)]
+        pub dns: Vec<String>,
+        #[arg(short, long)]
+        pub env: Vec<String>,
+        #[arg(long = "env-file")]
+        pub env_file: Vec<String>,
+        #[arg(long)]
+        pub entrypoint: Option<String>,
+        #[arg(long)]
+        pub expose: Vec<String>,
+        #[arg(long = "add-host")]
+        pub add_host: Vec<String>,
+        #[arg(short = 'h', long)]
+        pub hostname: Option<String>,
+        #[arg(long)]
+        pub init: bool,
+        #[arg(short, long)]
+        pub interactive: bool,
+        #[arg(short, long)]
+        pub label: Vec<String>,
+        #[arg(short, long)]
+        pub memory: Option<String>,
+        #[arg(long)]
+        pub mount: Vec<String>,
+        #[arg(long)]
+        pub name: Option<String>,
+        #[arg(long, alias = "net")]
+        pub network: Option<String>,
+        #[arg(long)]
+        pub platform: Option<String>,
+        #[arg(long)]
+        pub privileged: bool,
+        #[arg(short, long)]
+        pub publish: Vec<String>,
+        #[arg(short = 'P', long = "publish-all")]
+        pub publish_all: bool,
+        #[arg(long)]
+        pub pull: Option<String>,
+        #[arg(short, long)]
+        pub quiet: bool,
+        #[arg(long = "read-only")]
+        pub read_only: bool,
+        #[arg(long)]
+        pub restart: Option<String>,
+        #[arg(long)]
+        pub rm: bool,
+        #[arg(long = "stop-signal")]
+        pub stop_signal: Option<String>,
+        #[arg(short, long)]
+        pub tty: bool,
+        #[arg(short, long)]
+        pub user: Option<String>,
+        #[arg(short, long)]
+        pub volume: Vec<String>,
+        #[arg(short, long)]
+        pub workdir: Option<String>,
+        /// IMAGE, then the command and its arguments, which are never parsed as flags.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker ps`, `docker container ls`.
+    pub struct PsArgs {
+        #[arg(short, long)]
+        pub all: bool,
+        #[arg(short, long = "filter")]
+        pub filter: Vec<String>,
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(short = 'n', long)]
+        pub last: Option<i64>,
+        #[arg(short, long)]
+        pub latest: bool,
+        #[arg(long = "no-trunc")]
+        pub no_trunc: bool,
+        #[arg(short, long)]
+        pub quiet: bool,
+        #[arg(short, long)]
+        pub size: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker rm`, `docker container rm`.
+    pub struct RmArgs {
+        #[arg(short, long)]
+        pub force: bool,
+        #[arg(short, long)]
+        pub link: bool,
+        #[arg(short, long)]
+        pub volumes: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker version`, `docker info`.
+    pub struct FormatOnlyArgs {
+        #[arg(short, long)]
+        pub format: Option<String>,
+        pub args: Vec<String>,
+    }
+}
