@@ -631,6 +631,115 @@ mod tests {
         );
     }
 
+    /// A daemon on a unix socket that answers `/version`, then one pull whose messages it
+    /// sends one chunk at a time, each only once the previous one reached the callback.
+    #[test]
+    fn pull_streams_progress_as_it_arrives_and_returns_the_stream_error() {
+        use std::io::{BufRead, BufReader, Read};
+        use std::os::unix::net::UnixListener;
+        use std::sync::mpsc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("docker.sock");
+        let listener = UnixListener::bind(&socket).unwrap();
+        let (seen_tx, seen_rx) = mpsc::channel::<String>();
+        let server = std::thread::spawn(move || {
+            let read_head = |stream: &mut std::os::unix::net::UnixStream| {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                request_line
+            };
+            // 1. Version negotiation: bollard asks `GET /version` unversioned.
+            let (mut stream, _) = listener.accept().unwrap();
+            let line = read_head(&mut stream);
+            assert!(line.starts_with("GET /version "), "{line}");
+            let body = r#"{"Version":"28.2.2","ApiVersion":"1.50"}"#;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            drop(stream);
+            // 2. The pull.
+            let (mut stream, _) = listener.accept().unwrap();
+            let line = read_head(&mut stream);
+            assert!(
+                line.starts_with(
+                    "POST /v1.50/images/create?fromImage=localhost%3A5000%2Fapp&tag=1.0 "
+                ),
+                "{line}"
+            );
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            .unwrap();
+            let messages = [
+                // A message split across two chunks, then two in one chunk, no newline.
+                r#"{"status":"Pulling from app","#,
+                r#""id":"1.0"}"#,
+                r#"{"status":"Pulling fs layer","id":"abc"}{"status":"Waiting","id":"abc"}"#,
+                r#"{"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"}"#,
+            ];
+            for (i, chunk) in messages.iter().enumerate() {
+                write!(stream, "{:x}\r\n{chunk}\r\n", chunk.len()).unwrap();
+                stream.flush().unwrap();
+                if i == 1 || i == 2 {
+                    // The client must hand this message over before it sees the next one.
+                    let seen = seen_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+                    assert!(!seen.is_empty());
+                }
+                if i == 2 {
+                    seen_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+                }
+            }
+            write!(stream, "0\r\n\r\n").unwrap();
+        });
+
+        let host = format!("unix://{}", socket.display());
+        let mut backend = DockerBackend::connect(Some(&host)).unwrap();
+        let mut seen = Vec::new();
+        let error = backend
+            .pull_image("localhost:5000/app", "1.0", &mut |info| {
+                let status = info.status.clone().unwrap_or_default();
+                seen.push((status.clone(), info.error_detail.clone()));
+                let _ = seen_tx.send(status);
+            })
+            .unwrap_err();
+        server.join().unwrap();
+        assert_eq!(
+            error,
+            BackendError::Daemon {
+                status: 500,
+                message: "manifest unknown".into()
+            }
+        );
+        let statuses: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            statuses,
+            ["Pulling from app", "Pulling fs layer", "Waiting", ""]
+        );
+        assert_eq!(
+            seen[3].1.as_ref().and_then(|d| d.message.as_deref()),
+            Some("manifest unknown")
+        );
+    }
+
     #[test]
     fn stream_errors() {
         let message = serde_json::json!({
