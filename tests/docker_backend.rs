@@ -3,7 +3,7 @@
 //! tiny image of their own through `POST /images/load`, and remove everything they create.
 #![allow(clippy::print_stderr)]
 
-use bollard_stubs::models::{ContainerCreateBody, ImageDeleteResponseItem};
+use bollard_stubs::models::{ContainerCreateBody, HostConfig, ImageDeleteResponseItem};
 use docklab::backend::docker::DockerBackend;
 use docklab::backend::{Backend, BackendError, Filters, ListContainersOptions, ListImagesOptions};
 use docklab::engine::streams::Streams;
@@ -187,6 +187,16 @@ fn version_and_info() {
     let info = backend.info().unwrap();
     assert!(info.images.is_some());
     assert!(info.containers.is_some());
+    // No filters at all is a valid query too.
+    backend.list_images(&ListImagesOptions::default()).unwrap();
+    backend
+        .list_containers(&ListContainersOptions {
+            all: true,
+            limit: Some(1),
+            size: true,
+            ..Default::default()
+        })
+        .unwrap();
 }
 
 #[test]
@@ -536,6 +546,43 @@ fn run_attached_copies_output_and_returns_the_exit_code() {
         b"piped\n",
     );
     assert_eq!((out.as_str(), code), ("piped\n", 0));
+
+    // `docker run -t`: one raw stream, and the terminal's CRLF.
+    let (out, _, code) = run(
+        &mut backend,
+        &mut cleanup,
+        ContainerCreateBody {
+            image: Some(image.clone()),
+            tty: Some(true),
+            ..Default::default()
+        },
+        b"",
+    );
+    assert_eq!((out.as_str(), code), ("hi\r\n", 0));
+
+    // `docker run --rm`: waits for the removal, and the container is gone.
+    let (out, _, code) = run(
+        &mut backend,
+        &mut cleanup,
+        ContainerCreateBody {
+            image: Some(image.clone()),
+            cmd: Some(vec!["/bin/busybox".into(), "false".into()]),
+            host_config: Some(HostConfig {
+                auto_remove: Some(true),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        b"",
+    );
+    assert_eq!((out.as_str(), code), ("", 1));
+    let removed = cleanup.containers.last().unwrap().clone();
+    assert!(
+        backend
+            .inspect_container(&removed)
+            .unwrap_err()
+            .is_not_found()
+    );
 
     // A command that does not exist: the daemon refuses to start it.
     let created = backend
