@@ -1,1 +1,0 @@
-//! A real Docker daemon behind `trait Backend`, through bollard. To be written.

@@ -1,0 +1,761 @@
+//! A real Docker daemon (or `docklab engine serve`) behind `trait Backend`, through bollard.
+//!
+//! Owns the connection to the daemon and a tokio current-thread runtime that drives it;
+//! every trait method blocks on one Engine API exchange. Uses only `crate::backend` and
+//! `crate::engine::streams`; it must not reach into the embedded engine, the CLI or the
+//! lessons. Request-response calls go through bollard; the streamed answers (pull
+//! progress, attach, wait, load) through the small HTTP client in [`wire`].
+
+mod wire;
+
+use crate::backend::{
+    Backend, BackendError, Filters, ListContainersOptions, ListImagesOptions, Result,
+};
+use crate::engine::streams::Streams;
+use bollard::Docker;
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, SearchImagesOptionsBuilder,
+    TagImageOptionsBuilder,
+};
+use bollard_stubs::models::{
+    ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
+    CreateImageInfo, ErrorDetail, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect,
+    ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::runtime::Runtime;
+use wire::{Endpoint, Response, encode, query};
+
+/// Where the Docker CLI looks when neither `-H` nor `DOCKER_HOST` says otherwise.
+pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// Seconds a request-response call may take before it is abandoned.
+const TIMEOUT_SECS: u64 = 120;
+
+/// A Docker daemon reached over its Engine API.
+pub struct DockerBackend {
+    runtime: Runtime,
+    docker: Docker,
+    endpoint: Endpoint,
+    /// The daemon address as the user would write it (`unix:///var/run/docker.sock`).
+    host: String,
+    /// `/v1.41`: the API version agreed with the daemon, prefixed to raw request paths.
+    version_prefix: String,
+}
+
+/// What `-H`, `DOCKER_HOST` or the default name: `(canonical host, endpoint)`.
+fn parse_host(host: &str) -> std::result::Result<(String, Endpoint), BackendError> {
+    let unsupported = || BackendError::Connection(format!("unable to parse docker host `{host}`"));
+    if let Some(path) = host.strip_prefix("unix://") {
+        if path.is_empty() {
+            return Err(unsupported());
+        }
+        return Ok((host.to_string(), Endpoint::Unix(PathBuf::from(path))));
+    }
+    if host.starts_with('/') {
+        return Ok((
+            format!("unix://{host}"),
+            Endpoint::Unix(PathBuf::from(host)),
+        ));
+    }
+    for scheme in ["tcp://", "http://"] {
+        if let Some(rest) = host.strip_prefix(scheme) {
+            let address = rest.trim_end_matches('/');
+            if address.is_empty() {
+                return Err(unsupported());
+            }
+            let address = if address.contains(':') {
+                address.to_string()
+            } else {
+                format!("{address}:2375")
+            };
+            return Ok((format!("tcp://{address}"), Endpoint::Tcp(address)));
+        }
+    }
+    Err(unsupported())
+}
+
+impl DockerBackend {
+    /// Connects to `host`, else `DOCKER_HOST`, else the default socket, and agrees on an
+    /// API version with the daemon (`GET /version`). A daemon that does not answer gives
+    /// the Docker CLI's own `Cannot connect to the Docker daemon at ...` error.
+    pub fn connect(host: Option<&str>) -> Result<Self> {
+        let from_env = std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|h| !h.trim().is_empty());
+        let requested = host
+            .map(str::to_string)
+            .or(from_env)
+            .unwrap_or_else(|| DEFAULT_HOST.to_string());
+        let (host, endpoint) = parse_host(requested.trim())?;
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| BackendError::Connection(format!("cannot start a runtime: {e}")))?;
+        let cannot_connect = || BackendError::Connection(cannot_connect_message(&host));
+
+        let docker = {
+            // bollard's clients spawn their connection tasks on the current runtime.
+            let _guard = runtime.enter();
+            match &endpoint {
+                Endpoint::Unix(_) => {
+                    Docker::connect_with_unix(&host, TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+                }
+                Endpoint::Tcp(_) => {
+                    Docker::connect_with_http(&host, TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+                }
+            }
+            .map_err(|_| cannot_connect())?
+        };
+        // bollard speaks the newest API version it knows (`/v1.53/...`); an older daemon
+        // rejects that with 400, so settle on the daemon's own version first.
+        let docker = runtime
+            .block_on(docker.negotiate_version())
+            .map_err(|e| map_error(&host, e))?;
+        let version = docker.client_version();
+        let version_prefix = format!("/v{}.{}", version.major_version, version.minor_version);
+        Ok(DockerBackend {
+            runtime,
+            docker,
+            endpoint,
+            host,
+            version_prefix,
+        })
+    }
+
+    /// The daemon address in use, as `unix:///path` or `tcp://host:port`.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// `POST /images/load` with a `docker save` archive, as `docker load` does. Returns the
+    /// daemon's report (`Loaded image: name:tag` lines).
+    pub fn load_image(&mut self, archive: &[u8]) -> Result<String> {
+        let path = format!(
+            "{}/images/load{}",
+            self.version_prefix,
+            query(&[("quiet", "1")])
+        );
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send(
+                    "POST",
+                    &path,
+                    &[("Content-Type", "application/x-tar")],
+                    archive,
+                )
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            let mut report = String::new();
+            while let Some(message) = response
+                .next_json::<serde_json::Value>()
+                .await
+                .map_err(|e| io_error(&host, e))?
+            {
+                if let Some(error) = stream_error(&message) {
+                    return Err(error);
+                }
+                if let Some(text) = message.get("stream").and_then(|s| s.as_str()) {
+                    report.push_str(text);
+                }
+            }
+            Ok(report)
+        })
+    }
+
+    fn block<T>(
+        &self,
+        future: impl Future<Output = std::result::Result<T, bollard::errors::Error>>,
+    ) -> Result<T> {
+        self.runtime
+            .block_on(future)
+            .map_err(|e| map_error(&self.host, e))
+    }
+}
+
+fn cannot_connect_message(host: &str) -> String {
+    format!("Cannot connect to the Docker daemon at {host}. Is the docker daemon running?")
+}
+
+/// bollard's errors as the CLI would report them.
+fn map_error(host: &str, error: bollard::errors::Error) -> BackendError {
+    use bollard::errors::Error as E;
+    match error {
+        E::DockerResponseServerError {
+            status_code,
+            message,
+        } => BackendError::Daemon {
+            status: status_code,
+            message,
+        },
+        E::DockerStreamError { error } => BackendError::Daemon {
+            status: 500,
+            message: error,
+        },
+        E::SocketNotFoundError(_) | E::HyperLegacyError { .. } => {
+            BackendError::Connection(cannot_connect_message(host))
+        }
+        E::IOError { err } => io_error(host, err),
+        E::RequestTimeoutError => {
+            BackendError::Connection(format!("error during connect: {host}: request timed out"))
+        }
+        other => BackendError::Connection(format!("error during connect: {other}")),
+    }
+}
+
+/// A socket error: refusals and missing sockets read as "cannot connect".
+fn io_error(host: &str, error: std::io::Error) -> BackendError {
+    use std::io::ErrorKind as K;
+    match error.kind() {
+        K::NotFound | K::ConnectionRefused | K::PermissionDenied | K::AddrNotAvailable => {
+            BackendError::Connection(cannot_connect_message(host))
+        }
+        _ => BackendError::Connection(format!("error during connect: {host}: {error}")),
+    }
+}
+
+/// Turns a non-2xx/101 response into the daemon's error, `{"message": ...}` unwrapped.
+async fn check_status(host: &str, response: &mut Response) -> Result<()> {
+    if (200..300).contains(&response.status) || response.status == 101 {
+        return Ok(());
+    }
+    let body = response.body().await.map_err(|e| io_error(host, e))?;
+    let text = String::from_utf8_lossy(&body);
+    let message = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| text.trim_end().to_string());
+    Err(BackendError::Daemon {
+        status: response.status,
+        message,
+    })
+}
+
+/// The error a JSON message stream ends with: `{"errorDetail":{...},"error":"..."}`.
+fn stream_error(message: &serde_json::Value) -> Option<BackendError> {
+    let detail = message.get("errorDetail");
+    let text = detail
+        .and_then(|d| d.get("message"))
+        .and_then(|m| m.as_str())
+        .or_else(|| message.get("error").and_then(|e| e.as_str()))?;
+    let status = detail
+        .and_then(|d| d.get("code"))
+        .and_then(|c| c.as_u64())
+        .and_then(|c| u16::try_from(c).ok())
+        .filter(|c| (400..600).contains(c))
+        .unwrap_or(500);
+    Some(BackendError::Daemon {
+        status,
+        message: text.to_string(),
+    })
+}
+
+/// What `run_attached` needs to know about a container before attaching.
+struct AttachPlan {
+    tty: bool,
+    stdin: bool,
+    wait_condition: &'static str,
+}
+
+impl Backend for DockerBackend {
+    fn name(&self) -> &'static str {
+        "docker"
+    }
+
+    /// `GET /version`.
+    fn version(&mut self) -> Result<SystemVersion> {
+        self.block(self.docker.version())
+    }
+
+    /// `GET /info`.
+    fn info(&mut self) -> Result<SystemInfo> {
+        self.block(self.docker.info())
+    }
+
+    /// `GET /images/json?all=&filters=&digests=`.
+    fn list_images(&mut self, options: &ListImagesOptions) -> Result<Vec<ImageSummary>> {
+        let params = ListImagesOptionsBuilder::new()
+            .all(options.all)
+            .filters(&options.filters)
+            .digests(options.digests)
+            .build();
+        self.block(self.docker.list_images(Some(params)))
+    }
+
+    /// `GET /images/{name}/json`.
+    fn inspect_image(&mut self, name: &str) -> Result<ImageInspect> {
+        self.block(self.docker.inspect_image(name))
+    }
+
+    /// `GET /images/{name}/history`.
+    fn image_history(&mut self, name: &str) -> Result<Vec<ImageHistoryResponseItem>> {
+        self.block(self.docker.image_history(name))
+    }
+
+    fn pull_image(
+        &mut self,
+        image: &str,
+        tag: &str,
+        progress: &mut dyn FnMut(&CreateImageInfo),
+    ) -> Result<()> {
+        let mut pairs = vec![("fromImage", image)];
+        if !tag.is_empty() {
+            pairs.push(("tag", tag));
+        }
+        let path = format!("{}/images/create{}", self.version_prefix, query(&pairs));
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send("POST", &path, &[], b"")
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            while let Some(message) = response
+                .next_json::<serde_json::Value>()
+                .await
+                .map_err(|e| io_error(&host, e))?
+            {
+                let error = stream_error(&message);
+                let mut info: CreateImageInfo = serde_json::from_value(message).unwrap_or_default();
+                if let Some(BackendError::Daemon { message, .. }) = &error {
+                    if info.error_detail.is_none() {
+                        info.error_detail = Some(ErrorDetail {
+                            code: None,
+                            message: Some(message.clone()),
+                        });
+                    }
+                }
+                progress(&info);
+                if let Some(error) = error {
+                    return Err(error);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn tag_image(&mut self, name: &str, repo: &str, tag: &str) -> Result<()> {
+        let params = TagImageOptionsBuilder::new().repo(repo).tag(tag).build();
+        self.block(self.docker.tag_image(name, Some(params)))
+    }
+
+    fn remove_image(
+        &mut self,
+        name: &str,
+        force: bool,
+        no_prune: bool,
+    ) -> Result<Vec<ImageDeleteResponseItem>> {
+        let params = RemoveImageOptionsBuilder::new()
+            .force(force)
+            .noprune(no_prune)
+            .build();
+        self.block(self.docker.remove_image(name, Some(params), None))
+    }
+
+    fn search_images(
+        &mut self,
+        term: &str,
+        limit: Option<i64>,
+        filters: &Filters,
+    ) -> Result<Vec<ImageSearchResponseItem>> {
+        let mut builder = SearchImagesOptionsBuilder::new().term(term);
+        if let Some(limit) = limit {
+            builder = builder.limit(limit.clamp(0, i64::from(i32::MAX)) as i32);
+        }
+        if !filters.is_empty() {
+            builder = builder.filters(filters);
+        }
+        self.block(self.docker.search_images(builder.build()))
+    }
+
+    fn create_container(
+        &mut self,
+        name: Option<&str>,
+        body: ContainerCreateBody,
+    ) -> Result<ContainerCreateResponse> {
+        let params = name.map(|name| CreateContainerOptionsBuilder::new().name(name).build());
+        self.block(self.docker.create_container(params, body))
+    }
+
+    fn start_container(&mut self, id: &str) -> Result<()> {
+        self.block(self.docker.start_container(id, None))
+    }
+
+    /// `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1&logs=1` (hijacked), then
+    /// `POST /containers/{id}/wait?condition=next-exit`, then `POST /containers/{id}/start`,
+    /// as the Docker CLI orders them; output is copied frame by frame as it arrives.
+    fn run_attached(&mut self, id: &str, streams: Streams<'_>) -> Result<i64> {
+        let container = self.inspect_container(id)?;
+        let config = container.config.as_ref();
+        let plan = AttachPlan {
+            tty: config.and_then(|c| c.tty).unwrap_or(false),
+            stdin: config.and_then(|c| c.open_stdin).unwrap_or(false),
+            wait_condition: if container
+                .host_config
+                .as_ref()
+                .and_then(|h| h.auto_remove)
+                .unwrap_or(false)
+            {
+                "removed"
+            } else {
+                "next-exit"
+            },
+        };
+        let id = container.id.clone().unwrap_or_else(|| id.to_string());
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        let prefix = self.version_prefix.clone();
+        let docker = self.docker.clone();
+        self.runtime.block_on(run_attached(
+            &docker, &endpoint, &host, &prefix, &id, &plan, streams,
+        ))
+    }
+
+    fn list_containers(
+        &mut self,
+        options: &ListContainersOptions,
+    ) -> Result<Vec<ContainerSummary>> {
+        let mut builder = ListContainersOptionsBuilder::new()
+            .all(options.all)
+            .size(options.size)
+            .filters(&options.filters);
+        if let Some(limit) = options.limit {
+            builder = builder.limit(limit.clamp(-1, i64::from(i32::MAX)) as i32);
+        }
+        self.block(self.docker.list_containers(Some(builder.build())))
+    }
+
+    /// `GET /containers/{id}/json`.
+    fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse> {
+        self.block(self.docker.inspect_container(id, None))
+    }
+
+    fn remove_container(&mut self, id: &str, force: bool, volumes: bool) -> Result<()> {
+        let params = RemoveContainerOptionsBuilder::new()
+            .force(force)
+            .v(volumes)
+            .build();
+        self.block(self.docker.remove_container(id, Some(params)))
+    }
+}
+
+async fn run_attached(
+    docker: &Docker,
+    endpoint: &Endpoint,
+    host: &str,
+    prefix: &str,
+    id: &str,
+    plan: &AttachPlan,
+    streams: Streams<'_>,
+) -> Result<i64> {
+    let io = |e| io_error(host, e);
+    let container = encode(id);
+
+    let mut pairs = vec![
+        ("stream", "1"),
+        ("stdout", "1"),
+        ("stderr", "1"),
+        ("logs", "1"),
+    ];
+    let send_stdin = plan.stdin && !streams.stdin.is_empty();
+    if send_stdin {
+        pairs.push(("stdin", "1"));
+    }
+    let attach_path = format!("{prefix}/containers/{container}/attach{}", query(&pairs));
+    let mut attach = endpoint
+        .send(
+            "POST",
+            &attach_path,
+            &[("Connection", "Upgrade"), ("Upgrade", "tcp")],
+            b"",
+        )
+        .await
+        .map_err(io)?;
+    check_status(host, &mut attach).await?;
+    // Older daemons answer a hijack 200 with `application/vnd.docker.raw-stream` even for
+    // multiplexed output, so the container's Tty setting decides the framing.
+    let multiplexed = !plan.tty
+        || attach
+            .header("content-type")
+            .is_some_and(|t| t.contains("multiplexed"));
+
+    let wait_path = format!(
+        "{prefix}/containers/{container}/wait{}",
+        query(&[("condition", plan.wait_condition)])
+    );
+    let mut wait = endpoint
+        .send_deferred("POST", &wait_path)
+        .await
+        .map_err(io)?;
+
+    docker
+        .start_container(id, None)
+        .await
+        .map_err(|e| map_error(host, e))?;
+
+    if send_stdin {
+        attach.write_all(streams.stdin).await.map_err(io)?;
+        attach.close_write().await.map_err(io)?;
+    }
+
+    let Streams { stdout, stderr, .. } = streams;
+    let write = |out: &mut dyn Write, bytes: &[u8]| -> Result<()> {
+        out.write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(|e| BackendError::Connection(format!("cannot write output: {e}")))
+    };
+    if multiplexed {
+        let mut header = [0u8; 8];
+        let mut payload = Vec::new();
+        while attach.read_exact_or_end(&mut header).await.map_err(io)? {
+            let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+            payload.resize(len, 0);
+            if len > 0 && !attach.read_exact_or_end(&mut payload).await.map_err(io)? {
+                break;
+            }
+            match header[0] {
+                2 | 3 => write(stderr, &payload)?,
+                _ => write(stdout, &payload)?,
+            }
+        }
+    } else {
+        let mut buf = [0u8; 8192];
+        loop {
+            let n = attach.read(&mut buf).await.map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            write(stdout, &buf[..n])?;
+        }
+    }
+
+    wait_for_exit(docker, host, &mut wait, id).await
+}
+
+/// Reads the `/wait` answer; should it never come (a wait registered after the
+/// container had already exited), the container's state settles it.
+async fn wait_for_exit(
+    docker: &Docker,
+    host: &str,
+    wait: &mut wire::Deferred,
+    id: &str,
+) -> Result<i64> {
+    let answer = async {
+        let mut response = wait.response().await.map_err(|e| io_error(host, e))?;
+        check_status(host, &mut response).await?;
+        let body = response.body().await.map_err(|e| io_error(host, e))?;
+        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            BackendError::Connection(format!("malformed wait response from the daemon: {e}"))
+        })?;
+        if let Some(message) = value
+            .get("Error")
+            .and_then(|e| e.get("Message"))
+            .and_then(|m| m.as_str())
+            .filter(|m| !m.is_empty())
+        {
+            return Err(BackendError::Daemon {
+                status: 500,
+                message: message.to_string(),
+            });
+        }
+        Ok(value
+            .get("StatusCode")
+            .and_then(|c| c.as_i64())
+            .unwrap_or(0))
+    };
+    let settled = async {
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            match docker.inspect_container(id, None).await {
+                Ok(c) => {
+                    let state = c.state.unwrap_or_default();
+                    if !state.running.unwrap_or(false) && !state.restarting.unwrap_or(false) {
+                        // Give the wait answer a moment more: it is the authority.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        return Ok(state.exit_code.unwrap_or(0));
+                    }
+                }
+                // Removed (`--rm`): only the wait answer can tell.
+                Err(_) => std::future::pending::<()>().await,
+            }
+        }
+    };
+    tokio::select! {
+        biased;
+        exit = answer => exit,
+        exit = settled => exit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        let (host, endpoint) = parse_host("unix:///var/run/docker.sock").unwrap();
+        assert_eq!(host, "unix:///var/run/docker.sock");
+        assert!(
+            matches!(endpoint, Endpoint::Unix(p) if p == std::path::Path::new("/var/run/docker.sock"))
+        );
+        let (host, _) = parse_host("/tmp/docklab.sock").unwrap();
+        assert_eq!(host, "unix:///tmp/docklab.sock");
+        let (host, endpoint) = parse_host("tcp://127.0.0.1:2375").unwrap();
+        assert_eq!(host, "tcp://127.0.0.1:2375");
+        assert!(matches!(endpoint, Endpoint::Tcp(a) if a == "127.0.0.1:2375"));
+        assert!(parse_host("ftp://x").is_err());
+    }
+
+    #[test]
+    fn connection_refused_reads_like_the_cli() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = format!("unix://{}/nothing.sock", dir.path().display());
+        let error = DockerBackend::connect(Some(&missing)).err().unwrap();
+        assert_eq!(
+            error,
+            BackendError::Connection(format!(
+                "Cannot connect to the Docker daemon at {missing}. Is the docker daemon running?"
+            ))
+        );
+    }
+
+    /// A daemon on a unix socket that answers `/version`, then one pull whose messages it
+    /// sends one chunk at a time, each only once the previous one reached the callback.
+    #[test]
+    fn pull_streams_progress_as_it_arrives_and_returns_the_stream_error() {
+        use std::io::{BufRead, BufReader, Read};
+        use std::os::unix::net::UnixListener;
+        use std::sync::mpsc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("docker.sock");
+        let listener = UnixListener::bind(&socket).unwrap();
+        let (seen_tx, seen_rx) = mpsc::channel::<String>();
+        let server = std::thread::spawn(move || {
+            let read_head = |stream: &mut std::os::unix::net::UnixStream| {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                request_line
+            };
+            // 1. Version negotiation: bollard asks `GET /version` unversioned.
+            let (mut stream, _) = listener.accept().unwrap();
+            let line = read_head(&mut stream);
+            assert!(line.starts_with("GET /version "), "{line}");
+            let body = r#"{"Version":"28.2.2","ApiVersion":"1.50"}"#;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            drop(stream);
+            // 2. The pull.
+            let (mut stream, _) = listener.accept().unwrap();
+            let line = read_head(&mut stream);
+            assert!(
+                line.starts_with(
+                    "POST /v1.50/images/create?fromImage=localhost%3A5000%2Fapp&tag=1.0 "
+                ),
+                "{line}"
+            );
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            .unwrap();
+            let messages = [
+                // A message split across two chunks, then two in one chunk, no newline.
+                r#"{"status":"Pulling from app","#,
+                r#""id":"1.0"}"#,
+                r#"{"status":"Pulling fs layer","id":"abc"}{"status":"Waiting","id":"abc"}"#,
+                r#"{"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"}"#,
+            ];
+            for (i, chunk) in messages.iter().enumerate() {
+                write!(stream, "{:x}\r\n{chunk}\r\n", chunk.len()).unwrap();
+                stream.flush().unwrap();
+                if i == 1 || i == 2 {
+                    // The client must hand this message over before it sees the next one.
+                    let seen = seen_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+                    assert!(!seen.is_empty());
+                }
+                if i == 2 {
+                    seen_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+                }
+            }
+            write!(stream, "0\r\n\r\n").unwrap();
+        });
+
+        let host = format!("unix://{}", socket.display());
+        let mut backend = DockerBackend::connect(Some(&host)).unwrap();
+        let mut seen = Vec::new();
+        let error = backend
+            .pull_image("localhost:5000/app", "1.0", &mut |info| {
+                let status = info.status.clone().unwrap_or_default();
+                seen.push((status.clone(), info.error_detail.clone()));
+                let _ = seen_tx.send(status);
+            })
+            .unwrap_err();
+        server.join().unwrap();
+        assert_eq!(
+            error,
+            BackendError::Daemon {
+                status: 500,
+                message: "manifest unknown".into()
+            }
+        );
+        let statuses: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            statuses,
+            ["Pulling from app", "Pulling fs layer", "Waiting", ""]
+        );
+        assert_eq!(
+            seen[3].1.as_ref().and_then(|d| d.message.as_deref()),
+            Some("manifest unknown")
+        );
+    }
+
+    #[test]
+    fn stream_errors() {
+        let message = serde_json::json!({
+            "errorDetail": {"message": "manifest unknown"},
+            "error": "manifest unknown"
+        });
+        assert_eq!(
+            stream_error(&message),
+            Some(BackendError::Daemon {
+                status: 500,
+                message: "manifest unknown".into()
+            })
+        );
+        assert_eq!(
+            stream_error(&serde_json::json!({"status": "Waiting"})),
+            None
+        );
+    }
+}
