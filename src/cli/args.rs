@@ -4,13 +4,33 @@
 
 use clap::Parser;
 
+/// What the dispatcher needs of every verb's arguments.
+pub trait Positionals {
+    fn positionals(&self) -> &[String];
+    fn wants_help(&self) -> bool;
+}
+
 /// The settings every verb shares.
 macro_rules! verb {
     ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
         $(#[$meta])*
         #[derive(Parser, Debug, Default, Clone)]
         #[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
-        pub struct $name { $($body)* }
+        pub struct $name {
+            /// `--help`: handled before the verb runs, as cobra does.
+            #[arg(long = "help", hide = true)]
+            pub help: bool,
+            $($body)*
+        }
+
+        impl Positionals for $name {
+            fn positionals(&self) -> &[String] {
+                &self.args
+            }
+            fn wants_help(&self) -> bool {
+                self.help
+            }
+        }
     };
 }
 

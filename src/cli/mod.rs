@@ -1,6 +1,86 @@
-//! The docker command line: argument definitions (clap), behaviour over `trait Backend`,
-//! and Docker's output formats.
+//! The docker command line: argument definitions (clap, in `args`), behaviour over
+//! `trait Backend` (in `commands`), and Docker's output formats (in `format`).
+//!
+//! It sees the engine only through `Backend`, so every command works the same against
+//! the embedded engine and a real daemon. Usage errors and help are rendered in the
+//! words of Docker CLI 28 (cobra and pflag), not clap's.
 
 pub mod args;
+mod commands;
 pub mod format;
 pub mod jsonmessage;
+mod parse;
+
+use crate::backend::{Backend, BackendError};
+use crate::engine::clock::Clock;
+use crate::engine::streams::Streams;
+use std::io::Write;
+
+/// What a docker command runs with.
+pub struct Cli<'a> {
+    pub backend: &'a mut dyn Backend,
+    /// The client's own "now", for CREATED columns.
+    pub clock: &'a Clock,
+}
+
+/// How a command failed, rendered by `run` as the Docker CLI renders it.
+#[derive(Debug)]
+pub enum CliError {
+    /// The daemon said no: `Error response from daemon: {message}`.
+    Daemon(BackendError),
+    /// Printed as it is (already in Docker's words).
+    Message { text: String, code: i32 },
+    /// Output could not be written.
+    Io(std::io::Error),
+}
+
+impl From<BackendError> for CliError {
+    fn from(e: BackendError) -> CliError {
+        CliError::Daemon(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> CliError {
+        CliError::Io(e)
+    }
+}
+
+impl CliError {
+    pub fn message(text: impl Into<String>) -> CliError {
+        CliError::Message {
+            text: text.into(),
+            code: 1,
+        }
+    }
+}
+
+/// Renders a daemon error as the CLI prints it.
+pub fn daemon_error_text(e: &BackendError) -> String {
+    match e {
+        BackendError::Daemon { message, .. } => format!("Error response from daemon: {message}"),
+        BackendError::Connection(message) => message.clone(),
+    }
+}
+
+/// Runs `docker ARGS...` (without the word `docker`) and returns its exit status.
+pub fn run(cli: &mut Cli<'_>, args: &[String], mut streams: Streams<'_>) -> i32 {
+    let outcome = parse::dispatch(cli, args, streams.reborrow());
+    match outcome {
+        Ok(code) => code,
+        Err(CliError::Daemon(e)) => {
+            let _ = writeln!(streams.stderr, "{}", daemon_error_text(&e));
+            1
+        }
+        Err(CliError::Message { text, code }) => {
+            if !text.is_empty() {
+                let _ = writeln!(streams.stderr, "{text}");
+            }
+            code
+        }
+        Err(CliError::Io(e)) => {
+            let _ = writeln!(streams.stderr, "error writing output: {e}");
+            1
+        }
+    }
+}
