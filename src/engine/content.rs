@@ -82,7 +82,11 @@ impl ContentStore {
 
     /// Stores what `reader` yields after checking it hashes to `expected`; a mismatch
     /// stores nothing and reports the digest actually seen.
-    pub fn put_verified(&self, expected: &Digest, reader: &mut dyn Read) -> Result<u64, IngestError> {
+    pub fn put_verified(
+        &self,
+        expected: &Digest,
+        reader: &mut dyn Read,
+    ) -> Result<u64, IngestError> {
         let path = self.blob_path(expected);
         let dir = path.parent().expect("blob paths have a parent");
         fs::create_dir_all(dir)?;
@@ -170,9 +174,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
@@ -210,13 +212,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ContentStore::open(dir.path()).unwrap();
         let expected = Digest::sha256(b"right");
-        let err = store.put_verified(&expected, &mut &b"wrong"[..]).unwrap_err();
+        let err = store
+            .put_verified(&expected, &mut &b"wrong"[..])
+            .unwrap_err();
         assert!(matches!(err, IngestError::DigestMismatch { .. }));
         assert!(!store.has(&expected));
         // No temp files are left behind either.
-        let leftovers = fs::read_dir(dir.path().join("blobs/sha256")).unwrap().count();
+        let leftovers = fs::read_dir(dir.path().join("blobs/sha256"))
+            .unwrap()
+            .count();
         assert_eq!(leftovers, 0);
-        assert_eq!(store.put_verified(&expected, &mut &b"right"[..]).unwrap(), 5);
+        assert_eq!(
+            store.put_verified(&expected, &mut &b"right"[..]).unwrap(),
+            5
+        );
         assert!(store.has(&expected));
     }
 

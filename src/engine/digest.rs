@@ -92,13 +92,18 @@ impl FromStr for Digest {
             "sha256" => Algorithm::Sha256,
             "sha512" => Algorithm::Sha512,
             a if !a.is_empty()
-                && a.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b)) =>
+                && a.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b)
+                }) =>
             {
                 return Err(DigestError::UnsupportedAlgorithm);
             }
             _ => return Err(DigestError::Format),
         };
-        if !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return Err(DigestError::Format);
         }
         if hex.len() != algorithm.hex_len() {
@@ -203,10 +208,14 @@ mod tests {
         assert!(d.verify(b""));
         assert!(!d.verify(b"x"));
         assert_eq!("sha256:abc".parse::<Digest>(), Err(DigestError::Length));
-        assert_eq!("md5:abc".parse::<Digest>(), Err(DigestError::UnsupportedAlgorithm));
+        assert_eq!(
+            "md5:abc".parse::<Digest>(),
+            Err(DigestError::UnsupportedAlgorithm)
+        );
         assert_eq!("sha256".parse::<Digest>(), Err(DigestError::Format));
         assert_eq!(
-            "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855".parse::<Digest>(),
+            "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"
+                .parse::<Digest>(),
             Err(DigestError::Format)
         );
     }
@@ -216,6 +225,9 @@ mod tests {
         let mut h = Hasher::new(Algorithm::Sha512);
         h.update(b"hello ");
         h.update(b"world");
-        assert_eq!(h.finish(), Digest::compute(Algorithm::Sha512, b"hello world"));
+        assert_eq!(
+            h.finish(),
+            Digest::compute(Algorithm::Sha512, b"hello world")
+        );
     }
 }

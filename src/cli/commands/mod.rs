@@ -1,0 +1,231 @@
+//! One module per docker verb: parse with the verb's clap struct, ask the backend,
+//! print as Docker CLI 28 prints. `VERBS` is the table the dispatcher reads.
+
+mod containers;
+mod images;
+mod pull;
+mod rmi;
+mod run;
+mod search;
+mod system;
+
+use super::parse::{ArgRule, Verb};
+use super::{CliError, format};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub static VERBS: &[Verb] = &[
+    Verb {
+        path: "docker images",
+        names: &["images"],
+        help: include_str!("../help/images.txt"),
+        args: ArgRule::Max(1),
+        handler: images::list,
+    },
+    Verb {
+        path: "docker image ls",
+        names: &["image ls", "image list"],
+        help: include_str!("../help/image-ls.txt"),
+        args: ArgRule::Max(1),
+        handler: images::list,
+    },
+    Verb {
+        path: "docker pull",
+        names: &["pull"],
+        help: include_str!("../help/pull.txt"),
+        args: ArgRule::Exact(1),
+        handler: pull::pull,
+    },
+    Verb {
+        path: "docker image pull",
+        names: &["image pull"],
+        help: include_str!("../help/pull.txt"),
+        args: ArgRule::Exact(1),
+        handler: pull::pull,
+    },
+    Verb {
+        path: "docker tag",
+        names: &["tag", "image tag"],
+        help: include_str!("../help/tag.txt"),
+        args: ArgRule::Exact(2),
+        handler: images::tag,
+    },
+    Verb {
+        path: "docker rmi",
+        names: &["rmi"],
+        help: include_str!("../help/rmi.txt"),
+        args: ArgRule::Min(1),
+        handler: rmi::rmi,
+    },
+    Verb {
+        path: "docker image rm",
+        names: &["image rm", "image remove"],
+        help: include_str!("../help/image-rm.txt"),
+        args: ArgRule::Min(1),
+        handler: rmi::rmi,
+    },
+    Verb {
+        path: "docker image inspect",
+        names: &["image inspect"],
+        help: include_str!("../help/image-inspect.txt"),
+        args: ArgRule::Min(1),
+        handler: images::inspect,
+    },
+    Verb {
+        path: "docker inspect",
+        names: &["inspect"],
+        help: include_str!("../help/inspect.txt"),
+        args: ArgRule::Min(1),
+        handler: system::inspect,
+    },
+    Verb {
+        path: "docker history",
+        names: &["history"],
+        help: include_str!("../help/history.txt"),
+        args: ArgRule::Exact(1),
+        handler: images::history,
+    },
+    Verb {
+        path: "docker image history",
+        names: &["image history"],
+        help: include_str!("../help/image-history.txt"),
+        args: ArgRule::Exact(1),
+        handler: images::history,
+    },
+    Verb {
+        path: "docker search",
+        names: &["search"],
+        help: include_str!("../help/search.txt"),
+        args: ArgRule::Exact(1),
+        handler: search::search,
+    },
+    Verb {
+        path: "docker run",
+        names: &["run", "container run"],
+        help: include_str!("../help/run.txt"),
+        args: ArgRule::Min(1),
+        handler: run::run,
+    },
+    Verb {
+        path: "docker ps",
+        names: &["ps"],
+        help: include_str!("../help/ps.txt"),
+        args: ArgRule::None,
+        handler: containers::ps,
+    },
+    Verb {
+        path: "docker container ls",
+        names: &["container ls", "container list", "container ps"],
+        help: include_str!("../help/container-ls.txt"),
+        args: ArgRule::None,
+        handler: containers::ps,
+    },
+    Verb {
+        path: "docker rm",
+        names: &["rm", "container rm", "container remove"],
+        help: include_str!("../help/rm.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::rm,
+    },
+    Verb {
+        path: "docker version",
+        names: &["version"],
+        help: include_str!("../help/version.txt"),
+        args: ArgRule::None,
+        handler: system::version,
+    },
+    Verb {
+        path: "docker info",
+        names: &["info"],
+        help: include_str!("../help/info.txt"),
+        args: ArgRule::None,
+        handler: system::info,
+    },
+    Verb {
+        path: "docker system info",
+        names: &["system info"],
+        help: include_str!("../help/system-info.txt"),
+        args: ArgRule::None,
+        handler: system::info,
+    },
+];
+
+/// A listing row: a JSON object of the formatter context's fields, and the Go type the
+/// template errors name.
+pub(super) struct Row {
+    pub type_name: &'static str,
+    pub fields: Map<String, Value>,
+}
+
+impl format::TemplateContext for Row {
+    fn type_name(&self) -> String {
+        self.type_name.to_string()
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.fields.get(name).cloned()
+    }
+    fn to_json(&self) -> Value {
+        Value::Object(self.fields.clone())
+    }
+}
+
+/// Prints `rows` with `--format` (or the default table), as the CLI's formatter does.
+pub(super) fn print_rows(
+    out: &mut dyn Write,
+    format_flag: Option<&str>,
+    default_table: &str,
+    headers: &[(&str, &str)],
+    rows: &[Row],
+    template_error_prefix: &str,
+) -> Result<(), CliError> {
+    let headers: BTreeMap<String, String> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let contexts: Vec<&dyn format::TemplateContext> =
+        rows.iter().map(|r| r as &dyn format::TemplateContext).collect();
+    let text = format::render(format_flag.unwrap_or(""), default_table, &headers, &contexts)
+        .map_err(|e| CliError::message(format!("{template_error_prefix}{e}")))?;
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// `key=value` filter flags into the API's filter map.
+pub(super) fn filters(flags: &[String]) -> Result<crate::backend::Filters, CliError> {
+    let mut out = crate::backend::Filters::new();
+    for f in flags {
+        match f.split_once('=') {
+            Some((k, v)) => out.entry(k.trim().to_lowercase()).or_default().push(v.to_string()),
+            None => {
+                return Err(CliError::Message {
+                    text: format!(
+                        "invalid argument \"{f}\" for \"-f, --filter\" flag: bad format of filter (expected name=value)"
+                    ),
+                    code: 125,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Go's `time.Time.String()` for a Unix time, in UTC: `2023-05-30 09:33:04 +0000 UTC`.
+pub(super) fn go_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// Go's `json.MarshalIndent(v, "", "    ")`, HTML characters escaped as Go escapes them.
+pub(super) fn go_json_indent(value: &Value) -> String {
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    serde::Serialize::serialize(value, &mut ser).expect("JSON values always serialise");
+    String::from_utf8(buf)
+        .expect("serde_json writes UTF-8")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}

@@ -1,1 +1,0 @@
-//! Docker CLI formatting: tables, sizes, durations, truncation, Go templates. To be written.
