@@ -42,6 +42,9 @@ pub struct State {
     /// Where `read` left off in the current stdin buffer: (address, length, offset).
     /// Stdin is a buffer, not a file descriptor, so the position lives here.
     read_cursor: Option<(usize, usize, usize)>,
+    /// Counts command substitutions, so an assignment-only command knows whether to
+    /// take its status from one.
+    substitutions: u64,
 }
 
 impl State {
@@ -63,6 +66,7 @@ impl State {
             locals: Vec::new(),
             loop_depth: 0,
             read_cursor: None,
+            substitutions: 0,
         };
         st.set_var("IFS", " \t\n");
         st.set_var("PS1", "$ ");
@@ -493,14 +497,18 @@ impl<'a> Interp<'a> {
     }
 
     fn run_simple(&mut self, s: &Simple, io: Streams<'_>) -> Flow {
-        self.st.last_status = 0;
+        let before = self.st.substitutions;
         let argv = self.expand_words(&s.words, io.stderr)?;
-        let subst_status = self.st.last_status;
         let mut assigns = Vec::new();
         for (name, value) in &s.assigns {
             let v = self.expand_string(value, io.stderr)?;
             assigns.push((name.clone(), v));
         }
+        let subst_status = if self.st.substitutions != before {
+            self.st.last_status
+        } else {
+            0
+        };
         if self.st.xtrace {
             let mut line = String::from("+");
             for (n, v) in &assigns {
@@ -792,6 +800,7 @@ impl<'a> Interp<'a> {
         );
         self.st.depth -= 1;
         self.st.last_status = r?;
+        self.st.substitutions += 1;
         let mut s = String::from_utf8_lossy(&out).into_owned();
         while s.ends_with('\n') {
             s.pop();

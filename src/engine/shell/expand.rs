@@ -38,6 +38,8 @@ struct Fields {
     cur: Field,
     /// The current field exists even if empty (it held quotes or literal text).
     cur_exists: bool,
+    /// Expansions are not split (assignments, redirection targets, patterns).
+    no_split: bool,
 }
 
 impl Fields {
@@ -46,6 +48,7 @@ impl Fields {
             done: Vec::new(),
             cur: Field::default(),
             cur_exists: false,
+            no_split: false,
         }
     }
     fn end_field(&mut self) {
@@ -133,7 +136,8 @@ impl Interp<'_> {
     /// Expands a word to one string: no splitting, no pathname expansion.
     pub fn expand_string(&mut self, word: &Word, err: &mut dyn Write) -> Result<String, Ctl> {
         let mut fields = Fields::new();
-        self.expand_parts(word, true, &mut fields, err)?;
+        fields.no_split = true;
+        self.expand_parts(word, false, &mut fields, err)?;
         fields.end_field();
         Ok(fields
             .done
@@ -146,7 +150,8 @@ impl Interp<'_> {
     /// Expands a word to a pattern in which quoted characters match only themselves.
     pub fn expand_pattern(&mut self, word: &Word, err: &mut dyn Write) -> Result<String, Ctl> {
         let mut fields = Fields::new();
-        self.expand_parts(word, true, &mut fields, err)?;
+        fields.no_split = true;
+        self.expand_parts(word, false, &mut fields, err)?;
         fields.end_field();
         Ok(fields
             .done
@@ -215,7 +220,10 @@ impl Interp<'_> {
     }
 
     fn push_value(&mut self, value: &str, quoted: bool, fields: &mut Fields) {
-        if quoted {
+        if fields.no_split {
+            fields.cur.push(value, quoted);
+            fields.cur_exists = true;
+        } else if quoted {
             fields.cur.push(value, true);
             fields.cur_exists = true;
         } else {
@@ -278,7 +286,7 @@ impl Interp<'_> {
                 }
                 return Ok(());
             }
-            if !quoted {
+            if !quoted && !fields.no_split {
                 let ifs = self.ifs();
                 for (i, a) in args.iter().enumerate() {
                     if i > 0 {

@@ -265,3 +265,6 @@ pub(crate) mod testutil {
         (r.out, r.err, r.status)
     }
 }
+
+#[cfg(test)]
+mod tests;
