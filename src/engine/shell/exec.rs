@@ -660,8 +660,6 @@ impl<'a> Interp<'a> {
         let mut w2 = sink(targets[&2]);
         let stdin_bytes: &[u8] = input.as_deref().unwrap_or(stdin);
         let result = f(self, Streams::new(stdin_bytes, &mut w1, &mut w2));
-        drop(w1);
-        drop(w2);
         for (path, buf) in files.iter().zip(bufs) {
             let data = buf.into_inner();
             if !data.is_empty() {

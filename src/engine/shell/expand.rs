@@ -381,10 +381,13 @@ impl Interp<'_> {
                     } else {
                         vfs::normalize(&self.st.cwd, &candidate)
                     };
-                    if last || self.fs.metadata(&full).is_ok_and(|m| m.is_dir()) {
-                        if !last || self.fs.symlink_metadata(&full).is_ok() {
-                            next.push(candidate);
-                        }
+                    let keep = if last {
+                        self.fs.symlink_metadata(&full).is_ok()
+                    } else {
+                        self.fs.metadata(&full).is_ok_and(|m| m.is_dir())
+                    };
+                    if keep {
+                        next.push(candidate);
                     }
                     continue;
                 }

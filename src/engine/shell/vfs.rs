@@ -6,7 +6,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 /// What kind of object a path names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -349,7 +349,7 @@ impl Vfs for WorkspaceFs {
             UNIX_EPOCH
         };
         let file = std::fs::File::open(host)?;
-        file.set_modified(SystemTime::from(time))
+        file.set_modified(time)
     }
 
     #[cfg(unix)]

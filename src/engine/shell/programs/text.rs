@@ -119,10 +119,8 @@ pub fn printf(_ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
             if c == '\\' {
                 let mut j = i + 1;
                 while j < fmt.len() && j < i + 4 && (j == i + 1 || fmt[j].is_digit(8)) {
-                    if j > i + 1 || fmt[j].is_digit(8) {
-                        if !fmt[j].is_digit(8) {
-                            break;
-                        }
+                    if j > i + 1 && !fmt[j].is_digit(8) {
+                        break;
                     }
                     j += 1;
                     if !fmt[i + 1].is_digit(8) {
