@@ -1,0 +1,229 @@
+//! The utilities a shell can run, as a table of functions keyed by name, and the seam
+//! (`ProgramResolver`) that decides which of them exist: all of them in the lab, only
+//! those whose file is on $PATH in a container.
+
+mod files;
+mod sed;
+mod text;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::vfs::{self, Vfs};
+use super::{Flavour, Host, Streams, write_err};
+
+/// What a utility sees of the shell.
+pub struct Ctx<'a> {
+    pub fs: &'a mut dyn Vfs,
+    pub host: &'a mut dyn Host,
+    pub cwd: String,
+    pub env: Vec<(String, String)>,
+    pub flavour: Flavour,
+    pub interrupt: Arc<AtomicBool>,
+    pub columns: Option<usize>,
+    pub resolver: &'a dyn ProgramResolver,
+}
+
+impl Ctx<'_> {
+    /// A path argument made absolute against the working directory.
+    pub fn abs(&self, path: &str) -> String {
+        vfs::normalize(&self.cwd, path)
+    }
+
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A utility: argv[0] is its name; returns the exit status.
+pub type Program = fn(&mut Ctx<'_>, &[String], Streams<'_>) -> i32;
+
+pub enum Resolved {
+    Program(Program),
+    /// An executable file that is not a known program: run it as a script.
+    Script(String),
+}
+
+/// Decides which programs exist for a shell.
+pub trait ProgramResolver {
+    fn resolve(&self, name: &str, fs: &dyn Vfs, path_var: &str) -> Option<Resolved>;
+    /// What `which`/`command -v` print for a resolved program.
+    fn path_of(&self, name: &str, fs: &dyn Vfs, path_var: &str) -> String;
+}
+
+/// The lab: every utility exists, wherever $PATH points.
+pub struct LabResolver;
+
+impl ProgramResolver for LabResolver {
+    fn resolve(&self, name: &str, _fs: &dyn Vfs, _path_var: &str) -> Option<Resolved> {
+        lookup(name).map(Resolved::Program)
+    }
+    fn path_of(&self, name: &str, _fs: &dyn Vfs, _path_var: &str) -> String {
+        format!("/bin/{name}")
+    }
+}
+
+/// Containers until the runtime supplies its own: a file found on $PATH runs as the
+/// utility of the same basename, or as a script if no utility has that name. Shell
+/// builtins that busybox always provides need no file.
+pub struct DefaultResolver;
+
+fn path_lookup(name: &str, fs: &dyn Vfs, path_var: &str) -> Option<String> {
+    path_var
+        .split(':')
+        .filter(|d| !d.is_empty())
+        .map(|d| vfs::normalize("/", &format!("{d}/{name}")))
+        .find(|p| fs.metadata(p).is_ok_and(|m| m.is_file()))
+}
+
+impl ProgramResolver for DefaultResolver {
+    fn resolve(&self, name: &str, fs: &dyn Vfs, path_var: &str) -> Option<Resolved> {
+        if matches!(name, "echo" | "printf" | "test" | "[" | "kill") {
+            return lookup(name).map(Resolved::Program);
+        }
+        let path = path_lookup(name, fs, path_var)?;
+        match lookup(name) {
+            Some(p) => Some(Resolved::Program(p)),
+            None => Some(Resolved::Script(path)),
+        }
+    }
+    fn path_of(&self, name: &str, fs: &dyn Vfs, path_var: &str) -> String {
+        path_lookup(name, fs, path_var).unwrap_or_else(|| name.to_string())
+    }
+}
+
+const TABLE: &[(&str, Program)] = &[
+    ("basename", text::basename),
+    ("cat", files::cat),
+    ("chmod", files::chmod),
+    ("cp", files::cp),
+    ("cut", text::cut),
+    ("date", text::date),
+    ("dirname", text::dirname),
+    ("du", files::du),
+    ("echo", text::echo),
+    ("env", text::env),
+    ("find", files::find),
+    ("grep", text::grep),
+    ("head", text::head),
+    ("ln", files::ln),
+    ("ls", files::ls),
+    ("mkdir", files::mkdir),
+    ("mv", files::mv),
+    ("printenv", text::printenv),
+    ("printf", text::printf),
+    ("rm", files::rm),
+    ("rmdir", files::rmdir),
+    ("sed", text::sed),
+    ("seq", text::seq),
+    ("sleep", text::sleep),
+    ("sort", text::sort),
+    ("tail", text::tail),
+    ("tee", files::tee),
+    ("test", text::test),
+    ("[", text::test),
+    ("touch", files::touch),
+    ("tr", text::tr),
+    ("uniq", text::uniq),
+    ("wc", text::wc),
+    ("xargs", text::xargs),
+];
+
+/// The utility named `name`, if there is one.
+pub fn lookup(name: &str) -> Option<Program> {
+    TABLE.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+}
+
+/// Every utility's name, sorted.
+pub fn names() -> Vec<&'static str> {
+    let mut v: Vec<&str> = TABLE.iter().map(|(n, _)| *n).collect();
+    v.sort_unstable();
+    v
+}
+
+/// The lab's answer to a command nobody implements: what to do instead.
+pub fn lab_hint(name: &str) -> String {
+    match name {
+        "vim" | "vi" | "nano" | "emacs" | "code" | "pico" => {
+            format!("{name}: not available in the lab; use `edit FILE` to edit a file")
+        }
+        "apt" | "apt-get" | "apk" | "brew" | "yum" | "dnf" | "pip" | "npm" => format!(
+            "{name}: not available in the lab; install software inside a container instead: \
+             `docker run -it alpine sh` then `apk add ...`"
+        ),
+        "sudo" | "su" => format!("{name}: not needed in the lab; run the command directly"),
+        _ => format!(
+            "{name}: command not found in the lab; available: docker, ls, cat, echo, grep, \
+             mkdir, cp, mv, rm, curl ... (type `help` for the full list)"
+        ),
+    }
+}
+
+/// Splits combined short flags (`-rf`) and collects operands; stops at `--`.
+/// Returns None (after printing busybox's message) for a flag not in `known`.
+pub(crate) fn parse_flags(
+    name: &str,
+    args: &[String],
+    known: &str,
+    err: &mut dyn std::io::Write,
+) -> Option<(Vec<char>, Vec<String>)> {
+    let mut flags = Vec::new();
+    let mut operands = Vec::new();
+    let mut only_operands = false;
+    for a in args {
+        if only_operands || !a.starts_with('-') || a == "-" {
+            operands.push(a.clone());
+        } else if a == "--" {
+            only_operands = true;
+        } else {
+            for c in a[1..].chars() {
+                if !known.contains(c) {
+                    write_err(err, format_args!("{name}: unrecognized option: {c}"));
+                    return None;
+                }
+                flags.push(c);
+            }
+        }
+    }
+    Some((flags, operands))
+}
+
+/// Reads each operand (or stdin for none / "-"), calling `f` with the bytes;
+/// missing files print busybox's message and make the status 1.
+pub(crate) fn for_each_input(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    operands: &[String],
+    io: &mut Streams<'_>,
+    mut f: impl FnMut(&str, &[u8], &mut Streams<'_>),
+) -> i32 {
+    if operands.is_empty() {
+        let stdin = io.stdin;
+        f("-", stdin, io);
+        return 0;
+    }
+    let mut status = 0;
+    for op in operands {
+        if op == "-" {
+            let stdin = io.stdin;
+            f("-", stdin, io);
+            continue;
+        }
+        match ctx.fs.read(&ctx.abs(op)) {
+            Ok(data) => f(op, &data, io),
+            Err(e) => {
+                let msg = super::exec::io_message(&e);
+                if e.kind() == std::io::ErrorKind::IsADirectory {
+                    write_err(io.stderr, format_args!("{name}: read error: {msg}"));
+                } else {
+                    write_err(io.stderr, format_args!("{name}: can't open '{op}': {msg}"));
+                }
+                status = 1;
+            }
+        }
+    }
+    status
+}
