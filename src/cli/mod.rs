@@ -14,7 +14,6 @@ mod parse;
 use crate::backend::{Backend, BackendError};
 use crate::engine::clock::Clock;
 use crate::engine::streams::Streams;
-use std::io::Write;
 
 /// What a docker command runs with.
 pub struct Cli<'a> {

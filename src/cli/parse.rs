@@ -7,11 +7,10 @@ use super::commands;
 use super::{Cli, CliError};
 use crate::engine::streams::Streams;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{CommandFactory, FromArgMatches};
-use std::io::Write;
 
 /// How many positional arguments a verb takes, as cobra's validators say it.
 #[derive(Clone, Copy, Debug)]
+#[allow(dead_code)] // `Range` arrives with `docker commit`.
 pub enum ArgRule {
     None,
     Exact(usize),
@@ -116,7 +115,7 @@ impl Verb {
                     "invalid argument \"{value}\" for \"{names}\" flag: {go_parser}: parsing \"{value}\": invalid syntax"
                 )
             }
-            ErrorKind::TooManyValues | ErrorKind::UnexpectedMultipleUsage => {
+            ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
                 let flag = invalid.split([' ', '=']).next().unwrap_or(&invalid);
                 let (names, _) = flag_names(command, flag);
                 format!(

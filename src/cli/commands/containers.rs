@@ -1,0 +1,127 @@
+//! `docker ps`, `docker rm`.
+
+use super::images::finish_with_errors;
+use super::{Row, filters, go_time, print_rows};
+use crate::backend::ListContainersOptions;
+use crate::cli::args::{PsArgs, RmArgs};
+use crate::cli::format::{command_column, human_duration, truncate_id};
+use crate::cli::parse::Verb;
+use crate::cli::{Cli, CliError, daemon_error_text};
+use crate::engine::streams::Streams;
+use serde_json::{Map, json};
+
+const PS_TABLE: &str =
+    "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+const PS_HEADERS: &[(&str, &str)] = &[
+    ("ID", "CONTAINER ID"),
+    ("Image", "IMAGE"),
+    ("Command", "COMMAND"),
+    ("CreatedAt", "CREATED AT"),
+    ("RunningFor", "CREATED"),
+    ("Status", "STATUS"),
+    ("State", "STATE"),
+    ("Ports", "PORTS"),
+    ("Names", "NAMES"),
+    ("Size", "SIZE"),
+    ("Labels", "LABELS"),
+    ("Mounts", "MOUNTS"),
+    ("Networks", "NETWORKS"),
+    ("LocalVolumes", "LOCAL VOLUMES"),
+    ("Platform", "PLATFORM"),
+];
+
+pub fn ps(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+    let args: PsArgs = verb.parse(raw)?;
+    // The CLI checks the template before it asks for anything.
+    if let Some(f) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table" && *f != "json") {
+        let t = crate::cli::format::Template::parse("", f)
+            .map_err(|e| CliError::message(format!("failed to parse template: {e}")))?;
+        let probe = Row {
+            type_name: "*formatter.ContainerContext",
+            fields: ps_fields_blank(),
+        };
+        t.execute(&probe)
+            .map_err(|e| CliError::message(format!("failed to execute template: {e}")))?;
+    }
+    let limit = if args.latest { Some(1) } else { args.last.filter(|n| *n != -1) };
+    let containers = cli.backend.list_containers(&ListContainersOptions {
+        all: args.all,
+        limit,
+        size: args.size,
+        filters: filters(&args.filter)?,
+    })?;
+    let now = cli.clock.now();
+    let trunc = !args.no_trunc;
+    let rows: Vec<Row> = containers
+        .iter()
+        .map(|c| {
+            let id = c.id.clone().unwrap_or_default();
+            let created = c.created.unwrap_or(0);
+            let since = now - chrono::DateTime::from_timestamp(created, 0).unwrap_or_default();
+            let names: Vec<String> = c
+                .names
+                .clone()
+                .unwrap_or_default()
+                .iter()
+                .map(|n| n.trim_start_matches('/').to_string())
+                .filter(|n| !trunc || !n.contains('/'))
+                .collect();
+            let mut fields = ps_fields_blank();
+            fields.insert("Command".into(), json!(command_column(c.command.as_deref().unwrap_or(""), !trunc)));
+            fields.insert("CreatedAt".into(), json!(go_time(created)));
+            fields.insert("ID".into(), json!(if trunc { truncate_id(&id).to_string() } else { id.clone() }));
+            fields.insert("Image".into(), json!(c.image.clone().unwrap_or_default()));
+            fields.insert("Names".into(), json!(names.join(",")));
+            fields.insert("RunningFor".into(), json!(format!("{} ago", human_duration(since))));
+            fields.insert("State".into(), json!(c.state.map(|s| s.to_string()).unwrap_or_default()));
+            fields.insert("Status".into(), json!(c.status.clone().unwrap_or_default()));
+            Row {
+                type_name: "*formatter.ContainerContext",
+                fields,
+            }
+        })
+        .collect();
+    if args.quiet {
+        for row in &rows {
+            writeln!(streams.stdout, "{}", row.fields["ID"].as_str().unwrap_or_default())?;
+        }
+        return Ok(0);
+    }
+    let table = if args.size {
+        format!("{PS_TABLE}\\t{{{{.Size}}}}")
+    } else {
+        PS_TABLE.to_string()
+    };
+    print_rows(
+        streams.stdout,
+        args.format.as_deref(),
+        &table,
+        PS_HEADERS,
+        &rows,
+        "failed to execute template: ",
+    )?;
+    Ok(0)
+}
+
+fn ps_fields_blank() -> Map<String, serde_json::Value> {
+    let mut fields = Map::new();
+    for key in [
+        "Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts", "Names",
+        "Networks", "Platform", "Ports", "RunningFor", "Size", "State", "Status",
+    ] {
+        fields.insert(key.into(), json!(""));
+    }
+    fields
+}
+
+pub fn rm(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+    let args: RmArgs = verb.parse(raw)?;
+    let mut errors = Vec::new();
+    for name in &args.args {
+        match cli.backend.remove_container(name, args.force, args.volumes) {
+            Ok(()) => writeln!(streams.stdout, "{name}")?,
+            Err(e) => errors.push(daemon_error_text(&e)),
+        }
+    }
+    finish_with_errors(streams.stderr, errors)
+}

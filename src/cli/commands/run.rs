@@ -1,0 +1,107 @@
+//! `docker run`: create (pulling the image when it is missing), then attach, start and
+//! wait, or start detached and print the ID.
+
+use super::pull::pull_image;
+use crate::backend::BackendError;
+use crate::cli::args::RunArgs;
+use crate::cli::parse::Verb;
+use crate::cli::{Cli, CliError, daemon_error_text};
+use crate::engine::reference;
+use crate::engine::streams::Streams;
+use bollard_stubs::models::{ContainerCreateBody, HostConfig};
+
+/// How `docker run` reports a failure of its own: prefixed `docker: `, followed by the
+/// pointer to help, exiting 125 (or the code that says what went wrong starting it).
+fn run_error(text: String, code: i32) -> CliError {
+    CliError::Message {
+        text: format!("docker: {text}\n\nRun 'docker run --help' for more information"),
+        code,
+    }
+}
+
+pub fn run(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], mut streams: Streams<'_>) -> Result<i32, CliError> {
+    let args: RunArgs = verb.parse(raw)?;
+    let image = args.args[0].clone();
+    let parsed = reference::parse_normalized(&image).map_err(|e| run_error(e.to_string(), 125))?;
+    let mut labels = std::collections::HashMap::new();
+    for l in &args.label {
+        let (k, v) = l.split_once('=').unwrap_or((l, ""));
+        labels.insert(k.to_string(), v.to_string());
+    }
+    let body = ContainerCreateBody {
+        image: Some(image.clone()),
+        cmd: (args.args.len() > 1).then(|| args.args[1..].to_vec()),
+        entrypoint: args
+            .entrypoint
+            .as_ref()
+            .map(|e| if e.is_empty() { Vec::new() } else { vec![e.clone()] }),
+        env: (!args.env.is_empty()).then(|| args.env.clone()),
+        working_dir: args.workdir.clone(),
+        user: args.user.clone(),
+        hostname: args.hostname.clone(),
+        tty: Some(args.tty),
+        open_stdin: Some(args.interactive),
+        stdin_once: Some(args.interactive && !args.detach),
+        attach_stdin: Some(args.interactive && !args.detach),
+        attach_stdout: Some(!args.detach),
+        attach_stderr: Some(!args.detach),
+        labels: (!labels.is_empty()).then_some(labels),
+        host_config: Some(HostConfig {
+            auto_remove: Some(args.rm),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let created = match cli.backend.create_container(args.name.as_deref(), body.clone()) {
+        Ok(c) => c,
+        Err(e) if is_missing_image(&e) => {
+            let familiar = parsed.clone().with_default_tag().familiar_string();
+            writeln!(streams.stderr, "Unable to find image '{familiar}' locally")?;
+            let target = parsed.clone().with_default_tag();
+            pull_image(cli, &target, streams.stderr).map_err(|e| match e {
+                CliError::Daemon(d) => run_error(daemon_error_text(&d), 125),
+                other => other,
+            })?;
+            cli.backend
+                .create_container(args.name.as_deref(), body)
+                .map_err(|e| run_error(daemon_error_text(&e), 125))?
+        }
+        Err(e) => return Err(run_error(daemon_error_text(&e), 125)),
+    };
+    for warning in &created.warnings {
+        writeln!(streams.stderr, "WARNING: {warning}")?;
+    }
+    if args.detach {
+        cli.backend
+            .start_container(&created.id)
+            .map_err(|e| run_error(daemon_error_text(&e), start_failure_code(&e)))?;
+        writeln!(streams.stdout, "{}", created.id)?;
+        return Ok(0);
+    }
+    let status = cli
+        .backend
+        .run_attached(&created.id, streams.reborrow())
+        .map_err(|e| run_error(daemon_error_text(&e), start_failure_code(&e)));
+    if args.rm {
+        // The daemon removes it with auto-remove; the embedded engine is told to.
+        let _ = cli.backend.remove_container(&created.id, true, false);
+    }
+    Ok(status? as i32)
+}
+
+fn is_missing_image(e: &BackendError) -> bool {
+    matches!(e, BackendError::Daemon { status: 404, message } if message.starts_with("No such image"))
+}
+
+/// The CLI's exit codes for a process that could not start: 127 when the command was not
+/// found, 126 when it could not be run, 125 for anything else.
+fn start_failure_code(e: &BackendError) -> i32 {
+    let text = e.to_string();
+    if text.contains("executable file not found") || text.contains("no such file or directory") {
+        127
+    } else if text.contains("permission denied") || text.contains("cannot run") {
+        126
+    } else {
+        125
+    }
+}
