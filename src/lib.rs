@@ -8,6 +8,7 @@
 //!   nothing of the layers above it.
 //! - [`cli`]: the docker command line, written once over `trait Backend`.
 
+pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod engine;

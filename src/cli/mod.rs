@@ -11,6 +11,8 @@ pub mod format;
 pub mod jsonmessage;
 mod parse;
 
+pub use parse::completions;
+
 use crate::backend::{Backend, BackendError};
 use crate::engine::clock::Clock;
 use crate::engine::streams::Streams;

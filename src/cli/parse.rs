@@ -29,6 +29,8 @@ pub struct Verb {
     pub help: &'static str,
     pub args: ArgRule,
     pub handler: Handler,
+    /// The verb's flags, for completion.
+    pub flags: fn() -> clap::Command,
 }
 
 impl Verb {
@@ -319,3 +321,32 @@ const MANAGEMENT: &[(&str, &str)] = &[
     ("container", include_str!("help/container.txt")),
     ("system", include_str!("help/system.txt")),
 ];
+
+/// Completion candidates after `docker WORDS...`: verbs while no verb is complete, then
+/// the verb's long flags.
+pub fn completions(words: &[String]) -> Vec<String> {
+    if let Some((verb, used)) = find_verb(words) {
+        if used == words.len() || words.len() > used {
+            let mut flags: Vec<String> = (verb.flags)()
+                .get_arguments()
+                .filter(|a| !a.is_hide_set())
+                .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+                .collect();
+            flags.sort();
+            return flags;
+        }
+    }
+    let depth = words.len();
+    let mut out: Vec<String> = commands::VERBS
+        .iter()
+        .flat_map(|v| v.names.iter())
+        .filter_map(|n| {
+            let parts: Vec<&str> = n.split(' ').collect();
+            let prefix_matches = parts.iter().zip(words).all(|(p, w)| p == w);
+            (prefix_matches && parts.len() > depth).then(|| parts[depth].to_string())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

@@ -9,7 +9,9 @@ mod run;
 mod search;
 mod system;
 
+use super::args::*;
 use super::parse::{ArgRule, Verb};
+use clap::CommandFactory;
 use super::{CliError, format};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -22,6 +24,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/images.txt"),
         args: ArgRule::Max(1),
         handler: images::list,
+        flags: <ImagesArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker image ls",
@@ -29,6 +32,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/image-ls.txt"),
         args: ArgRule::Max(1),
         handler: images::list,
+        flags: <ImagesArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker pull",
@@ -36,6 +40,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/pull.txt"),
         args: ArgRule::Exact(1),
         handler: pull::pull,
+        flags: <PullArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker image pull",
@@ -43,6 +48,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/pull.txt"),
         args: ArgRule::Exact(1),
         handler: pull::pull,
+        flags: <PullArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker tag",
@@ -50,6 +56,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/tag.txt"),
         args: ArgRule::Exact(2),
         handler: images::tag,
+        flags: <TagArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker rmi",
@@ -57,6 +64,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/rmi.txt"),
         args: ArgRule::Min(1),
         handler: rmi::rmi,
+        flags: <RmiArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker image rm",
@@ -64,6 +72,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/image-rm.txt"),
         args: ArgRule::Min(1),
         handler: rmi::rmi,
+        flags: <RmiArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker image inspect",
@@ -71,6 +80,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/image-inspect.txt"),
         args: ArgRule::Min(1),
         handler: images::inspect,
+        flags: <InspectArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker inspect",
@@ -78,6 +88,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/inspect.txt"),
         args: ArgRule::Min(1),
         handler: system::inspect,
+        flags: <InspectArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker history",
@@ -85,6 +96,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/history.txt"),
         args: ArgRule::Exact(1),
         handler: images::history,
+        flags: <HistoryArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker image history",
@@ -92,6 +104,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/image-history.txt"),
         args: ArgRule::Exact(1),
         handler: images::history,
+        flags: <HistoryArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker search",
@@ -99,6 +112,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/search.txt"),
         args: ArgRule::Exact(1),
         handler: search::search,
+        flags: <SearchArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker run",
@@ -106,6 +120,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/run.txt"),
         args: ArgRule::Min(1),
         handler: run::run,
+        flags: <RunArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker ps",
@@ -113,6 +128,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/ps.txt"),
         args: ArgRule::None,
         handler: containers::ps,
+        flags: <PsArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker container ls",
@@ -120,6 +136,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/container-ls.txt"),
         args: ArgRule::None,
         handler: containers::ps,
+        flags: <PsArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker rm",
@@ -127,6 +144,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/rm.txt"),
         args: ArgRule::Min(1),
         handler: containers::rm,
+        flags: <RmArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker version",
@@ -134,6 +152,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/version.txt"),
         args: ArgRule::None,
         handler: system::version,
+        flags: <FormatOnlyArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker info",
@@ -141,6 +160,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/info.txt"),
         args: ArgRule::None,
         handler: system::info,
+        flags: <FormatOnlyArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker system info",
@@ -148,6 +168,7 @@ pub static VERBS: &[Verb] = &[
         help: include_str!("../help/system-info.txt"),
         args: ArgRule::None,
         handler: system::info,
+        flags: <FormatOnlyArgs as CommandFactory>::command,
     },
 ];
 

@@ -1,0 +1,202 @@
+//! The lab: the student's shell over the workspace, with `docker` wired to the CLI over
+//! a backend. Both the REPL and script mode drive one of these.
+
+use super::options::{BackendKind, Settings};
+use crate::backend::Backend;
+use crate::backend::docker::DockerBackend;
+use crate::backend::embedded::EmbeddedBackend;
+use crate::cli::{self, Cli};
+use crate::engine::clock::Clock;
+use crate::engine::shell::{Flavour, Host, Shell, WorkspaceFs};
+use crate::engine::streams::Streams;
+use crate::engine::{Engine, EngineOptions};
+use anyhow::Context;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the lab is being driven: a person at a terminal, or a script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Interactive,
+    Script,
+}
+
+pub struct Lab {
+    shell: Shell<WorkspaceFs>,
+    host: LabHost,
+    workspace: PathBuf,
+}
+
+/// What the shell cannot do itself: docker, and the lab's own words.
+pub struct LabHost {
+    backend: Box<dyn Backend>,
+    clock: Clock,
+    mode: Mode,
+    workspace: PathBuf,
+}
+
+impl Lab {
+    pub fn open(settings: &Settings, mode: Mode) -> anyhow::Result<Lab> {
+        std::fs::create_dir_all(&settings.workspace).with_context(|| {
+            format!("cannot create the workspace {}", settings.workspace.display())
+        })?;
+        let workspace = settings
+            .workspace
+            .canonicalize()
+            .with_context(|| format!("cannot open the workspace {}", settings.workspace.display()))?;
+        let backend: Box<dyn Backend> = match settings.backend {
+            BackendKind::Embedded => Box::new(EmbeddedBackend::new(Engine::open(EngineOptions {
+                state_dir: settings.state_dir.clone(),
+                seed: settings.seed,
+                clock: settings.clock.clone(),
+            })?)),
+            BackendKind::Docker => Box::new(DockerBackend::connect(None)?),
+        };
+        let mut shell = Shell::new(WorkspaceFs::new(&workspace), Flavour::Lab);
+        shell.export("HOME", "/");
+        shell.export("PATH", "/usr/local/bin:/usr/bin:/bin");
+        shell.export("USER", "student");
+        shell.export("PWD", "/");
+        Ok(Lab {
+            shell,
+            host: LabHost {
+                backend,
+                clock: settings.clock.clone(),
+                mode,
+                workspace: workspace.clone(),
+            },
+            workspace,
+        })
+    }
+
+    /// Runs one complete input (possibly several lines) and returns its status.
+    pub fn execute(&mut self, input: &str, streams: Streams<'_>) -> i32 {
+        self.shell.run(input, &mut self.host, streams)
+    }
+
+    /// Set once the student typed `exit`.
+    pub fn has_exited(&self) -> Option<i32> {
+        self.shell.has_exited()
+    }
+
+    /// `lab:~/sub$ `: the workspace root shows as `~`.
+    pub fn prompt(&self) -> String {
+        let cwd = self.shell.cwd();
+        let shown = if cwd == "/" { "~".to_string() } else { format!("~{cwd}") };
+        format!("lab:{shown}$ ")
+    }
+
+    pub fn workspace(&self) -> &std::path::Path {
+        &self.workspace
+    }
+
+    pub fn shell(&self) -> &Shell<WorkspaceFs> {
+        &self.shell
+    }
+
+    pub fn interrupt_flag(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.shell.interrupt_flag()
+    }
+
+    pub fn backend(&mut self) -> &mut dyn Backend {
+        &mut *self.host.backend
+    }
+}
+
+impl Host for LabHost {
+    fn run_external(
+        &mut self,
+        argv: &[String],
+        _env: &[(String, String)],
+        cwd: &str,
+        streams: Streams<'_>,
+    ) -> Option<i32> {
+        match argv.first()?.as_str() {
+            "docker" => {
+                let mut cli = Cli {
+                    backend: &mut *self.backend,
+                    clock: &self.clock,
+                };
+                Some(cli::run(&mut cli, &argv[1..], streams))
+            }
+            "clear" => {
+                let _ = streams.stdout.write_all(b"\x1b[H\x1b[2J");
+                Some(0)
+            }
+            "help" => {
+                let _ = streams.stdout.write_all(LAB_HELP.as_bytes());
+                Some(0)
+            }
+            "edit" => Some(self.edit(&argv[1..], cwd, streams)),
+            _ => None,
+        }
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        // A script is replayed for its output, not its pacing.
+        if self.mode == Mode::Interactive {
+            std::thread::sleep(duration);
+        }
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+impl LabHost {
+    /// `edit FILE`: the one command that starts a host program, the student's editor, on
+    /// the real file inside the workspace.
+    fn edit(&mut self, args: &[String], cwd: &str, streams: Streams<'_>) -> i32 {
+        let [file] = args else {
+            let _ = writeln!(streams.stderr, "usage: edit FILE");
+            return 2;
+        };
+        if self.mode == Mode::Script {
+            let _ = writeln!(
+                streams.stderr,
+                "edit: not available in a script; write files with: cat > {file} <<'EOF'"
+            );
+            return 1;
+        }
+        let virtual_path = if file.starts_with('/') {
+            file.clone()
+        } else {
+            format!("{}/{file}", cwd.trim_end_matches('/'))
+        };
+        let jail = WorkspaceFs::new(&self.workspace);
+        let host_path = match jail.resolve(&virtual_path, true) {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = writeln!(streams.stderr, "edit: {file}: {e}");
+                return 1;
+            }
+        };
+        let editor = std::env::var("VISUAL")
+            .or_else(|_| std::env::var("EDITOR"))
+            .unwrap_or_else(|_| if cfg!(windows) { "notepad".into() } else { "vi".into() });
+        let mut parts = editor.split_whitespace();
+        let program = parts.next().unwrap_or("vi");
+        match std::process::Command::new(program).args(parts).arg(&host_path).status() {
+            Ok(status) => status.code().unwrap_or(1),
+            Err(e) => {
+                let _ = writeln!(
+                    streams.stderr,
+                    "edit: cannot start {program}: {e}; set EDITOR, or edit {} in any editor",
+                    host_path.display()
+                );
+                1
+            }
+        }
+    }
+}
+
+const LAB_HELP: &str = "\
+The lab shell: your workspace is `~`; `docker ...` runs on the lab's Docker engine.
+
+  docker COMMAND ...   images, pull, tag, rmi, run, ps, rm, search, history, inspect, ...
+  edit FILE            open FILE in your editor ($EDITOR)
+  ls cat echo printf touch mkdir rm cp mv ln chmod pwd cd head tail wc grep sed sort
+  uniq tr cut tee find du env export test date sleep seq basename dirname xargs curl
+  clear, help, exit
+";

@@ -1,0 +1,226 @@
+//! The interactive lab: rustyline with history and completion (commands, docker verbs
+//! and flags, image names, workspace paths), a continuation prompt for unfinished input,
+//! and colour only when the terminal wants it.
+
+use super::lab::{Lab, Mode};
+use super::options::Settings;
+use crate::backend::ListImagesOptions;
+use crate::engine::shell::{Vfs, needs_more_input, programs};
+use crate::engine::streams::Streams;
+use owo_colors::{OwoColorize, Stream};
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper};
+use std::io::Write;
+use std::sync::atomic::Ordering;
+
+/// What completion knows, refreshed after every command.
+#[derive(Default)]
+pub struct Words {
+    pub commands: Vec<String>,
+    pub images: Vec<String>,
+    /// Entries of the directory being completed are read on demand from here.
+    pub workspace: Option<std::path::PathBuf>,
+    pub cwd: String,
+}
+
+struct LabHelper {
+    words: Words,
+}
+
+impl Completer for LabHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let (start, candidates) = complete(&self.words, &line[..pos]);
+        Ok((
+            start,
+            candidates
+                .into_iter()
+                .map(|c| Pair {
+                    display: c.clone(),
+                    replacement: c,
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Hinter for LabHelper {
+    type Hint = String;
+}
+impl Highlighter for LabHelper {}
+impl Validator for LabHelper {}
+impl Helper for LabHelper {}
+
+/// Completes the last word of `line`: a command name first, then after `docker` its verbs
+/// and flags, image names where an image fits, and workspace paths everywhere else.
+pub fn complete(words: &Words, line: &str) -> (usize, Vec<String>) {
+    let start = line.rfind([' ', '\t']).map(|i| i + 1).unwrap_or(0);
+    let partial = &line[start..];
+    let before: Vec<String> = line[..start].split_whitespace().map(str::to_string).collect();
+    let mut candidates: Vec<String> = if before.is_empty() {
+        words.commands.clone()
+    } else if before[0] == "docker" {
+        let mut c = crate::cli::completions(&before[1..]);
+        if partial.starts_with('-') {
+            c.retain(|f| f.starts_with("--"));
+        } else if before.len() > 1 {
+            c.retain(|f| !f.starts_with('-'));
+            c.extend(words.images.iter().cloned());
+        }
+        c
+    } else {
+        workspace_paths(words, partial)
+    };
+    candidates.retain(|c| c.starts_with(partial));
+    candidates.sort();
+    candidates.dedup();
+    (start, candidates)
+}
+
+fn workspace_paths(words: &Words, partial: &str) -> Vec<String> {
+    let Some(root) = &words.workspace else {
+        return Vec::new();
+    };
+    let (dir_part, _) = match partial.rfind('/') {
+        Some(i) => (&partial[..=i], &partial[i + 1..]),
+        None => ("", partial),
+    };
+    let dir = if dir_part.starts_with('/') {
+        dir_part.to_string()
+    } else {
+        format!("{}/{}", words.cwd.trim_end_matches('/'), dir_part)
+    };
+    let fs = crate::engine::shell::WorkspaceFs::new(root);
+    let Ok(entries) = fs.read_dir(&dir) else {
+        return Vec::new();
+    };
+    entries
+        .into_iter()
+        .map(|e| {
+            let slash = if e.file_type == crate::engine::shell::FileType::Dir { "/" } else { "" };
+            format!("{dir_part}{}{slash}", e.name)
+        })
+        .collect()
+}
+
+pub fn run(settings: &Settings) -> anyhow::Result<i32> {
+    let mut lab = Lab::open(settings, Mode::Interactive)?;
+    let mut editor: Editor<LabHelper, DefaultHistory> = Editor::new()?;
+    let mut commands: Vec<String> = programs::names().into_iter().map(str::to_string).collect();
+    commands.extend(["docker", "edit", "help", "clear", "exit", "cd", "export"].map(String::from));
+    editor.set_helper(Some(LabHelper {
+        words: Words {
+            commands,
+            ..Default::default()
+        },
+    }));
+    let history = settings.state_dir.join("history");
+    let _ = editor.load_history(&history);
+    {
+        let mut err = std::io::stderr().lock();
+        writeln!(
+            err,
+            "{} — {} engine. Workspace: {}\nType `help` for what the lab offers, `exit` to leave.",
+            "docklab sandbox".if_supports_color(Stream::Stderr, |t| t.bold()),
+            lab.backend().name(),
+            lab.workspace().display()
+        )?;
+    }
+    let interrupt = lab.interrupt_flag();
+    let mut status = 0;
+    loop {
+        refresh_words(&mut editor, &mut lab);
+        let prompt = lab.prompt();
+        let colored = format!("{}", prompt.if_supports_color(Stream::Stdout, |t| t.green()));
+        let mut input = match editor.readline(&colored) {
+            Ok(line) => line,
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(e.into()),
+        };
+        input.push('\n');
+        while needs_more_input(&input) {
+            match editor.readline("> ") {
+                Ok(more) => {
+                    input.push_str(&more);
+                    input.push('\n');
+                }
+                Err(ReadlineError::Interrupted) => {
+                    input.clear();
+                    break;
+                }
+                Err(ReadlineError::Eof) => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if input.trim().is_empty() {
+            continue;
+        }
+        let _ = editor.add_history_entry(input.trim_end());
+        interrupt.store(false, Ordering::SeqCst);
+        let stdout = std::io::stdout();
+        let stderr = std::io::stderr();
+        let mut out = stdout.lock();
+        let mut err = stderr.lock();
+        status = lab.execute(&input, Streams::new(&[], &mut out, &mut err));
+        let _ = out.flush();
+        if let Some(code) = lab.has_exited() {
+            status = code;
+            break;
+        }
+    }
+    if let Some(dir) = history.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = editor.save_history(&history);
+    Ok(status)
+}
+
+fn refresh_words(editor: &mut Editor<LabHelper, DefaultHistory>, lab: &mut Lab) {
+    let images: Vec<String> = lab
+        .backend()
+        .list_images(&ListImagesOptions::default())
+        .map(|list| list.into_iter().flat_map(|i| i.repo_tags).collect())
+        .unwrap_or_default();
+    let cwd = lab.shell().cwd().to_string();
+    let workspace = lab.workspace().to_path_buf();
+    if let Some(helper) = editor.helper_mut() {
+        helper.words.images = images;
+        helper.words.cwd = cwd;
+        helper.words.workspace = Some(workspace);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words() -> Words {
+        Words {
+            commands: vec!["docker".into(), "ls".into(), "echo".into()],
+            images: vec!["ubuntu:18.04".into()],
+            workspace: None,
+            cwd: "/".into(),
+        }
+    }
+
+    #[test]
+    fn completes_commands_verbs_flags_and_images() {
+        assert_eq!(complete(&words(), "do"), (0, vec!["docker".to_string()]));
+        let (start, c) = complete(&words(), "docker ima");
+        assert_eq!(start, 7);
+        assert!(c.contains(&"images".to_string()) && c.contains(&"image".to_string()));
+        let (_, c) = complete(&words(), "docker images --no");
+        assert_eq!(c, vec!["--no-trunc".to_string()]);
+        let (_, c) = complete(&words(), "docker rmi ub");
+        assert_eq!(c, vec!["ubuntu:18.04".to_string()]);
+        let (_, c) = complete(&words(), "docker image l");
+        assert_eq!(c, vec!["list".to_string(), "ls".to_string()]);
+    }
+}
