@@ -10,6 +10,17 @@ pub trait Positionals {
     fn wants_help(&self) -> bool;
 }
 
+/// For verbs that collect the words after their first positional themselves.
+pub trait PositionalsMut {
+    fn positionals_mut(&mut self) -> &mut Vec<String>;
+}
+
+impl PositionalsMut for RunArgs {
+    fn positionals_mut(&mut self) -> &mut Vec<String> {
+        &mut self.args
+    }
+}
+
 /// The settings every verb shares.
 macro_rules! verb {
     ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
@@ -209,8 +220,8 @@ verb! {
         pub volume: Vec<String>,
         #[arg(short, long)]
         pub workdir: Option<String>,
-        /// IMAGE, then the command and its arguments, which are never parsed as flags.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        /// IMAGE, then the command and its arguments (never parsed as flags: see
+        /// `Verb::parse_until_positional`).
         pub args: Vec<String>,
     }
 }

@@ -2,7 +2,7 @@
 //! with clap, checks its argument count, and renders every usage error in the words of
 //! cobra and pflag as Docker CLI 28 prints them.
 
-use super::args::Positionals;
+use super::args::{Positionals, PositionalsMut};
 use super::commands;
 use super::{Cli, CliError};
 use crate::engine::streams::Streams;
@@ -63,6 +63,22 @@ impl Verb {
             });
         }
         self.check_count(args.positionals().len())?;
+        Ok(args)
+    }
+
+    /// `parse` for verbs whose flags end at the first positional argument (`docker run
+    /// IMAGE COMMAND -x` passes `-x` to COMMAND), as cobra's `SetInterspersed(false)`.
+    pub fn parse_until_positional<T>(&self, raw: &[String]) -> Result<T, CliError>
+    where
+        T: clap::Parser + Positionals + PositionalsMut,
+    {
+        let split = first_positional(&T::command(), raw);
+        let (flags, rest) = match split {
+            Some(i) => (&raw[..=i], &raw[i + 1..]),
+            None => (raw, &raw[raw.len()..]),
+        };
+        let mut args: T = self.parse(flags)?;
+        args.positionals_mut().extend(rest.iter().cloned());
         Ok(args)
     }
 
@@ -137,6 +153,43 @@ impl Verb {
     }
 }
 
+/// Where the first positional argument stands, walking flags as pflag does: a long flag
+/// that takes a value eats the next word unless written `--flag=value`; in a cluster of
+/// shorthands, the first one that takes a value eats the rest of the word or the next.
+fn first_positional(command: &clap::Command, raw: &[String]) -> Option<usize> {
+    let takes_value = |a: &clap::Arg| a.get_action().takes_values();
+    let mut i = 0;
+    while i < raw.len() {
+        let word = raw[i].as_str();
+        if word == "--" {
+            return (i + 1 < raw.len()).then_some(i + 1);
+        }
+        if let Some(long) = word.strip_prefix("--") {
+            if !long.contains('=') && command.get_arguments().any(|a| a.get_long() == Some(long) && takes_value(a)) {
+                i += 1;
+            }
+        } else if word.len() > 1 && word.starts_with('-') {
+            for (at, c) in word[1..].char_indices() {
+                match command.get_arguments().find(|a| a.get_short() == Some(c)) {
+                    Some(a) if takes_value(a) => {
+                        if at + c.len_utf8() == word.len() - 1 {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    Some(_) => {}
+                    // Unknown: clap will say so.
+                    None => break,
+                }
+            }
+        } else {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The exit code a shown help text stands for; `dispatch` prints the help.
 const HELP_SHOWN: i32 = -1;
 
@@ -192,7 +245,7 @@ fn flag_names(command: &clap::Command, flag: &str) -> (String, &'static str) {
                 Some(s) => format!("-{s}, --{long}"),
                 None => format!("--{long}"),
             };
-            let parser = if a.get_num_args().is_some_and(|n| n.takes_values()) {
+            let parser = if a.get_action().takes_values() {
                 "strconv.ParseInt"
             } else {
                 "strconv.ParseBool"

@@ -20,7 +20,7 @@ fn run_error(text: String, code: i32) -> CliError {
 }
 
 pub fn run(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], mut streams: Streams<'_>) -> Result<i32, CliError> {
-    let args: RunArgs = verb.parse(raw)?;
+    let args: RunArgs = verb.parse_until_positional(raw)?;
     let image = args.args[0].clone();
     let parsed = reference::parse_normalized(&image).map_err(|e| run_error(e.to_string(), 125))?;
     let mut labels = std::collections::HashMap::new();
