@@ -1,7 +1,7 @@
 //! `DockerBackend` against the machine's real Docker daemon. Every test skips, saying why,
 //! when no daemon answers. The daemon needs no images and no registry: the tests load a
 //! tiny image of their own through `POST /images/load`, and remove everything they create.
-#![allow(clippy::print_stderr)]
+
 
 use bollard_stubs::models::{ContainerCreateBody, HostConfig, ImageDeleteResponseItem};
 use docklab::backend::docker::DockerBackend;

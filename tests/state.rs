@@ -1,0 +1,62 @@
+//! The state directory: damage is reported, never silently repaired, and a damaged
+//! state loses nothing of what was there.
+
+use crate::support::Fixture;
+
+#[test]
+fn a_corrupted_engine_state_is_reported_and_left_in_place() {
+    let lab = Fixture::new();
+    let first = lab.docklab("docker images\n", &[]);
+    assert!(first.status.success());
+    let state_file = lab.state().join("engine.json");
+    std::fs::write(&state_file, b"{ this is not json").unwrap();
+    let out = lab.docklab("docker images\n", &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("engine.json"), "{stderr}");
+    assert!(stderr.contains("damaged"), "{stderr}");
+    // Nothing was overwritten.
+    assert_eq!(std::fs::read(&state_file).unwrap(), b"{ this is not json");
+}
+
+#[test]
+fn an_unreadable_state_directory_is_an_error_not_a_panic() {
+    let lab = Fixture::new();
+    // A file where the state directory should be.
+    std::fs::write(lab.state(), b"not a directory").unwrap();
+    let out = lab.docklab("docker images\n", &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("state directory"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_missing_script_is_a_clear_error() {
+    let lab = Fixture::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_docklab"))
+        .args(["sandbox", "--script"])
+        .arg(lab.dir.path().join("nope.txt"))
+        .arg("--state")
+        .arg(lab.state())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn a_bad_clock_is_rejected_with_an_example() {
+    let lab = Fixture::new();
+    std::fs::write(lab.dir.path().join("s.txt"), "true\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_docklab"))
+        .args(["sandbox", "--script"])
+        .arg(lab.dir.path().join("s.txt"))
+        .arg("--state")
+        .arg(lab.state())
+        .env("DOCKLAB_CLOCK", "yesterday")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+}
