@@ -405,7 +405,7 @@ fn command_line(c: &ContainerRecord) -> String {
 
 /// moby's `State.String()`.
 fn status_text(c: &ContainerRecord, now: i64) -> String {
-    let since = |t: &Option<String>| now - super::image::parse_time(t.as_deref());
+    let since = |t: &Option<String>| (now - super::image::parse_time(t.as_deref())) as f64;
     match c.status {
         Status::Running => format!("Up {}", units::human_duration(since(&c.started_at))),
         Status::Paused => format!("Up {} (Paused)", units::human_duration(since(&c.started_at))),

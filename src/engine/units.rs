@@ -1,9 +1,10 @@
-//! go-units' human-readable durations, which the daemon uses in container status text
+//! go-units' `HumanDuration`, which the daemon uses in container status text
 //! ("Up 3 minutes", "Exited (0) 2 seconds ago") and the CLI in CREATED columns.
 
 /// `units.HumanDuration`: "Less than a second", "About a minute", "3 hours", "2 weeks"...
-pub fn human_duration(seconds: i64) -> String {
-    let seconds = seconds.max(0);
+pub fn human_duration(seconds: f64) -> String {
+    let secs_f = seconds;
+    let seconds = secs_f as i64;
     if seconds < 1 {
         return "Less than a second".into();
     }
@@ -13,31 +14,28 @@ pub fn human_duration(seconds: i64) -> String {
     if seconds < 60 {
         return format!("{seconds} seconds");
     }
-    let minutes = seconds / 60;
+    let minutes = (secs_f / 60.0) as i64;
     if minutes == 1 {
         return "About a minute".into();
     }
     if minutes < 60 {
         return format!("{minutes} minutes");
     }
-    // Go rounds hours to nearest here, and truncates everywhere else.
-    let hours = (seconds as f64 / 3600.0).round() as i64;
+    // Go rounds hours to the nearest here, and truncates everywhere else.
+    let hours = (secs_f / 3600.0 + 0.5) as i64;
     if hours == 1 {
-        return "About an hour".into();
+        "About an hour".into()
+    } else if hours < 48 {
+        format!("{hours} hours")
+    } else if hours < 24 * 7 * 2 {
+        format!("{} days", hours / 24)
+    } else if hours < 24 * 30 * 2 {
+        format!("{} weeks", hours / 24 / 7)
+    } else if hours < 24 * 365 * 2 {
+        format!("{} months", hours / 24 / 30)
+    } else {
+        format!("{} years", (secs_f / 3600.0) as i64 / 24 / 365)
     }
-    if hours < 48 {
-        return format!("{hours} hours");
-    }
-    if hours < 24 * 7 * 2 {
-        return format!("{} days", hours / 24);
-    }
-    if hours < 24 * 30 * 2 {
-        return format!("{} weeks", hours / 24 / 7);
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{} months", hours / 24 / 30);
-    }
-    format!("{} years", seconds / 3600 / 24 / 365)
 }
 
 #[cfg(test)]
@@ -64,7 +62,7 @@ mod tests {
             (730 * 24 * 3600, "2 years"),
         ];
         for (secs, want) in cases {
-            assert_eq!(human_duration(secs), want, "{secs}s");
+            assert_eq!(human_duration(secs as f64), want, "{secs}s");
         }
     }
 }

@@ -68,40 +68,11 @@ pub fn bytes_size(size: i64) -> String {
 /// `About a minute`, `N minutes`, `About an hour`, `N hours` (< 48 h, rounded),
 /// `N days` (< 2 weeks), `N weeks` (< 2 months), `N months` (< 2 years), `N years`.
 pub fn human_duration(d: TimeDelta) -> String {
-    let secs_f = d
+    // One implementation serves the daemon's status text and the CLI's columns.
+    let seconds = d
         .num_nanoseconds()
         .map_or(d.num_seconds() as f64, |n| n as f64 / 1e9);
-    let seconds = secs_f as i64;
-    if seconds < 1 {
-        return "Less than a second".into();
-    }
-    if seconds == 1 {
-        return "1 second".into();
-    }
-    if seconds < 60 {
-        return format!("{seconds} seconds");
-    }
-    let minutes = (secs_f / 60.0) as i64;
-    if minutes == 1 {
-        return "About a minute".into();
-    }
-    if minutes < 60 {
-        return format!("{minutes} minutes");
-    }
-    let hours = (secs_f / 3600.0 + 0.5) as i64;
-    if hours == 1 {
-        "About an hour".into()
-    } else if hours < 48 {
-        format!("{hours} hours")
-    } else if hours < 24 * 7 * 2 {
-        format!("{} days", hours / 24)
-    } else if hours < 24 * 30 * 2 {
-        format!("{} weeks", hours / 24 / 7)
-    } else if hours < 24 * 365 * 2 {
-        format!("{} months", hours / 24 / 30)
-    } else {
-        format!("{} years", (secs_f / 3600.0) as i64 / 24 / 365)
-    }
+    crate::engine::units::human_duration(seconds)
 }
 
 /// The CREATED column: `human_duration(now - created) + " ago"`, or `N/A` for a created
