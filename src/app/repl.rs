@@ -62,7 +62,12 @@ impl Helper for LabHelper {}
 pub fn complete(words: &Words, line: &str) -> (usize, Vec<String>) {
     let start = line.rfind([' ', '\t']).map(|i| i + 1).unwrap_or(0);
     let partial = &line[start..];
-    let before: Vec<String> = line[..start].split_whitespace().map(str::to_string).collect();
+    // Only the current simple command counts: what follows the last `;`, `|`, `&` or `(`.
+    let command_start = line[..start].rfind([';', '|', '&', '(']).map(|i| i + 1).unwrap_or(0);
+    let before: Vec<String> = line[command_start..start]
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
     let mut candidates: Vec<String> = if before.is_empty() {
         words.commands.clone()
     } else if before[0] == "docker" {
@@ -220,6 +225,8 @@ mod tests {
         assert_eq!(c, vec!["--no-trunc".to_string()]);
         let (_, c) = complete(&words(), "docker rmi ub");
         assert_eq!(c, vec!["ubuntu:18.04".to_string()]);
+        let (_, c) = complete(&words(), "echo hi && docker ima");
+        assert!(c.contains(&"images".to_string()));
         let (_, c) = complete(&words(), "docker image l");
         assert_eq!(c, vec!["list".to_string(), "ls".to_string()]);
     }
