@@ -8,6 +8,7 @@
 pub mod content;
 pub mod digest;
 pub mod hub;
+pub mod program;
 pub mod reference;
 pub mod shell;
 pub mod streams;
