@@ -1,7 +1,175 @@
-//! Placeholder (replaced by the hub's program markers).
+//! Simulated executables: the bytes of a program file inside an image.
+//!
+//! Owns only the file format (an ELF-looking header, a `docklab-program:<name>` marker,
+//! deterministic filler). It does not run anything: the runtime decides what a marked
+//! file does. Uses nothing outside `std`.
+
+/// The marker that names the program a file simulates.
+const PROGRAM_MARKER: &[u8] = b"docklab-program:";
+/// The marker of a shared library: looks like ELF, but is never run.
+const LIBRARY_MARKER: &[u8] = b"docklab-library:";
+/// Where the marker starts: right after a 64-byte ELF header.
+const MARKER_OFFSET: usize = 64;
+/// The marker must lie within the first bytes of the file.
+const MARKER_WINDOW: usize = 256;
+/// Filler repeats a block of this many bytes; small enough to build in a blink,
+/// large enough to look like code in a hex dump and still gzip well.
+const FILLER_BLOCK: usize = 4096;
+
+/// An executable for program `program`, exactly `size` bytes long (at least the header
+/// and marker: smaller sizes are rounded up to them).
+pub fn executable(program: &str, size: usize) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(size.max(MARKER_OFFSET + PROGRAM_MARKER.len() + program.len() + 1));
+    write_executable(&mut out, program, size);
+    out
+}
+
+/// Appends the executable for `program` to `out` (so a tar writer needs no extra copy).
+pub fn write_executable(out: &mut Vec<u8>, program: &str, size: usize) {
+    write_marked(out, PROGRAM_MARKER, program, size);
+}
+
+/// Appends a shared library named `name`: ELF-looking, but `identify` says no.
+pub fn write_library(out: &mut Vec<u8>, name: &str, size: usize) {
+    write_marked(out, LIBRARY_MARKER, name, size);
+}
+
+/// The smallest file `executable(program, _)` can make: header, marker and name.
+pub fn minimum_size(program: &str) -> usize {
+    MARKER_OFFSET + PROGRAM_MARKER.len() + program.len() + 1
+}
+
+/// The program a file simulates, if it carries the marker in its first 256 bytes.
 pub fn identify(bytes: &[u8]) -> Option<&str> {
-    let marker = b"docklab-program:";
-    let start = bytes.windows(marker.len()).position(|w| w == marker)? + marker.len();
-    let end = bytes[start..].iter().position(|&b| b == 0)? + start;
-    std::str::from_utf8(&bytes[start..end]).ok()
+    if !bytes.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let window = &bytes[..bytes.len().min(MARKER_WINDOW)];
+    let start = window
+        .windows(PROGRAM_MARKER.len())
+        .position(|w| w == PROGRAM_MARKER)?
+        + PROGRAM_MARKER.len();
+    let rest = &window[start..];
+    let end = rest.iter().position(|&b| b == 0)?;
+    let name = std::str::from_utf8(&rest[..end]).ok()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// Appends `size` bytes of filler seeded by `seed`: a small block, repeated.
+pub fn write_filler(out: &mut Vec<u8>, seed: &str, size: usize) {
+    if size == 0 {
+        return;
+    }
+    let block = filler_block(seed);
+    let target = out.len() + size;
+    out.reserve(size);
+    while out.len() + FILLER_BLOCK <= target {
+        out.extend_from_slice(&block);
+    }
+    let rest = target - out.len();
+    out.extend_from_slice(&block[..rest]);
+}
+
+fn write_marked(out: &mut Vec<u8>, marker: &[u8], name: &str, size: usize) {
+    let start = out.len();
+    out.extend_from_slice(&elf_header());
+    out.extend_from_slice(marker);
+    out.extend_from_slice(name.as_bytes());
+    out.push(0);
+    let written = out.len() - start;
+    write_filler(out, name, size.saturating_sub(written));
+}
+
+/// A 64-byte ELF64 little-endian x86-64 executable header (program headers omitted).
+fn elf_header() -> [u8; MARKER_OFFSET] {
+    let mut h = [0u8; MARKER_OFFSET];
+    h[..16].copy_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+    h[16..18].copy_from_slice(&3u16.to_le_bytes()); // ET_DYN, as PIE binaries are
+    h[18..20].copy_from_slice(&0x3eu16.to_le_bytes()); // EM_X86_64
+    h[20..24].copy_from_slice(&1u32.to_le_bytes()); // EV_CURRENT
+    h[24..32].copy_from_slice(&0x1040u64.to_le_bytes()); // entry point
+    h[32..40].copy_from_slice(&64u64.to_le_bytes()); // program header offset
+    h[52..54].copy_from_slice(&64u16.to_le_bytes()); // header size
+    h[54..56].copy_from_slice(&56u16.to_le_bytes()); // program header entry size
+    h[58..60].copy_from_slice(&64u16.to_le_bytes()); // section header entry size
+    h
+}
+
+/// A block of code-looking bytes derived from `seed` with a tiny xorshift generator:
+/// deterministic, different per seed, and built in microseconds.
+fn filler_block(seed: &str) -> [u8; FILLER_BLOCK] {
+    // FNV-1a of the seed, never zero (xorshift would stay at zero).
+    let mut state = seed.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    }) | 1;
+    let mut block = [0u8; FILLER_BLOCK];
+    for chunk in block.chunks_exact_mut(8) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        // Zero the high bytes now and then, as machine code and data tables are full of them.
+        let word = if state & 0x30 == 0 {
+            state & 0xffff
+        } else {
+            state
+        };
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    block
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executable_has_elf_magic_marker_and_exact_size() {
+        let bytes = executable("busybox", 100_000);
+        assert_eq!(bytes.len(), 100_000);
+        assert!(bytes.starts_with(b"\x7fELF\x02\x01\x01"));
+        assert_eq!(identify(&bytes), Some("busybox"));
+        let marker = b"docklab-program:busybox\0";
+        let at = bytes
+            .windows(marker.len())
+            .position(|w| w == marker)
+            .unwrap();
+        assert!(at + marker.len() <= 256);
+    }
+
+    #[test]
+    fn executable_is_deterministic_and_differs_per_program() {
+        assert_eq!(executable("nginx", 50_000), executable("nginx", 50_000));
+        assert_ne!(
+            executable("nginx", 50_000)[200..],
+            executable("hello", 50_000)[200..]
+        );
+    }
+
+    #[test]
+    fn tiny_sizes_still_carry_the_marker() {
+        let bytes = executable("hello", 10);
+        assert_eq!(identify(&bytes), Some("hello"));
+    }
+
+    #[test]
+    fn identify_rejects_other_files() {
+        assert_eq!(identify(b"#!/bin/sh\necho docklab-program:sh\0"), None);
+        assert_eq!(identify(b""), None);
+        let mut lib = Vec::new();
+        write_library(&mut lib, "libc.so.6", 5000);
+        assert_eq!(lib.len(), 5000);
+        assert_eq!(identify(&lib), None);
+        let mut late = elf_header().to_vec();
+        late.resize(300, 0);
+        late.extend_from_slice(b"docklab-program:late\0");
+        assert_eq!(identify(&late), None);
+    }
+
+    #[test]
+    fn filler_appends_exactly() {
+        let mut out = vec![1, 2, 3];
+        write_filler(&mut out, "x", 10_000);
+        assert_eq!(out.len(), 10_003);
+    }
 }
