@@ -38,3 +38,109 @@ fn usage_errors_match_the_docker_cli_word_for_word() {
         assert_eq!(got.exit_code, want.exit, "exit code of `{}`", want.command);
     }
 }
+
+/// Runs `script` on a fresh lab and pins the transcript.
+fn pin(name: &str, script: &str) {
+    let lab = Fixture::new();
+    let transcript = lab.transcript(script);
+    insta::assert_snapshot!(name, transcript);
+}
+
+#[test]
+fn first_steps() {
+    pin(
+        "first_steps",
+        "docker images
+docker run hello-world
+docker images
+docker ps
+docker ps -a
+docker pull ubuntu:18.04
+docker tag ubuntu:18.04 fav_distro:bionic
+docker tag ubuntu:18.04 ubuntu:bionic
+docker images
+docker search nginx
+docker search --limit 3 --filter is-official=true ubuntu
+docker pull nginx
+docker images
+docker rmi nginx -f
+docker run nginx:latest
+",
+    );
+}
+
+#[test]
+fn names_tags_and_registries() {
+    pin(
+        "names_tags_and_registries",
+        "docker pull ubuntu
+docker pull ubuntu
+docker pull ubuntu:22.04
+docker images --digests
+docker images ubuntu
+docker images --filter reference='*:22.04' --format '{{.Repository}}:{{.Tag}} {{.Size}}'
+docker images -q
+docker images --format '{{json .}}' ubuntu:22.04
+docker pull quay.io/coreos/etcd
+docker pull quay.io/coreos/etcd:v3.5.21
+docker pull nosuchimage
+docker pull ubuntu:99.04
+docker pull Ubuntu
+docker pull registry.example.com/team/app:1.0
+docker image inspect --format '{{.Id}} {{.Config.Cmd}} {{.Architecture}}' ubuntu:22.04
+docker history ubuntu:22.04
+docker history -H=false --no-trunc --format '{{.ID}} {{.Size}} {{.CreatedBy}}' ubuntu:22.04
+",
+    );
+}
+
+#[test]
+fn removing_images_follows_dockers_rules() {
+    pin(
+        "removing_images",
+        "docker pull alpine:3.13
+docker tag alpine:3.13 myalpine:1
+docker tag alpine:3.13 other/alpine:2
+docker rmi $(docker images -q alpine:3.13)
+docker rmi myalpine:1
+docker images
+docker run hello-world > /dev/null
+docker rmi hello-world
+docker rmi $(docker images -q hello-world)
+docker rm $(docker ps -aq)
+docker rmi hello-world
+docker rmi other/alpine:2 alpine:3.13 nosuch
+docker images
+docker rm nosuch
+",
+    );
+}
+
+#[test]
+fn the_lab_shell() {
+    pin(
+        "lab_shell",
+        r#"pwd
+mkdir -p app/src && cd app
+cat > hello.sh <<'END'
+#!/bin/sh
+echo "Hello, docker!"
+END
+./hello.sh
+chmod +x hello.sh && ./hello.sh
+ls -1
+cd .. && ls
+cat ../../../../etc/passwd
+cd / && cd .. && pwd
+ln -s / escape && ls escape
+echo one two three | wc -w
+for i in 1 2 3; do printf '%s-' $i; done; echo
+docker images | grep -c REPOSITORY
+x=$(docker ps -q | wc -l); echo "containers: $x"
+nmap localhost
+vim notes.txt
+exit 3
+echo never printed
+"#,
+    );
+}

@@ -282,11 +282,7 @@ impl Engine {
                 #[allow(unreachable_patterns)]
                 other => EngineError::Io(std::io::Error::other(other.to_string())),
             })?;
-        let path_shown = if target.domain() == "docker.io" {
-            target.path().to_string()
-        } else {
-            target.path().to_string()
-        };
+        let path_shown = target.path().to_string();
         let say = |progress: &mut dyn FnMut(&CreateImageInfo), id: Option<&str>, status: &str, detail: Option<(i64, i64)>| {
             progress(&CreateImageInfo {
                 id: id.map(str::to_string),
@@ -307,7 +303,11 @@ impl Engine {
             .iter()
             .map(|l| self.images.layer(&l.digest).is_some() && self.content.has(&l.digest))
             .collect();
-        for (layer, here) in resolved.layers.iter().zip(&present) {
+        // An image whose config is already here needs no layer lines at all: Docker goes
+        // straight to the digest and "Image is up to date".
+        let image_present = self.images.get(&resolved.config_digest).is_some() && present.iter().all(|p| *p);
+        let listed: &[crate::engine::hub::LayerInfo] = if image_present { &[] } else { &resolved.layers };
+        for (layer, here) in listed.iter().zip(&present) {
             let status = if *here { "Already exists" } else { "Pulling fs layer" };
             say(progress, Some(layer.digest.short()), status, None);
         }
