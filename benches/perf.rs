@@ -1,1 +1,153 @@
-fn main() {}
+//! The performance bars of DESIGN.md and the issues, measured: `cargo bench`.
+//! Prints one line per figure: the median of several runs, the best run, and the bar.
+#![allow(clippy::print_stdout)]
+
+use docklab::app::lab::{Lab, Mode};
+use docklab::app::options::{BackendKind, Settings};
+use docklab::app::script;
+use docklab::engine::clock::Clock;
+use docklab::engine::streams::Streams;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn settings(dir: &Path) -> Settings {
+    Settings {
+        state_dir: dir.join("state"),
+        workspace: dir.join("workspace"),
+        seed: Some(1),
+        clock: Clock::parse_fixed("2026-03-01T12:00:00Z").unwrap(),
+        backend: BackendKind::Embedded,
+    }
+}
+
+fn run(lab: &mut Lab, command: &str) -> (i32, Vec<u8>) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let status = lab.execute(&format!("{command}\n"), Streams::new(&[], &mut out, &mut err));
+    assert!(
+        status == 0,
+        "`{command}` failed: {}",
+        String::from_utf8_lossy(&err)
+    );
+    (status, out)
+}
+
+/// Times `f` `runs` times after one warm-up call; returns (median, best).
+fn measure(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[times.len() / 2], times[0])
+}
+
+fn report(what: &str, (median, best): (Duration, Duration), bar_ms: f64) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let verdict = if ms(median) <= bar_ms { "ok" } else { "OVER" };
+    println!(
+        "{what:<52} median {:>9.3} ms   best {:>9.3} ms   bar {bar_ms:>6} ms   {verdict}",
+        ms(median),
+        ms(best)
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument filters nothing here.
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings(dir.path());
+
+    // Start to prompt: open the engine state and the workspace, render the prompt.
+    {
+        let mut lab = Lab::open(&settings, Mode::Script).unwrap();
+        run(&mut lab, "docker pull hello-world");
+    }
+    report(
+        "start to prompt (open state + workspace, in process)",
+        measure(20, || {
+            let lab = Lab::open(&settings, Mode::Script).unwrap();
+            std::hint::black_box(lab.prompt());
+        }),
+        50.0,
+    );
+    let binary = env!("CARGO_BIN_EXE_docklab");
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    report(
+        "start to exit of `docklab sandbox --script EMPTY`",
+        measure(10, || {
+            let status = std::process::Command::new(binary)
+                .args(["sandbox", "--script"])
+                .arg(&empty)
+                .arg("--state")
+                .arg(&settings.state_dir)
+                .arg("--workspace")
+                .arg(&settings.workspace)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }),
+        50.0,
+    );
+
+    // The first pull of ubuntu:22.04: generate, hash and store ~77 MB, cold hub cache.
+    let pulls = measure(5, || {
+        let fresh = tempfile::tempdir().unwrap();
+        let mut lab = Lab::open(&self::settings(fresh.path()), Mode::Script).unwrap();
+        let start = Instant::now();
+        run(&mut lab, "docker pull ubuntu:22.04 > /dev/null");
+        std::hint::black_box(start);
+    });
+    report("first `docker pull ubuntu:22.04` (77.9MB, fresh state)", pulls, 250.0);
+
+    let mut lab = Lab::open(&settings, Mode::Script).unwrap();
+    run(&mut lab, "docker pull ubuntu:22.04 > /dev/null");
+    report(
+        "later `docker pull ubuntu:22.04` (stored)",
+        measure(20, || {
+            run(&mut lab, "docker pull ubuntu:22.04 > /dev/null");
+        }),
+        10.0,
+    );
+
+    // `docker images` with 50 rows.
+    for image in ["alpine:3.13", "alpine:latest", "busybox", "ubuntu:18.04", "debian:bookworm"] {
+        run(&mut lab, &format!("docker pull {image} > /dev/null"));
+    }
+    for n in 0..43 {
+        run(&mut lab, &format!("docker tag alpine:latest app{n}:v{n}"));
+    }
+    let (_, listing) = run(&mut lab, "docker images");
+    let rows = String::from_utf8_lossy(&listing).lines().count() - 1;
+    assert_eq!(rows, 50, "the listing has {rows} rows");
+    report(
+        "`docker images` with 50 images",
+        measure(200, || {
+            run(&mut lab, "docker images > /dev/null");
+        }),
+        2.0,
+    );
+
+    // Script mode: 100 commands of a lesson's kind.
+    let mut text = String::new();
+    for n in 0..20 {
+        text.push_str(&format!(
+            "echo step {n} > note{n}.txt\ncat note{n}.txt\ndocker images -q\ndocker ps -a\nls | wc -l\n"
+        ));
+    }
+    assert_eq!(script::commands(&text).len(), 100);
+    report(
+        "script mode, 100 commands (in process)",
+        measure(10, || {
+            let status = script::run_text(&mut lab, &text, &mut |record| {
+                std::hint::black_box(record);
+            });
+            assert_eq!(status, 0);
+        }),
+        200.0,
+    );
+}

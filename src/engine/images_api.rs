@@ -336,6 +336,32 @@ impl Engine {
             say(progress, Some(layer.digest.short()), "Extracting", Some((total, total)));
             say(progress, Some(layer.digest.short()), "Pull complete", None);
         }
+        let id = resolved.config_digest.clone();
+        let repo_digest = format!("{}@{}", target.full_name(), resolved.digest);
+        let previous = match target.tag() {
+            Some(_) => self.images.tag_target(&target.to_string()).cloned(),
+            None => self
+                .images
+                .images()
+                .find(|i| i.repo_digests.contains(&repo_digest))
+                .map(|i| i.id.clone()),
+        };
+        let up_to_date = image_present && previous.as_ref() == Some(&id);
+        if !up_to_date {
+            self.store_pulled(&target, &resolved, repo_digest)?;
+        }
+        say(progress, None, &format!("Digest: {}", resolved.digest), None);
+        let outcome = if up_to_date {
+            "Image is up to date for"
+        } else {
+            "Downloaded newer image for"
+        };
+        say(progress, None, &format!("Status: {outcome} {}", target.familiar_string()), None);
+        Ok(())
+    }
+
+    /// Records a pulled image: its config and manifest blobs, the image, its names.
+    fn store_pulled(&mut self, target: &Reference, resolved: &super::hub::Resolved, repo_digest: String) -> Result<()> {
         self.content.put_trusted(&resolved.config_digest, &resolved.config)?;
         self.content.put_trusted(&resolved.digest, &resolved.manifest)?;
         let config = ConfigFile::parse(&resolved.config).map_err(|e| {
@@ -346,15 +372,6 @@ impl Engine {
             .ok()
             .and_then(|v| v["mediaType"].as_str().map(str::to_string))
             .unwrap_or_else(|| "application/vnd.oci.image.manifest.v1+json".into());
-        let repo_digest = format!("{}@{}", target.full_name(), resolved.digest);
-        let previous = match target.tag() {
-            Some(_) => self.images.tag_target(&target.to_string()).cloned(),
-            None => self
-                .images
-                .images()
-                .find(|i| i.repo_digests.contains(&repo_digest))
-                .map(|i| i.id.clone()),
-        };
         let size = resolved.layers.iter().map(|l| l.unpacked_size).sum();
         let mut record = self.images.get(&id).cloned().unwrap_or(ImageRecord {
             id: id.clone(),
@@ -377,15 +394,7 @@ impl Engine {
             let now = self.now_rfc3339();
             self.images.set_tag(target.to_string(), id.clone(), &now);
         }
-        self.save()?;
-        say(progress, None, &format!("Digest: {}", resolved.digest), None);
-        let outcome = if previous.as_ref() == Some(&id) {
-            "Image is up to date for"
-        } else {
-            "Downloaded newer image for"
-        };
-        say(progress, None, &format!("Status: {outcome} {}", target.familiar_string()), None);
-        Ok(())
+        self.save()
     }
 
     /// `POST /images/{name}/tag?repo=&tag=`.
