@@ -4,9 +4,21 @@
 //!
 //! # Layout
 //!
-//! - [`engine`]: the embedded engine (content store, images, hub, runtime, shell). Knows
-//!   nothing of the layers above it.
-//! - [`cli`]: the docker command line, written once over `trait Backend`.
+//! Arrows point down only: each layer uses those below it and never those above.
+//!
+//! - [`app`]: docklab's own command line, the lab (shell + docker), the REPL and
+//!   script mode. The only layer that touches the real terminal.
+//! - [`cli`]: the docker command line: clap definitions (`cli::args`), one module per
+//!   verb, and Docker's formats (`cli::format`: tables, sizes, durations, Go templates).
+//!   It sees engines only through [`backend::Backend`].
+//! - [`backend`]: `trait Backend`, spoken in the Docker Engine API's own models
+//!   (bollard's stubs), with two implementations: [`backend::embedded`] (the engine
+//!   below) and [`backend::docker`] (a real daemon).
+//! - [`engine`]: the embedded engine. `digest` → `content` (an OCI image layout) →
+//!   `image` (names, layers) and `hub` (the simulated registries) → `runtime`
+//!   (containers and their programs), with `shell` (the POSIX shell the lab and
+//!   containers run) and `reference` (Docker's image names). It knows nothing above it;
+//!   `tests/architecture.rs` holds it to that.
 
 pub mod app;
 pub mod backend;
