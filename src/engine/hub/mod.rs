@@ -211,8 +211,8 @@ impl Hub {
             .layers
             .get(index)
             .ok_or(HubError::BlobUnknown)?;
-        let bytes = spec.tree().to_tar();
-        if Digest::sha256(&bytes) != info.digest {
+        let (bytes, digest) = spec.tree().to_tar_hashed();
+        if digest != info.digest {
             return Err(HubError::BlobUnknown);
         }
         Ok(bytes)
@@ -270,9 +270,9 @@ impl Hub {
         let mut layers = Vec::with_capacity(spec.layers.len());
         for layer in &spec.layers {
             let tree = layer.tree();
-            let bytes = tree.to_tar();
+            let (bytes, digest) = tree.to_tar_hashed();
             let info = LayerInfo {
-                digest: Digest::sha256(&bytes),
+                digest,
                 size: bytes.len() as u64,
                 unpacked_size: tree.unpacked_size(),
             };

@@ -669,8 +669,7 @@ fn generation_speed() {
         let start = std::time::Instant::now();
         let mut bytes = 0;
         for layer in &spec.layers {
-            let tar = layer.tree().to_tar();
-            let _ = Digest::sha256(&tar);
+            let (tar, _) = layer.tree().to_tar_hashed();
             bytes += tar.len();
         }
         let elapsed = start.elapsed();
@@ -689,6 +688,30 @@ fn generation_speed() {
                 tar_only.as_secs_f64() * 1e3,
                 bytes as f64 / 1e6 / tar_only.as_secs_f64(),
             );
+        }
+    }
+}
+
+#[test]
+fn pipelined_hash_matches_a_plain_hash() {
+    for (path, tag) in [
+        ("library/hello-world", "latest"),
+        ("library/registry", "2"),
+        ("library/debian", "bullseye"),
+    ] {
+        let image = catalog()
+            .repository("docker.io", path)
+            .unwrap()
+            .tags
+            .iter()
+            .find(|t| t.0 == tag)
+            .unwrap()
+            .1;
+        for layer in &catalog().images[image].layers {
+            let tree = layer.tree();
+            let (tar, digest) = tree.to_tar_hashed();
+            assert_eq!(tar, tree.to_tar());
+            assert_eq!(digest, Digest::sha256(&tar));
         }
     }
 }
