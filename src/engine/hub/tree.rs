@@ -205,6 +205,7 @@ impl Tree {
 
     /// The layer as an uncompressed tar: directories before their contents, the first
     /// path of a hard-linked inode carrying the bytes and later ones linking to it.
+    #[cfg(test)]
     pub fn to_tar(&self) -> Vec<u8> {
         let mut out = vec![0; self.tar_len()];
         self.write_tar(&mut Sink::new(&mut out, None));
