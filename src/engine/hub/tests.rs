@@ -244,6 +244,15 @@ fn nginx_has_its_real_config_and_files() {
         String::from_utf8_lossy(&file(&install, "etc/nginx/nginx.conf").data)
             .contains("worker_processes  auto;")
     );
+    let passwd = String::from_utf8(file(&install, "etc/passwd").data.clone()).unwrap();
+    assert!(
+        passwd.starts_with("root:x:0:0:root:/root:/bin/bash\n"),
+        "{passwd}"
+    );
+    assert!(
+        passwd.ends_with("nginx:x:101:101:nginx user:/nonexistent:/bin/false\n"),
+        "{passwd}"
+    );
     let entrypoint = read_tar(&hub.layer(&r, 2).unwrap());
     let script = file(&entrypoint, "docker-entrypoint.sh");
     assert_eq!(script.mode, 0o775);
