@@ -3,8 +3,11 @@ use crate::engine::program;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-fn hub() -> Hub {
-    Hub::new(None)
+/// One hub for the tests that only read, so each image is generated once per run; it
+/// keeps few generated layers so the test process stays small.
+fn hub() -> &'static Hub {
+    static HUB: std::sync::OnceLock<Hub> = std::sync::OnceLock::new();
+    HUB.get_or_init(|| Hub::with_memo_limit(None, 64 << 20))
 }
 
 /// Docker's size display: 3 significant digits, base 1000.
@@ -524,12 +527,42 @@ fn user_image_is_pullable() {
 
 #[test]
 fn layer_is_regenerated_when_not_memoised() {
-    let cold = hub();
+    let cold = Hub::new(None);
     let r = cold.resolve("docker.io", "library/alpine", "3.19").unwrap();
+    assert_eq!(cold.memo.lock().unwrap().layers.len(), 1);
     let memoised = cold.layer(&r, 0).unwrap();
+    assert!(
+        cold.memo.lock().unwrap().layers.is_empty(),
+        "a fetched layer is not kept"
+    );
     let again = cold.layer(&r, 0).unwrap();
     assert_eq!(memoised, again);
     assert_eq!(cold.layer(&r, 1), Err(HubError::BlobUnknown));
+
+    let r = cold.resolve("docker.io", "library/registry", "2").unwrap();
+    assert_eq!(cold.memo.lock().unwrap().layers.len(), 5);
+    cold.release(&r);
+    assert!(cold.memo.lock().unwrap().layers.is_empty());
+    let again = cold.resolve("docker.io", "library/registry", "2").unwrap();
+    assert_eq!(again, r);
+    assert!(
+        cold.memo.lock().unwrap().layers.is_empty(),
+        "a resolve from memory generates nothing"
+    );
+}
+
+#[test]
+fn the_memo_is_bounded() {
+    let small = Hub::with_memo_limit(None, 10 << 20);
+    small
+        .resolve("docker.io", "library/alpine", "3.21")
+        .unwrap();
+    small
+        .resolve("docker.io", "library/alpine", "3.22")
+        .unwrap();
+    let memo = small.memo.lock().unwrap();
+    assert_eq!(memo.layers.len(), 1);
+    assert!(memo.bytes <= 10 << 20);
 }
 
 #[test]
