@@ -19,25 +19,65 @@ const FILLER_BLOCK: usize = 4096;
 /// An executable for program `program`, exactly `size` bytes long (at least the header
 /// and marker: smaller sizes are rounded up to them).
 pub fn executable(program: &str, size: usize) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(size.max(MARKER_OFFSET + PROGRAM_MARKER.len() + program.len() + 1));
-    write_executable(&mut out, program, size);
+    let mut out = vec![0; size.max(minimum_size(program))];
+    fill_executable(&mut out, program);
     out
 }
 
-/// Appends the executable for `program` to `out` (so a tar writer needs no extra copy).
+/// Appends the executable for `program` to `out`.
 pub fn write_executable(out: &mut Vec<u8>, program: &str, size: usize) {
-    write_marked(out, PROGRAM_MARKER, program, size);
+    append(out, size.max(minimum_size(program)), |buf| {
+        fill_executable(buf, program)
+    });
 }
 
 /// Appends a shared library named `name`: ELF-looking, but `identify` says no.
 pub fn write_library(out: &mut Vec<u8>, name: &str, size: usize) {
-    write_marked(out, LIBRARY_MARKER, name, size);
+    append(out, size.max(minimum_size(name)), |buf| {
+        fill_library(buf, name)
+    });
+}
+
+/// Appends `size` bytes of filler seeded by `seed`.
+pub fn write_filler(out: &mut Vec<u8>, seed: &str, size: usize) {
+    append(out, size, |buf| fill_filler(buf, seed));
+}
+
+fn append(out: &mut Vec<u8>, size: usize, fill: impl FnOnce(&mut [u8])) {
+    let start = out.len();
+    out.resize(start + size, 0);
+    fill(&mut out[start..]);
 }
 
 /// The smallest file `executable(program, _)` can make: header, marker and name.
 pub fn minimum_size(program: &str) -> usize {
     MARKER_OFFSET + PROGRAM_MARKER.len() + program.len() + 1
+}
+
+/// Fills `buf` (at least `minimum_size(program)` long) with the executable for `program`,
+/// so a tar writer can build a file in place.
+pub fn fill_executable(buf: &mut [u8], program: &str) {
+    fill_marked(buf, PROGRAM_MARKER, program);
+}
+
+/// Fills `buf` with a shared library named `name` (never identified as a program).
+pub fn fill_library(buf: &mut [u8], name: &str) {
+    fill_marked(buf, LIBRARY_MARKER, name);
+}
+
+/// Fills `buf` with filler seeded by `seed`: a small block, repeated.
+pub fn fill_filler(buf: &mut [u8], seed: &str) {
+    if buf.is_empty() {
+        return;
+    }
+    let block = filler_block(seed);
+    let mut chunks = buf.chunks_exact_mut(FILLER_BLOCK);
+    for chunk in &mut chunks {
+        chunk.copy_from_slice(&block);
+    }
+    let rest = chunks.into_remainder();
+    let len = rest.len();
+    rest.copy_from_slice(&block[..len]);
 }
 
 /// The program a file simulates, if it carries the marker in its first 256 bytes.
@@ -56,29 +96,19 @@ pub fn identify(bytes: &[u8]) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
-/// Appends `size` bytes of filler seeded by `seed`: a small block, repeated.
-pub fn write_filler(out: &mut Vec<u8>, seed: &str, size: usize) {
-    if size == 0 {
-        return;
+fn fill_marked(buf: &mut [u8], marker: &[u8], name: &str) {
+    let head = minimum_size(name);
+    assert!(
+        buf.len() >= head,
+        "{name}: a marked file needs at least {head} bytes"
+    );
+    buf[..MARKER_OFFSET].copy_from_slice(&elf_header());
+    let mut at = MARKER_OFFSET;
+    for part in [marker, name.as_bytes(), b"\0"] {
+        buf[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
     }
-    let block = filler_block(seed);
-    let target = out.len() + size;
-    out.reserve(size);
-    while out.len() + FILLER_BLOCK <= target {
-        out.extend_from_slice(&block);
-    }
-    let rest = target - out.len();
-    out.extend_from_slice(&block[..rest]);
-}
-
-fn write_marked(out: &mut Vec<u8>, marker: &[u8], name: &str, size: usize) {
-    let start = out.len();
-    out.extend_from_slice(&elf_header());
-    out.extend_from_slice(marker);
-    out.extend_from_slice(name.as_bytes());
-    out.push(0);
-    let written = out.len() - start;
-    write_filler(out, name, size.saturating_sub(written));
+    fill_filler(&mut buf[at..], name);
 }
 
 /// A 64-byte ELF64 little-endian x86-64 executable header (program headers omitted).

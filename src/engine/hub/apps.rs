@@ -4,6 +4,7 @@
 //! Owns the files those layers add (binaries as simulated programs, real configuration
 //! text, entrypoint scripts). Knows nothing of configs, manifests or the hub.
 
+use super::rootfs;
 use super::tree::Tree;
 
 pub const HELLO_SIZE: usize = 10_072;
@@ -401,11 +402,19 @@ pub fn nginx_install(tree: &mut Tree, version: &str, alpine: bool, size: u64) {
             format!("Changes with nginx {version}\n\n    *) Security: insufficient check in virtual servers handling with TLSv1.3\n       SNI allowed to reuse SSL sessions in a different virtual server.\n"),
         );
     if alpine {
-        tree.text("etc/passwd", 0o644, "root:x:0:0:root:/root:/bin/sh\nbin:x:1:1:bin:/bin:/sbin/nologin\ndaemon:x:2:2:daemon:/sbin:/sbin/nologin\nnobody:x:65534:65534:nobody:/:/sbin/nologin\nnginx:x:101:101:nginx:/var/cache/nginx:/sbin/nologin\n")
-            .text("etc/group", 0o644, "root:x:0:root\nbin:x:1:root,bin,daemon\ndaemon:x:2:root,bin,daemon\nnobody:x:65534:\nnginx:x:101:nginx\n");
+        rootfs::add_user(
+            tree,
+            true,
+            "nginx:x:101:101:nginx:/var/cache/nginx:/sbin/nologin",
+            "nginx:x:101:nginx",
+        );
     } else {
-        tree.text("etc/passwd", 0o644, "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\nsys:x:3:3:sys:/dev:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\nnginx:x:101:101:nginx user:/nonexistent:/bin/false\n")
-            .text("etc/group", 0o644, "root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nnogroup:x:65534:\nnginx:x:101:\n");
+        rootfs::add_user(
+            tree,
+            false,
+            "nginx:x:101:101:nginx user:/nonexistent:/bin/false",
+            "nginx:x:101:",
+        );
     }
     if alpine {
         // nginx:alpine adds the debug binary and modules in its second install layer.

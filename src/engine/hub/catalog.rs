@@ -857,10 +857,13 @@ fn postgres_image(
             "RUN /bin/sh -c set -eux; \tgroupadd -r postgres --gid=999; \tuseradd -r -g postgres --uid=999 --home-dir=/var/lib/postgresql --shell=/bin/bash postgres; \tmkdir -p /var/lib/postgresql; \tchown -R postgres:postgres /var/lib/postgresql # buildkit",
             created,
             |t| {
-                t.text("etc/passwd", 0o644, "root:x:0:0:root:/root:/bin/bash\npostgres:x:999:999::/var/lib/postgresql:/bin/bash\n")
-                .text("etc/group", 0o644, "root:x:0:\npostgres:x:999:\n")
-                .text("etc/shadow", 0o640, "root:*:20249:0:99999:7:::\npostgres:!:20249::::::\n")
-                .dir("var/lib/postgresql", 0o755);
+                rootfs::add_user(
+                    t,
+                    false,
+                    "postgres:x:999:999::/var/lib/postgresql:/bin/bash",
+                    "postgres:x:999:",
+                );
+                t.dir("var/lib/postgresql", 0o755);
             },
         ),
         layer(

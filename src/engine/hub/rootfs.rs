@@ -363,6 +363,33 @@ pub fn alpine(tree: &mut Tree, r: &AlpineRelease) {
     );
 }
 
+/// Writes the base image's passwd, group and shadow with one system user added, as a
+/// layer that ran `useradd` / `adduser` leaves them.
+pub fn add_user(tree: &mut Tree, alpine: bool, passwd_line: &str, group_line: &str) {
+    let (passwd, group) = if alpine {
+        (ALPINE_PASSWD, ALPINE_GROUP)
+    } else {
+        (DEB_PASSWD, DEB_GROUP)
+    };
+    let passwd = format!("{passwd}{passwd_line}\n");
+    let shadow = if alpine {
+        shadow(&passwd)
+    } else {
+        deb_shadow(&passwd)
+    };
+    tree.text("etc/passwd", 0o644, passwd.as_str())
+        .text("etc/group", 0o644, format!("{group}{group_line}\n"))
+        .text("etc/shadow", 0o640, shadow);
+}
+
+fn deb_shadow(passwd: &str) -> String {
+    passwd
+        .lines()
+        .filter_map(|l| l.split(':').next())
+        .map(|u| format!("{u}:*:19000:0:99999:7:::\n"))
+        .collect()
+}
+
 fn apk_installed(r: &AlpineRelease) -> String {
     let (crypto, ssl) = if r.openssl3() {
         ("libcrypto3", "libssl3")

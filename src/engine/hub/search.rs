@@ -34,17 +34,23 @@ fn entries() -> impl Iterator<Item = Entry> {
         })
 }
 
-/// How well `entry` matches `term` (lower is better), or None when it does not.
+/// How well `entry` matches `term` (lower is better), or None when it does not: the
+/// name itself, then the term's own organisation, then repositories named like it,
+/// names starting with it, names containing it, and descriptions mentioning it.
 fn relevance(entry: &Entry, term: &str) -> Option<u8> {
-    let repo = entry.name.rsplit('/').next().unwrap_or(entry.name);
+    let (namespace, repo) = entry.name.split_once('/').unwrap_or(("", entry.name));
     if entry.name == term {
         Some(0)
-    } else if repo == term {
+    } else if namespace == term {
         Some(1)
-    } else if entry.name.contains(term) {
+    } else if repo == term {
         Some(2)
-    } else if entry.description.to_lowercase().contains(term) {
+    } else if entry.name.starts_with(term) {
         Some(3)
+    } else if entry.name.contains(term) {
+        Some(4)
+    } else if entry.description.to_lowercase().contains(term) {
+        Some(5)
     } else {
         None
     }

@@ -3,8 +3,11 @@ use crate::engine::program;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-fn hub() -> Hub {
-    Hub::new(None)
+/// One hub for the tests that only read, so each image is generated once per run; it
+/// keeps few generated layers so the test process stays small.
+fn hub() -> &'static Hub {
+    static HUB: std::sync::OnceLock<Hub> = std::sync::OnceLock::new();
+    HUB.get_or_init(|| Hub::with_memo_limit(None, 64 << 20))
 }
 
 /// Docker's size display: 3 significant digits, base 1000.
@@ -243,6 +246,15 @@ fn nginx_has_its_real_config_and_files() {
     assert!(
         String::from_utf8_lossy(&file(&install, "etc/nginx/nginx.conf").data)
             .contains("worker_processes  auto;")
+    );
+    let passwd = String::from_utf8(file(&install, "etc/passwd").data.clone()).unwrap();
+    assert!(
+        passwd.starts_with("root:x:0:0:root:/root:/bin/bash\n"),
+        "{passwd}"
+    );
+    assert!(
+        passwd.ends_with("nginx:x:101:101:nginx user:/nonexistent:/bin/false\n"),
+        "{passwd}"
     );
     let entrypoint = read_tar(&hub.layer(&r, 2).unwrap());
     let script = file(&entrypoint, "docker-entrypoint.sh");
@@ -515,12 +527,42 @@ fn user_image_is_pullable() {
 
 #[test]
 fn layer_is_regenerated_when_not_memoised() {
-    let cold = hub();
+    let cold = Hub::new(None);
     let r = cold.resolve("docker.io", "library/alpine", "3.19").unwrap();
+    assert_eq!(cold.memo.lock().unwrap().layers.len(), 1);
     let memoised = cold.layer(&r, 0).unwrap();
+    assert!(
+        cold.memo.lock().unwrap().layers.is_empty(),
+        "a fetched layer is not kept"
+    );
     let again = cold.layer(&r, 0).unwrap();
     assert_eq!(memoised, again);
     assert_eq!(cold.layer(&r, 1), Err(HubError::BlobUnknown));
+
+    let r = cold.resolve("docker.io", "library/registry", "2").unwrap();
+    assert_eq!(cold.memo.lock().unwrap().layers.len(), 5);
+    cold.release(&r);
+    assert!(cold.memo.lock().unwrap().layers.is_empty());
+    let again = cold.resolve("docker.io", "library/registry", "2").unwrap();
+    assert_eq!(again, r);
+    assert!(
+        cold.memo.lock().unwrap().layers.is_empty(),
+        "a resolve from memory generates nothing"
+    );
+}
+
+#[test]
+fn the_memo_is_bounded() {
+    let small = Hub::with_memo_limit(None, 10 << 20);
+    small
+        .resolve("docker.io", "library/alpine", "3.21")
+        .unwrap();
+    small
+        .resolve("docker.io", "library/alpine", "3.22")
+        .unwrap();
+    let memo = small.memo.lock().unwrap();
+    assert_eq!(memo.layers.len(), 1);
+    assert!(memo.bytes <= 10 << 20);
 }
 
 #[test]
@@ -531,15 +573,20 @@ fn search_orders_official_first_then_by_relevance_and_stars() {
     assert_eq!(nginx[0].name.as_deref(), Some("nginx"));
     assert_eq!(nginx[0].is_official, Some(true));
     assert!(nginx[1..].iter().all(|r| r.is_official == Some(false)));
-    // Repositories named exactly like the term come before the ones merely containing it.
-    let exact: Vec<_> = nginx
+    // The nginx organisation's repositories come next, then those named nginx elsewhere,
+    // each group by stars.
+    let names: Vec<&str> = nginx.iter().map(|r| r.name.as_deref().unwrap()).collect();
+    let org = names[1..]
         .iter()
-        .take_while(|r| {
-            r.name.as_deref().unwrap().ends_with("/nginx") || r.name.as_deref() == Some("nginx")
-        })
+        .take_while(|n| n.starts_with("nginx/"))
+        .count();
+    assert_eq!(org, 5, "{names:?}");
+    let named: Vec<_> = nginx[1 + org..]
+        .iter()
+        .take_while(|r| r.name.as_deref().unwrap().ends_with("/nginx"))
         .collect();
-    assert!(exact.len() >= 4);
-    let stars: Vec<i64> = exact[1..].iter().map(|r| r.star_count.unwrap()).collect();
+    assert_eq!(named.len(), 4, "{names:?}");
+    let stars: Vec<i64> = named.iter().map(|r| r.star_count.unwrap()).collect();
     assert!(stars.windows(2).all(|w| w[0] >= w[1]), "{stars:?}");
     for term in [
         "ubuntu",
@@ -551,7 +598,7 @@ fn search_orders_official_first_then_by_relevance_and_stars() {
         "nmap",
     ] {
         let results = hub.search(term);
-        assert!(results.len() >= 13, "{term}: {}", results.len());
+        assert!(results.len() >= 20, "{term}: {}", results.len());
         if term != "nmap" {
             assert_eq!(results[0].name.as_deref(), Some(term));
             assert_eq!(results[0].is_official, Some(true));
@@ -669,8 +716,7 @@ fn generation_speed() {
         let start = std::time::Instant::now();
         let mut bytes = 0;
         for layer in &spec.layers {
-            let tar = layer.tree().to_tar();
-            let _ = Digest::sha256(&tar);
+            let (tar, _) = layer.tree().to_tar_hashed();
             bytes += tar.len();
         }
         let elapsed = start.elapsed();
@@ -689,6 +735,61 @@ fn generation_speed() {
                 tar_only.as_secs_f64() * 1e3,
                 bytes as f64 / 1e6 / tar_only.as_secs_f64(),
             );
+        }
+    }
+}
+
+#[test]
+fn pipelined_hash_matches_a_plain_hash() {
+    for (path, tag) in [
+        ("library/hello-world", "latest"),
+        ("library/registry", "2"),
+        ("library/debian", "bullseye"),
+    ] {
+        let image = catalog()
+            .repository("docker.io", path)
+            .unwrap()
+            .tags
+            .iter()
+            .find(|t| t.0 == tag)
+            .unwrap()
+            .1;
+        for layer in &catalog().images[image].layers {
+            let tree = layer.tree();
+            let (tar, digest) = tree.to_tar_hashed();
+            assert_eq!(tar, tree.to_tar());
+            assert_eq!(digest, Digest::sha256(&tar));
+        }
+    }
+}
+
+#[test]
+#[ignore = "shows the search results"]
+fn show_search() {
+    for term in ["nginx", "ubuntu", "hello-world", "nmap"] {
+        for item in hub().search(term) {
+            #[allow(clippy::print_stdout)]
+            {
+                println!(
+                    "{:<45} {:<47} {:>6} {}",
+                    item.name.unwrap(),
+                    item.description
+                        .unwrap()
+                        .chars()
+                        .take(45)
+                        .collect::<String>(),
+                    item.star_count.unwrap(),
+                    if item.is_official == Some(true) {
+                        "[OK]"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        #[allow(clippy::print_stdout)]
+        {
+            println!();
         }
     }
 }

@@ -4,8 +4,10 @@
 //! links) and writes it as an uncompressed USTAR archive the way Go's archive/tar does
 //! for Docker layers. Knows nothing of images or registries.
 
+use crate::engine::digest::{Algorithm, Digest, Hasher};
 use crate::engine::program;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc;
 
 /// What a regular file holds. Large contents are described, not stored, so a tree is
 /// cheap to build and the bytes are written straight into the archive.
@@ -201,37 +203,68 @@ impl Tree {
         self
     }
 
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
-    }
-
     /// The layer as an uncompressed tar: directories before their contents, the first
     /// path of a hard-linked inode carrying the bytes and later ones linking to it.
+    #[cfg(test)]
     pub fn to_tar(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.tar_len_bound());
+        let mut out = vec![0; self.tar_len()];
+        self.write_tar(&mut Sink::new(&mut out, None));
+        out
+    }
+
+    /// The tar and its sha256. A large layer is hashed on a second thread while it is
+    /// still being written, chunk by chunk, so hashing costs little extra time.
+    pub fn to_tar_hashed(&self) -> (Vec<u8>, Digest) {
+        let len = self.tar_len();
+        // Zeroed memory comes from the allocator untouched, so padding costs nothing.
+        let mut out = vec![0; len];
+        if len < 2 * HASH_CHUNK {
+            self.write_tar(&mut Sink::new(&mut out, None));
+            let digest = Digest::sha256(&out);
+            return (out, digest);
+        }
+        let digest = std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel::<&[u8]>();
+            let hasher = scope.spawn(move || {
+                let mut hasher = Hasher::new(Algorithm::Sha256);
+                for chunk in rx {
+                    hasher.update(chunk);
+                }
+                hasher.finish()
+            });
+            let mut sink = Sink::new(&mut out, Some(tx));
+            self.write_tar(&mut sink);
+            sink.finish();
+            hasher.join().expect("the hashing thread does not panic")
+        });
+        (out, digest)
+    }
+
+    fn write_tar<'a>(&self, sink: &mut Sink<'a>) {
         // inode (the path a hard link names) → the path the archive wrote its bytes at
         let mut written: HashMap<&str, &str> = HashMap::new();
+        let mtime = self.mtime;
         for (path, node) in &self.entries {
             match node {
                 Node::Dir { mode } => {
-                    write_header(
-                        &mut out,
+                    header(
+                        sink.take(512),
                         &format!("{path}/"),
                         b'5',
                         *mode,
                         0,
                         "",
-                        self.mtime,
+                        mtime,
                     );
                 }
                 Node::Symlink { target } => {
-                    write_header(&mut out, path, b'2', 0o777, 0, target, self.mtime)
+                    header(sink.take(512), path, b'2', 0o777, 0, target, mtime)
                 }
                 Node::File { mode, content } => match written.get(path.as_str()) {
-                    Some(first) => write_header(&mut out, path, b'1', *mode, 0, first, self.mtime),
+                    Some(first) => header(sink.take(512), path, b'1', *mode, 0, first, mtime),
                     None => {
                         written.insert(path, path);
-                        self.write_file(&mut out, path, *mode, content);
+                        self.write_file(sink, path, *mode, content);
                     }
                 },
                 Node::HardLink { target } => {
@@ -241,34 +274,44 @@ impl Tree {
                         );
                     };
                     match written.get(target.as_str()) {
-                        Some(first) => {
-                            write_header(&mut out, path, b'1', *mode, 0, first, self.mtime)
-                        }
+                        Some(first) => header(sink.take(512), path, b'1', *mode, 0, first, mtime),
                         None => {
                             written.insert(target, path);
-                            self.write_file(&mut out, path, *mode, content);
+                            self.write_file(sink, path, *mode, content);
                         }
                     }
                 }
             }
+            sink.entry_done();
         }
-        out.resize(out.len() + 1024, 0);
-        out
+        // The two zero blocks that end the archive are already zero.
+        sink.take(1024);
     }
 
-    fn write_file(&self, out: &mut Vec<u8>, path: &str, mode: u32, content: &Content) {
+    fn write_file(&self, sink: &mut Sink<'_>, path: &str, mode: u32, content: &Content) {
         let size = content.len();
-        write_header(out, path, b'0', mode, size as u64, "", self.mtime);
+        header(
+            sink.take(512),
+            path,
+            b'0',
+            mode,
+            size as u64,
+            "",
+            self.mtime,
+        );
+        let body = sink.take(size);
         match content {
-            Content::Text(text) => out.extend_from_slice(text.as_bytes()),
-            Content::Program { name, size } => program::write_executable(out, name, *size),
-            Content::Library { name, size } => program::write_library(out, name, *size),
-            Content::Data { size } => program::write_filler(out, path, *size),
+            Content::Text(text) => body.copy_from_slice(text.as_bytes()),
+            Content::Program { name, .. } => program::fill_executable(body, name),
+            Content::Library { name, .. } => program::fill_library(body, name),
+            Content::Data { .. } => program::fill_filler(body, path),
         }
-        out.resize(out.len() + padding(size), 0);
+        sink.take(padding(size));
     }
 
-    fn tar_len_bound(&self) -> usize {
+    /// The exact length of the archive: a header per entry, file bodies padded to 512,
+    /// and the two closing blocks (a hard link's bytes are written once either way).
+    fn tar_len(&self) -> usize {
         let body: usize = self
             .entries
             .values()
@@ -281,21 +324,62 @@ impl Tree {
     }
 }
 
+/// How much of the archive is handed to the hashing thread at a time.
+const HASH_CHUNK: usize = 1 << 20;
+
+/// The unwritten rest of a pre-sized archive buffer; finished chunks go to the hasher.
+struct Sink<'a> {
+    rest: &'a mut [u8],
+    /// Bytes of `rest` already written.
+    pos: usize,
+    hasher: Option<mpsc::Sender<&'a [u8]>>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(buffer: &'a mut [u8], hasher: Option<mpsc::Sender<&'a [u8]>>) -> Sink<'a> {
+        Sink {
+            rest: buffer,
+            pos: 0,
+            hasher,
+        }
+    }
+
+    /// The next `len` bytes of the archive, zeroed, to write in place.
+    fn take(&mut self, len: usize) -> &mut [u8] {
+        let start = self.pos;
+        self.pos += len;
+        &mut self.rest[start..self.pos]
+    }
+
+    /// Between entries: hand what is written to the hasher once it is a chunk's worth.
+    fn entry_done(&mut self) {
+        if self.pos >= HASH_CHUNK {
+            self.hand_off();
+        }
+    }
+
+    fn hand_off(&mut self) {
+        let Some(hasher) = &self.hasher else { return };
+        let (done, rest) = std::mem::take(&mut self.rest).split_at_mut(self.pos);
+        let done: &'a [u8] = done;
+        // The receiver only goes away if its thread died; join reports that.
+        let _ = hasher.send(done);
+        self.rest = rest;
+        self.pos = 0;
+    }
+
+    fn finish(mut self) {
+        self.hand_off();
+    }
+}
+
 fn padding(size: usize) -> usize {
     (512 - size % 512) % 512
 }
 
-/// One USTAR header block, fields formatted as Go's archive/tar writes them.
-fn write_header(
-    out: &mut Vec<u8>,
-    path: &str,
-    kind: u8,
-    mode: u32,
-    size: u64,
-    link: &str,
-    mtime: u64,
-) {
-    let mut h = [0u8; 512];
+/// Writes one USTAR header into `h` (512 zeroed bytes), fields formatted as Go's
+/// archive/tar writes them.
+fn header(h: &mut [u8], path: &str, kind: u8, mode: u32, size: u64, link: &str, mtime: u64) {
     let (prefix, name) = split_path(path);
     h[..name.len()].copy_from_slice(name.as_bytes());
     octal(&mut h[100..108], u64::from(mode));
@@ -315,7 +399,6 @@ fn write_header(
     let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
     octal(&mut h[148..155], u64::from(sum));
     h[155] = b' ';
-    out.extend_from_slice(&h);
 }
 
 /// USTAR keeps names up to 100 bytes, plus a prefix of up to 155 split at a slash.
