@@ -316,8 +316,8 @@ pub fn alpine(tree: &mut Tree, r: &AlpineRelease) {
         "etc/ssl1.1"
     };
     tree.data(&format!("{openssl_dir}/openssl.cnf"), 0o644, 12_292)
-        .data("etc/ssl/cert.pem", 0o644, 222_148)
-        .symlink("etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem");
+        .data("etc/ssl/certs/ca-certificates.crt", 0o644, 222_148)
+        .symlink("etc/ssl/cert.pem", "certs/ca-certificates.crt");
     for key in [
         "alpine-devel@lists.alpinelinux.org-4a6a0840.rsa.pub",
         "alpine-devel@lists.alpinelinux.org-5261cecb.rsa.pub",
@@ -916,9 +916,10 @@ pub fn debian(tree: &mut Tree, r: &DebianRelease, slim: bool) {
     ] {
         tree.library(&format!("{arch_lib}/{name}"), size);
     }
+    let lib64 = if r.merged_usr { "usr/lib64" } else { "lib64" };
     tree.symlink(
-        "lib64/ld-linux-x86-64.so.2",
-        &format!("/{arch_lib}/ld-linux-x86-64.so.2"),
+        &format!("{lib64}/ld-linux-x86-64.so.2"),
+        "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
     );
 
     let (name, pretty) = if r.ubuntu {

@@ -793,3 +793,58 @@ fn show_search() {
         }
     }
 }
+
+/// No layer writes through a symlink, its own or one a lower layer made: extracting such
+/// an entry would land somewhere else (or be refused).
+#[test]
+fn no_entry_lies_under_a_symlink() {
+    let hub = hub();
+    for repository in &catalog().repositories {
+        let mut images: Vec<(&str, usize)> = repository
+            .tags
+            .iter()
+            .map(|(t, i)| (t.as_str(), *i))
+            .collect();
+        images.dedup_by_key(|(_, i)| *i);
+        for (tag, image) in images {
+            let spec = &catalog().images[image];
+            if spec
+                .layers
+                .iter()
+                .any(|l| l.tree().unpacked_size() > 150_000_000)
+            {
+                continue; // the big layers only add files under real directories; keep the test quick
+            }
+            let r = hub
+                .resolve(repository.domain, repository.path, tag)
+                .unwrap();
+            let mut symlinks: HashSet<String> = HashSet::new();
+            for index in 0..r.layers.len() {
+                let entries = read_tar(&hub.layer(&r, index).unwrap());
+                for (path, entry) in &entries {
+                    let path = path.trim_end_matches('/');
+                    let mut ancestor = path;
+                    while let Some((up, _)) = ancestor.rsplit_once('/') {
+                        assert!(
+                            !symlinks.contains(up),
+                            "{}:{tag}: {path} lies under symlink {up}",
+                            repository.path
+                        );
+                        ancestor = up;
+                    }
+                    if entry.kind == tar::EntryType::Symlink {
+                        symlinks.insert(path.to_string());
+                    } else if entry.kind == tar::EntryType::Directory {
+                        assert!(
+                            !symlinks.contains(path),
+                            "{}:{tag}: directory {path} replaces a symlink",
+                            repository.path
+                        );
+                    } else {
+                        symlinks.remove(path);
+                    }
+                }
+            }
+        }
+    }
+}
