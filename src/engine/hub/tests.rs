@@ -848,3 +848,29 @@ fn no_entry_lies_under_a_symlink() {
         }
     }
 }
+
+#[test]
+fn tags_and_registry_aliases() {
+    let hub = hub();
+    let tags = hub.tags("quay.io", "coreos/etcd").unwrap();
+    assert!(!tags.contains(&"latest".to_string()));
+    assert!(
+        hub.tags("docker.io", "library/ubuntu")
+            .unwrap()
+            .contains(&"bionic".to_string())
+    );
+    assert_eq!(
+        hub.tags("docker.io", "library/nope"),
+        Err(HubError::RepositoryNotFound)
+    );
+    let a = hub
+        .resolve("registry-1.docker.io", "library/hello-world", "latest")
+        .unwrap();
+    assert_eq!(a.domain, "docker.io");
+    assert_eq!(
+        a.digest,
+        hub.resolve("docker.io", "library/hello-world", "latest")
+            .unwrap()
+            .digest
+    );
+}
