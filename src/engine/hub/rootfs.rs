@@ -5,6 +5,7 @@
 //! paths. Knows nothing of configs, manifests or the hub.
 
 use super::tree::Tree;
+use crate::engine::digest::Digest;
 
 /// One Alpine release as the `alpine:<branch>` tag ships it.
 pub struct AlpineRelease {
@@ -515,7 +516,7 @@ fn apk_installed(r: &AlpineRelease) -> String {
     for (name, version, description, url, license, origin) in packages {
         out.push_str(&format!(
             "C:Q1{hash}=\nP:{name}\nV:{version}\nA:x86_64\nT:{description}\nU:{url}\nL:{license}\no:{origin}\nm:Natanael Copa <ncopa@alpinelinux.org>\n\n",
-            hash = &crate::engine::digest::Digest::sha256(format!("{name}-{version}").as_bytes()).hex()[..26],
+            hash = &Digest::sha256(format!("{name}-{version}").as_bytes()).hex()[..26],
         ));
     }
     out
@@ -1156,8 +1157,6 @@ fn dpkg_status(r: &DebianRelease) -> String {
     }
     out
 }
-
-use crate::engine::digest::Digest;
 
 /// One busybox release as the default (glibc) `busybox:<version>` tag ships it.
 pub struct BusyboxRelease {

@@ -699,6 +699,25 @@ fn tar_paths_longer_than_100_bytes_use_the_prefix() {
 #[test]
 #[ignore = "timing; run in release with --ignored --nocapture"]
 fn generation_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    Hub::new(Some(dir.path().to_path_buf()))
+        .resolve("docker.io", "library/ubuntu", "22.04")
+        .unwrap();
+    let cold = start.elapsed();
+    let start = std::time::Instant::now();
+    Hub::new(Some(dir.path().to_path_buf()))
+        .resolve("docker.io", "library/ubuntu", "22.04")
+        .unwrap();
+    let warm = start.elapsed();
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "resolve ubuntu:22.04: cold {:.1} ms, from the cache dir {:.2} ms",
+            cold.as_secs_f64() * 1e3,
+            warm.as_secs_f64() * 1e3
+        );
+    }
     for (path, tag) in [
         ("library/ubuntu", "22.04"),
         ("library/nginx", "latest"),
