@@ -136,7 +136,22 @@ fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(Catalog::build)
 }
 
-const DOMAINS: [&str; 2] = ["docker.io", "quay.io"];
+/// The registries the hub answers for; Docker Hub also under its older host names.
+fn canonical_domain(domain: &str) -> Option<&'static str> {
+    match domain {
+        "docker.io" | "index.docker.io" | "registry-1.docker.io" => Some("docker.io"),
+        "quay.io" => Some("quay.io"),
+        _ => None,
+    }
+}
+
+fn repository(domain: &str, path: &str) -> Result<&'static catalog::Repository, HubError> {
+    let domain =
+        canonical_domain(domain).ok_or_else(|| HubError::UnknownRegistry(domain.to_string()))?;
+    catalog()
+        .repository(domain, path)
+        .ok_or(HubError::RepositoryNotFound)
+}
 
 impl Hub {
     /// A hub; with `cache_dir`, resolved manifests and configs persist across runs.
@@ -170,12 +185,7 @@ impl Hub {
     /// The manifest `reference` (a tag or a `sha256:` digest) of repository `path`
     /// (`library/ubuntu`) on registry `domain` (`docker.io` or `quay.io`).
     pub fn resolve(&self, domain: &str, path: &str, reference: &str) -> Result<Resolved, HubError> {
-        if !DOMAINS.contains(&domain) {
-            return Err(HubError::UnknownRegistry(domain.to_string()));
-        }
-        let repository = catalog()
-            .repository(domain, path)
-            .ok_or(HubError::RepositoryNotFound)?;
+        let repository = repository(domain, path)?;
         let name = |tag: &str| {
             (
                 repository.domain.to_string(),
@@ -236,6 +246,16 @@ impl Hub {
             return Err(HubError::BlobUnknown);
         }
         Ok(bytes)
+    }
+
+    /// The tags of a repository, in the catalog's order (what `/v2/<name>/tags/list`
+    /// would list).
+    pub fn tags(&self, domain: &str, path: &str) -> Result<Vec<String>, HubError> {
+        Ok(repository(domain, path)?
+            .tags
+            .iter()
+            .map(|(tag, _)| tag.clone())
+            .collect())
     }
 
     /// Repositories matching `term`, best first, as the hub's search returns them

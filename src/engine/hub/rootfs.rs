@@ -5,6 +5,7 @@
 //! paths. Knows nothing of configs, manifests or the hub.
 
 use super::tree::Tree;
+use crate::engine::digest::Digest;
 
 /// One Alpine release as the `alpine:<branch>` tag ships it.
 pub struct AlpineRelease {
@@ -316,8 +317,8 @@ pub fn alpine(tree: &mut Tree, r: &AlpineRelease) {
         "etc/ssl1.1"
     };
     tree.data(&format!("{openssl_dir}/openssl.cnf"), 0o644, 12_292)
-        .data("etc/ssl/cert.pem", 0o644, 222_148)
-        .symlink("etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem");
+        .data("etc/ssl/certs/ca-certificates.crt", 0o644, 222_148)
+        .symlink("etc/ssl/cert.pem", "certs/ca-certificates.crt");
     for key in [
         "alpine-devel@lists.alpinelinux.org-4a6a0840.rsa.pub",
         "alpine-devel@lists.alpinelinux.org-5261cecb.rsa.pub",
@@ -515,7 +516,7 @@ fn apk_installed(r: &AlpineRelease) -> String {
     for (name, version, description, url, license, origin) in packages {
         out.push_str(&format!(
             "C:Q1{hash}=\nP:{name}\nV:{version}\nA:x86_64\nT:{description}\nU:{url}\nL:{license}\no:{origin}\nm:Natanael Copa <ncopa@alpinelinux.org>\n\n",
-            hash = &crate::engine::digest::Digest::sha256(format!("{name}-{version}").as_bytes()).hex()[..26],
+            hash = &Digest::sha256(format!("{name}-{version}").as_bytes()).hex()[..26],
         ));
     }
     out
@@ -916,9 +917,10 @@ pub fn debian(tree: &mut Tree, r: &DebianRelease, slim: bool) {
     ] {
         tree.library(&format!("{arch_lib}/{name}"), size);
     }
+    let lib64 = if r.merged_usr { "usr/lib64" } else { "lib64" };
     tree.symlink(
-        "lib64/ld-linux-x86-64.so.2",
-        &format!("/{arch_lib}/ld-linux-x86-64.so.2"),
+        &format!("{lib64}/ld-linux-x86-64.so.2"),
+        "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
     );
 
     let (name, pretty) = if r.ubuntu {
@@ -1155,8 +1157,6 @@ fn dpkg_status(r: &DebianRelease) -> String {
     }
     out
 }
-
-use crate::engine::digest::Digest;
 
 /// One busybox release as the default (glibc) `busybox:<version>` tag ships it.
 pub struct BusyboxRelease {

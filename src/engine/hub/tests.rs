@@ -699,6 +699,25 @@ fn tar_paths_longer_than_100_bytes_use_the_prefix() {
 #[test]
 #[ignore = "timing; run in release with --ignored --nocapture"]
 fn generation_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    Hub::new(Some(dir.path().to_path_buf()))
+        .resolve("docker.io", "library/ubuntu", "22.04")
+        .unwrap();
+    let cold = start.elapsed();
+    let start = std::time::Instant::now();
+    Hub::new(Some(dir.path().to_path_buf()))
+        .resolve("docker.io", "library/ubuntu", "22.04")
+        .unwrap();
+    let warm = start.elapsed();
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "resolve ubuntu:22.04: cold {:.1} ms, from the cache dir {:.2} ms",
+            cold.as_secs_f64() * 1e3,
+            warm.as_secs_f64() * 1e3
+        );
+    }
     for (path, tag) in [
         ("library/ubuntu", "22.04"),
         ("library/nginx", "latest"),
@@ -792,4 +811,85 @@ fn show_search() {
             println!();
         }
     }
+}
+
+/// No layer writes through a symlink, its own or one a lower layer made: extracting such
+/// an entry would land somewhere else (or be refused).
+#[test]
+fn no_entry_lies_under_a_symlink() {
+    let hub = hub();
+    for repository in &catalog().repositories {
+        let mut images: Vec<(&str, usize)> = repository
+            .tags
+            .iter()
+            .map(|(t, i)| (t.as_str(), *i))
+            .collect();
+        images.dedup_by_key(|(_, i)| *i);
+        for (tag, image) in images {
+            let spec = &catalog().images[image];
+            if spec
+                .layers
+                .iter()
+                .any(|l| l.tree().unpacked_size() > 150_000_000)
+            {
+                continue; // the big layers only add files under real directories; keep the test quick
+            }
+            let r = hub
+                .resolve(repository.domain, repository.path, tag)
+                .unwrap();
+            let mut symlinks: HashSet<String> = HashSet::new();
+            for index in 0..r.layers.len() {
+                let entries = read_tar(&hub.layer(&r, index).unwrap());
+                for (path, entry) in &entries {
+                    let path = path.trim_end_matches('/');
+                    let mut ancestor = path;
+                    while let Some((up, _)) = ancestor.rsplit_once('/') {
+                        assert!(
+                            !symlinks.contains(up),
+                            "{}:{tag}: {path} lies under symlink {up}",
+                            repository.path
+                        );
+                        ancestor = up;
+                    }
+                    if entry.kind == tar::EntryType::Symlink {
+                        symlinks.insert(path.to_string());
+                    } else if entry.kind == tar::EntryType::Directory {
+                        assert!(
+                            !symlinks.contains(path),
+                            "{}:{tag}: directory {path} replaces a symlink",
+                            repository.path
+                        );
+                    } else {
+                        symlinks.remove(path);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn tags_and_registry_aliases() {
+    let hub = hub();
+    let tags = hub.tags("quay.io", "coreos/etcd").unwrap();
+    assert!(!tags.contains(&"latest".to_string()));
+    assert!(
+        hub.tags("docker.io", "library/ubuntu")
+            .unwrap()
+            .contains(&"bionic".to_string())
+    );
+    assert_eq!(
+        hub.tags("docker.io", "library/nope"),
+        Err(HubError::RepositoryNotFound)
+    );
+    let a = hub
+        .resolve("registry-1.docker.io", "library/hello-world", "latest")
+        .unwrap();
+    assert_eq!(a.domain, "docker.io");
+    assert_eq!(
+        a.digest,
+        hub.resolve("docker.io", "library/hello-world", "latest")
+            .unwrap()
+            .digest
+    );
 }
