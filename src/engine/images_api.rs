@@ -346,6 +346,7 @@ impl Engine {
                 .find(|i| i.repo_digests.contains(&repo_digest))
                 .map(|i| i.id.clone()),
         };
+        self.hub.release(&resolved);
         let up_to_date = image_present && previous.as_ref() == Some(&id);
         if !up_to_date {
             self.store_pulled(&target, &resolved, repo_digest)?;
