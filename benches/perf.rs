@@ -23,7 +23,10 @@ fn settings(dir: &Path) -> Settings {
 fn run(lab: &mut Lab, command: &str) -> (i32, Vec<u8>) {
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let status = lab.execute(&format!("{command}\n"), Streams::new(&[], &mut out, &mut err));
+    let status = lab.execute(
+        &format!("{command}\n"),
+        Streams::new(&[], &mut out, &mut err),
+    );
     assert!(
         status == 0,
         "`{command}` failed: {}",
@@ -108,7 +111,11 @@ fn main() {
         .collect();
     pull_times.sort();
     let pulls = (pull_times[pull_times.len() / 2], pull_times[0]);
-    report("first `docker pull ubuntu:22.04` (77.9MB, fresh state)", pulls, 250.0);
+    report(
+        "first `docker pull ubuntu:22.04` (77.9MB, fresh state)",
+        pulls,
+        250.0,
+    );
 
     let mut lab = Lab::open(&settings, Mode::Script).unwrap();
     run(&mut lab, "docker pull ubuntu:22.04 > /dev/null");
@@ -121,7 +128,13 @@ fn main() {
     );
 
     // `docker images` with 50 rows.
-    for image in ["alpine:3.13", "alpine:latest", "busybox", "ubuntu:18.04", "debian:bookworm"] {
+    for image in [
+        "alpine:3.13",
+        "alpine:latest",
+        "busybox",
+        "ubuntu:18.04",
+        "debian:bookworm",
+    ] {
         run(&mut lab, &format!("docker pull {image} > /dev/null"));
     }
     for n in 0..43 {

@@ -41,17 +41,37 @@ fn offences(dir: &str, forbidden: &[&str]) -> Vec<String> {
 fn the_engine_imports_nothing_from_the_layers_above_it() {
     let found = offences(
         "src/engine",
-        &["app", "cli", "backend", "lesson", "check", "grade", "clap", "rustyline", "owo_colors", "bollard"],
+        &[
+            "app",
+            "cli",
+            "backend",
+            "lesson",
+            "check",
+            "grade",
+            "clap",
+            "rustyline",
+            "owo_colors",
+            "bollard",
+        ],
     );
-    assert!(found.is_empty(), "the engine reaches upwards:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "the engine reaches upwards:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn the_cli_sees_engines_only_through_backend() {
     let found = offences("src/cli", &["app", "rustyline"]);
-    assert!(found.is_empty(), "the CLI reaches upwards:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "the CLI reaches upwards:\n{}",
+        found.join("\n")
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
-    let engine_type = regex::Regex::new(r"engine::(Engine|EngineOptions)\b|backend::embedded").unwrap();
+    let engine_type =
+        regex::Regex::new(r"engine::(Engine|EngineOptions)\b|backend::embedded").unwrap();
     for file in rust_files(&root) {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(

@@ -2,7 +2,6 @@
 //! when no daemon answers. The daemon needs no images and no registry: the tests load a
 //! tiny image of their own through `POST /images/load`, and remove everything they create.
 
-
 use bollard_stubs::models::{ContainerCreateBody, HostConfig, ImageDeleteResponseItem};
 use docklab::backend::docker::DockerBackend;
 use docklab::backend::{Backend, BackendError, Filters, ListContainersOptions, ListImagesOptions};

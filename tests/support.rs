@@ -65,7 +65,9 @@ impl Fixture {
             "script mode wrote to stderr: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     /// The transcript a student would have seen, stderr lines marked, non-zero exits noted.
@@ -111,7 +113,13 @@ pub fn capture(name: &str) -> Capture {
         .join("tests/reference/docker-cli")
         .join(format!("{name}.txt"));
     let text = std::fs::read_to_string(&path).unwrap();
-    let command = text.lines().next().unwrap().strip_prefix("$ ").unwrap().to_string();
+    let command = text
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("$ ")
+        .unwrap()
+        .to_string();
     let stdout_start = text.find("--- stdout\n").unwrap() + "--- stdout\n".len();
     let stderr_mark = text.find("--- stderr\n").unwrap();
     let stderr_start = stderr_mark + "--- stderr\n".len();
@@ -120,6 +128,9 @@ pub fn capture(name: &str) -> Capture {
         command,
         stdout: text[stdout_start..stderr_mark].to_string(),
         stderr: text[stderr_start..exit_mark].to_string(),
-        exit: text[exit_mark + "--- exit ".len()..].trim().parse().unwrap(),
+        exit: text[exit_mark + "--- exit ".len()..]
+            .trim()
+            .parse()
+            .unwrap(),
     }
 }

@@ -38,12 +38,14 @@ pub struct LabHost {
 impl Lab {
     pub fn open(settings: &Settings, mode: Mode) -> anyhow::Result<Lab> {
         std::fs::create_dir_all(&settings.workspace).with_context(|| {
-            format!("cannot create the workspace {}", settings.workspace.display())
+            format!(
+                "cannot create the workspace {}",
+                settings.workspace.display()
+            )
         })?;
-        let workspace = settings
-            .workspace
-            .canonicalize()
-            .with_context(|| format!("cannot open the workspace {}", settings.workspace.display()))?;
+        let workspace = settings.workspace.canonicalize().with_context(|| {
+            format!("cannot open the workspace {}", settings.workspace.display())
+        })?;
         let backend: Box<dyn Backend> = match settings.backend {
             BackendKind::Embedded => Box::new(EmbeddedBackend::new(Engine::open(EngineOptions {
                 state_dir: settings.state_dir.clone(),
@@ -82,7 +84,11 @@ impl Lab {
     /// `lab:~/sub$ `: the workspace root shows as `~`.
     pub fn prompt(&self) -> String {
         let cwd = self.shell.cwd();
-        let shown = if cwd == "/" { "~".to_string() } else { format!("~{cwd}") };
+        let shown = if cwd == "/" {
+            "~".to_string()
+        } else {
+            format!("~{cwd}")
+        };
         format!("lab:{shown}$ ")
     }
 
@@ -174,10 +180,20 @@ impl LabHost {
         };
         let editor = std::env::var("VISUAL")
             .or_else(|_| std::env::var("EDITOR"))
-            .unwrap_or_else(|_| if cfg!(windows) { "notepad".into() } else { "vi".into() });
+            .unwrap_or_else(|_| {
+                if cfg!(windows) {
+                    "notepad".into()
+                } else {
+                    "vi".into()
+                }
+            });
         let mut parts = editor.split_whitespace();
         let program = parts.next().unwrap_or("vi");
-        match std::process::Command::new(program).args(parts).arg(&host_path).status() {
+        match std::process::Command::new(program)
+            .args(parts)
+            .arg(&host_path)
+            .status()
+        {
             Ok(status) => status.code().unwrap_or(1),
             Err(e) => {
                 let _ = writeln!(

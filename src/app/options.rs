@@ -86,7 +86,11 @@ impl GlobalOptions {
         let state_dir = self
             .state
             .clone()
-            .or_else(|| std::env::var_os("DOCKLAB_STATE").filter(|s| !s.is_empty()).map(PathBuf::from))
+            .or_else(|| {
+                std::env::var_os("DOCKLAB_STATE")
+                    .filter(|s| !s.is_empty())
+                    .map(PathBuf::from)
+            })
             .unwrap_or_else(|| home.join("engine"));
         let workspace = self
             .workspace
@@ -100,15 +104,18 @@ impl GlobalOptions {
             ),
             _ => None,
         };
-        let clock_text = self
-            .clock
-            .clone()
-            .or_else(|| std::env::var("DOCKLAB_CLOCK").ok().filter(|s| !s.is_empty()));
+        let clock_text = self.clock.clone().or_else(|| {
+            std::env::var("DOCKLAB_CLOCK")
+                .ok()
+                .filter(|s| !s.is_empty())
+        });
         let clock = match clock_text {
             None => Clock::System,
             Some(text) => match Clock::parse_fixed(&text) {
                 Ok(c) => c,
-                Err(e) => bail!("--clock {text:?} is not an RFC 3339 time ({e}); for example 2026-01-01T12:00:00Z"),
+                Err(e) => bail!(
+                    "--clock {text:?} is not an RFC 3339 time ({e}); for example 2026-01-01T12:00:00Z"
+                ),
             },
         };
         Ok(Settings {

@@ -35,7 +35,12 @@ struct LabHelper {
 impl Completer for LabHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let (start, candidates) = complete(&self.words, &line[..pos]);
         Ok((
             start,
@@ -63,7 +68,10 @@ pub fn complete(words: &Words, line: &str) -> (usize, Vec<String>) {
     let start = line.rfind([' ', '\t']).map(|i| i + 1).unwrap_or(0);
     let partial = &line[start..];
     // Only the current simple command counts: what follows the last `;`, `|`, `&` or `(`.
-    let command_start = line[..start].rfind([';', '|', '&', '(']).map(|i| i + 1).unwrap_or(0);
+    let command_start = line[..start]
+        .rfind([';', '|', '&', '('])
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let before: Vec<String> = line[command_start..start]
         .split_whitespace()
         .map(str::to_string)
@@ -108,7 +116,11 @@ fn workspace_paths(words: &Words, partial: &str) -> Vec<String> {
     entries
         .into_iter()
         .map(|e| {
-            let slash = if e.file_type == crate::engine::shell::FileType::Dir { "/" } else { "" };
+            let slash = if e.file_type == crate::engine::shell::FileType::Dir {
+                "/"
+            } else {
+                ""
+            };
             format!("{dir_part}{}{slash}", e.name)
         })
         .collect()
@@ -142,7 +154,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
     loop {
         refresh_words(&mut editor, &mut lab);
         let prompt = lab.prompt();
-        let colored = format!("{}", prompt.if_supports_color(Stream::Stdout, |t| t.green()));
+        let colored = format!(
+            "{}",
+            prompt.if_supports_color(Stream::Stdout, |t| t.green())
+        );
         let mut input = match editor.readline(&colored) {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => continue,

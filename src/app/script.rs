@@ -68,8 +68,13 @@ pub fn run_text(lab: &mut Lab, text: &str, sink: &mut dyn FnMut(Record)) -> i32 
 
 pub fn run_file(settings: &Settings, path: &Path, jsonl: bool) -> anyhow::Result<i32> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     let mut lab = Lab::open(settings, Mode::Script)?;
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
@@ -101,7 +106,10 @@ mod tests {
     #[test]
     fn joins_continuations_and_heredocs_and_skips_blank_lines() {
         let text = "echo a \\\n  b\n\n# note\ncat <<EOF\nx\nEOF\nls\n";
-        assert_eq!(commands(text), vec!["echo a \\\n  b", "cat <<EOF\nx\nEOF", "ls"]);
+        assert_eq!(
+            commands(text),
+            vec!["echo a \\\n  b", "cat <<EOF\nx\nEOF", "ls"]
+        );
     }
 
     #[test]

@@ -112,7 +112,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.run_container(id, streams)?)
     }
 
-    fn list_containers(&mut self, options: &ListContainersOptions) -> Result<Vec<ContainerSummary>> {
+    fn list_containers(
+        &mut self,
+        options: &ListContainersOptions,
+    ) -> Result<Vec<ContainerSummary>> {
         Ok(self
             .engine
             .list_containers(options.all, options.limit, &options.filters)?)

@@ -111,7 +111,8 @@ pub trait Backend {
     /// output goes to `streams` as it is produced, and its exit code is returned.
     fn run_attached(&mut self, id: &str, streams: Streams<'_>) -> Result<i64>;
     /// `GET /containers/json?all=&limit=&size=&filters=`.
-    fn list_containers(&mut self, options: &ListContainersOptions) -> Result<Vec<ContainerSummary>>;
+    fn list_containers(&mut self, options: &ListContainersOptions)
+    -> Result<Vec<ContainerSummary>>;
     fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse>;
     /// `DELETE /containers/{id}?force=&v=`.
     fn remove_container(&mut self, id: &str, force: bool, volumes: bool) -> Result<()>;

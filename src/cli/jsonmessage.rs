@@ -47,8 +47,16 @@ mod tests {
     #[test]
     fn prints_status_lines_and_drops_byte_progress() {
         let mut out = Vec::new();
-        display(&msg(Some("18.04"), "Pulling from library/ubuntu", None), &mut out).unwrap();
-        display(&msg(Some("a48641193673"), "Downloading", Some((10, 100))), &mut out).unwrap();
+        display(
+            &msg(Some("18.04"), "Pulling from library/ubuntu", None),
+            &mut out,
+        )
+        .unwrap();
+        display(
+            &msg(Some("a48641193673"), "Downloading", Some((10, 100))),
+            &mut out,
+        )
+        .unwrap();
         display(&msg(Some("a48641193673"), "Pull complete", None), &mut out).unwrap();
         display(&msg(None, "Digest: sha256:abc", None), &mut out).unwrap();
         assert_eq!(

@@ -87,9 +87,17 @@ impl Verb {
         let (ok, what, tail) = match self.args {
             ArgRule::None => (n == 0, "accepts no arguments".to_string(), "Run"),
             ArgRule::Exact(k) => (n == k, format!("requires {k} {}", plural(k)), "Run"),
-            ArgRule::Min(k) => (n >= k, format!("requires at least {k} {}", plural(k)), "See"),
+            ArgRule::Min(k) => (
+                n >= k,
+                format!("requires at least {k} {}", plural(k)),
+                "See",
+            ),
             // Docker 28 prints this one with a stray "S" before "Run"; so do we.
-            ArgRule::Max(k) => (n <= k, format!("requires at most {k} {}", plural(k)), "SRun"),
+            ArgRule::Max(k) => (
+                n <= k,
+                format!("requires at most {k} {}", plural(k)),
+                "SRun",
+            ),
             ArgRule::Range(a, b) => (
                 n >= a && n <= b,
                 format!("requires at least {a} and at most {b} {}", plural(b)),
@@ -99,13 +107,15 @@ impl Verb {
         if ok {
             return Ok(());
         }
-        Err(CliError::message(format!(
-            "docker: '{}' {what}\n\nUsage:  {}\n\n{tail} '{}' --help' for more information",
-            self.path,
-            self.usage(),
-            self.path
-        )
-        .replace("' --help'", " --help'")))
+        Err(CliError::message(
+            format!(
+                "docker: '{}' {what}\n\nUsage:  {}\n\n{tail} '{}' --help' for more information",
+                self.path,
+                self.usage(),
+                self.path
+            )
+            .replace("' --help'", " --help'"),
+        ))
     }
 
     /// pflag's wording for what clap reports.
@@ -120,7 +130,11 @@ impl Verb {
         let text = match e.kind() {
             ErrorKind::UnknownArgument => unknown_flag(&invalid, raw),
             ErrorKind::InvalidValue | ErrorKind::NoEquals if value.is_empty() => {
-                let flag = invalid.split([' ', '=']).next().unwrap_or(&invalid).to_string();
+                let flag = invalid
+                    .split([' ', '='])
+                    .next()
+                    .unwrap_or(&invalid)
+                    .to_string();
                 match typed_token(&flag, raw) {
                     Some(short) => format!("flag needs an argument: '{short}' in -{short}"),
                     None => format!("flag needs an argument: {}", long_of(command, &flag)),
@@ -165,7 +179,11 @@ fn first_positional(command: &clap::Command, raw: &[String]) -> Option<usize> {
             return (i + 1 < raw.len()).then_some(i + 1);
         }
         if let Some(long) = word.strip_prefix("--") {
-            if !long.contains('=') && command.get_arguments().any(|a| a.get_long() == Some(long) && takes_value(a)) {
+            if !long.contains('=')
+                && command
+                    .get_arguments()
+                    .any(|a| a.get_long() == Some(long) && takes_value(a))
+            {
                 i += 1;
             }
         } else if word.len() > 1 && word.starts_with('-') {
@@ -264,7 +282,11 @@ pub fn dispatch(cli: &mut Cli<'_>, args: &[String], streams: Streams<'_>) -> Res
         match first.as_str() {
             "--help" | "-h" => return print_help(DOCKER_HELP, streams),
             "--version" | "-v" => {
-                writeln!(streams.stdout, "Docker version {}, build e6534b4", crate::engine::DOCKER_VERSION)?;
+                writeln!(
+                    streams.stdout,
+                    "Docker version {}, build e6534b4",
+                    crate::engine::DOCKER_VERSION
+                )?;
                 return Ok(0);
             }
             "-D" | "--debug" | "--tls" | "--tlsverify" => rest = &rest[1..],
@@ -321,7 +343,9 @@ pub fn dispatch(cli: &mut Cli<'_>, args: &[String], streams: Streams<'_>) -> Res
     }
     let mut streams = streams;
     match (verb.handler)(cli, verb, raw, streams.reborrow()) {
-        Err(CliError::Message { code: HELP_SHOWN, .. }) => print_help(verb.help, streams),
+        Err(CliError::Message {
+            code: HELP_SHOWN, ..
+        }) => print_help(verb.help, streams),
         other => other,
     }
 }
@@ -357,7 +381,8 @@ fn find_verb(words: &[String]) -> Option<(&'static Verb, usize)> {
     for verb in commands::VERBS {
         for name in verb.names {
             let parts: Vec<&str> = name.split(' ').collect();
-            let matches = parts.len() <= words.len() && parts.iter().zip(words).all(|(p, w)| p == w);
+            let matches =
+                parts.len() <= words.len() && parts.iter().zip(words).all(|(p, w)| p == w);
             if matches && best.is_none_or(|(_, n)| parts.len() > n) {
                 best = Some((verb, parts.len()));
             }

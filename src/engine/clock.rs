@@ -22,7 +22,9 @@ impl Clock {
 
     /// Parses an RFC 3339 time for `--clock`.
     pub fn parse_fixed(s: &str) -> Result<Clock, chrono::ParseError> {
-        Ok(Clock::Fixed(DateTime::parse_from_rfc3339(s)?.with_timezone(&Utc)))
+        Ok(Clock::Fixed(
+            DateTime::parse_from_rfc3339(s)?.with_timezone(&Utc),
+        ))
     }
 }
 

@@ -26,7 +26,10 @@ impl Engine {
             return Err(EngineError::BadRequest("No image specified".into()));
         }
         let (image_id, _) = self.images.lookup(&image_name)?;
-        let image = self.images.get(&image_id).expect("lookup returns stored images");
+        let image = self
+            .images
+            .get(&image_id)
+            .expect("lookup returns stored images");
         let image_config = self.config_of(image)?.config.unwrap_or_default();
 
         let name = match name.filter(|n| !n.is_empty()) {
@@ -155,7 +158,11 @@ impl Engine {
             .ok_or_else(|| EngineError::NoSuchImage(record.image_id.to_string()))?;
         let rootfs = RootFs::open(&self.content, &image.layers)?;
         let env = record.config.env.clone().unwrap_or_default();
-        let workdir = record.config.working_dir.clone().unwrap_or_else(|| "/".into());
+        let workdir = record
+            .config
+            .working_dir
+            .clone()
+            .unwrap_or_else(|| "/".into());
         let program = match find_executable(&rootfs, &record.path, &env, &workdir) {
             Ok(path) => {
                 let head = rootfs.read_head(&self.content, &path, 256)?;
@@ -258,7 +265,11 @@ impl Engine {
             .collect())
     }
 
-    fn container_matches(&self, c: &ContainerRecord, filters: &HashMap<String, Vec<String>>) -> bool {
+    fn container_matches(
+        &self,
+        c: &ContainerRecord,
+        filters: &HashMap<String, Vec<String>>,
+    ) -> bool {
         filters.iter().all(|(key, values)| {
             values.iter().any(|v| match key.as_str() {
                 "status" => summary_state_name(c.status) == v,
@@ -354,7 +365,12 @@ const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
 /// Finds what the process's `path` names, as runc does: a path with a `/` is taken as
 /// it is (relative to the working directory), a bare name is searched on `$PATH`.
-fn find_executable(rootfs: &RootFs, path: &str, env: &[String], workdir: &str) -> std::result::Result<String, String> {
+fn find_executable(
+    rootfs: &RootFs,
+    path: &str,
+    env: &[String],
+    workdir: &str,
+) -> std::result::Result<String, String> {
     let is_executable_file = |p: &str| match rootfs.resolve(p) {
         Some((_, e)) => !matches!(e.kind, EntryKind::Dir) && e.mode & 0o111 != 0,
         None => false,
@@ -371,8 +387,12 @@ fn find_executable(rootfs: &RootFs, path: &str, env: &[String], workdir: &str) -
             super::rootfs::normalise(format!("{workdir}/{path}").as_bytes())
         };
         return match rootfs.resolve(&full) {
-            None => Err(runc(format!("exec: \"{path}\": stat {path}: no such file or directory"))),
-            Some(_) if !is_executable_file(&full) => Err(runc(format!("exec: \"{path}\": permission denied"))),
+            None => Err(runc(format!(
+                "exec: \"{path}\": stat {path}: no such file or directory"
+            ))),
+            Some(_) if !is_executable_file(&full) => {
+                Err(runc(format!("exec: \"{path}\": permission denied")))
+            }
             Some(_) => Ok(full),
         };
     }
@@ -386,7 +406,9 @@ fn find_executable(rootfs: &RootFs, path: &str, env: &[String], workdir: &str) -
             return Ok(candidate);
         }
     }
-    Err(runc(format!("exec: \"{path}\": executable file not found in $PATH")))
+    Err(runc(format!(
+        "exec: \"{path}\": executable file not found in $PATH"
+    )))
 }
 
 /// moby's COMMAND column source: path and args, args with spaces single-quoted.
@@ -408,7 +430,10 @@ fn status_text(c: &ContainerRecord, now: i64) -> String {
     let since = |t: &Option<String>| (now - super::image::parse_time(t.as_deref())) as f64;
     match c.status {
         Status::Running => format!("Up {}", units::human_duration(since(&c.started_at))),
-        Status::Paused => format!("Up {} (Paused)", units::human_duration(since(&c.started_at))),
+        Status::Paused => format!(
+            "Up {} (Paused)",
+            units::human_duration(since(&c.started_at))
+        ),
         Status::Restarting => format!(
             "Restarting ({}) {} ago",
             c.exit_code,

@@ -221,7 +221,11 @@ impl ImageStore {
             .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
         if let Some(digest) = parsed.digest() {
             let wanted = format!("{}@{}", parsed.full_name(), digest);
-            if let Some(image) = self.images.values().find(|i| i.repo_digests.contains(&wanted)) {
+            if let Some(image) = self
+                .images
+                .values()
+                .find(|i| i.repo_digests.contains(&wanted))
+            {
                 return Ok((image.id.clone(), Lookup::Named(parsed)));
             }
         } else {
@@ -241,7 +245,11 @@ impl ImageStore {
     /// A unique image whose ID starts with `prefix` (hex, optionally `sha256:`-prefixed).
     fn search_id_prefix(&self, prefix: &str) -> Option<Digest> {
         let hex = prefix.strip_prefix("sha256:").unwrap_or(prefix);
-        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        if hex.is_empty()
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
             return None;
         }
         let mut found = self
@@ -297,7 +305,9 @@ impl ImageStore {
 }
 
 fn is_full_hex_id(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Docker's layer chain IDs: the first is the diff ID, each next one
@@ -360,14 +370,21 @@ mod tests {
         let base = Digest::sha256(b"base");
         let top = Digest::sha256(b"top");
         for d in [&base, &top] {
-            store.insert_layer(LayerRecord { diff_id: d.clone(), size: 1, unpacked_size: 1 });
+            store.insert_layer(LayerRecord {
+                diff_id: d.clone(),
+                size: 1,
+                unpacked_size: 1,
+            });
         }
         let a = Digest::sha256(b"a");
         let b = Digest::sha256(b"b");
-        store.insert_image(record(&a, &[base.clone()]));
+        store.insert_image(record(&a, std::slice::from_ref(&base)));
         store.insert_image(record(&b, &[base.clone(), top.clone()]));
         let removed = store.remove_image(&b);
-        assert_eq!(removed, vec![chain_ids(&[base.clone(), top.clone()])[1].clone()]);
+        assert_eq!(
+            removed,
+            vec![chain_ids(&[base.clone(), top.clone()])[1].clone()]
+        );
         assert!(store.layer(&base).is_some());
         assert!(store.layer(&top).is_none());
         assert_eq!(store.remove_image(&a), vec![base.clone()]);

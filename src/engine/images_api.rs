@@ -115,7 +115,9 @@ impl Engine {
             if !all && is_dangling && !self.images.children(&image.id).is_empty() {
                 continue;
             }
-            if before.is_some_and(|b| image.created >= b) || since.is_some_and(|s| image.created <= s) {
+            if before.is_some_and(|b| image.created >= b)
+                || since.is_some_and(|s| image.created <= s)
+            {
                 continue;
             }
             if let Some(patterns) = patterns {
@@ -147,7 +149,11 @@ impl Engine {
             }
             out.push(ImageSummary {
                 id: image.id.to_string(),
-                parent_id: image.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                parent_id: image
+                    .parent
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
                 repo_tags: tags.iter().map(|t| familiar(t)).collect(),
                 repo_digests: digests.iter().map(|d| familiar(d)).collect(),
                 created: image.created,
@@ -178,7 +184,13 @@ impl Engine {
         let config = self.config_of(image)?;
         Ok(ImageInspect {
             id: Some(id.to_string()),
-            repo_tags: Some(self.images.tags_of(&id).iter().map(|t| familiar(t)).collect()),
+            repo_tags: Some(
+                self.images
+                    .tags_of(&id)
+                    .iter()
+                    .map(|t| familiar(t))
+                    .collect(),
+            ),
             repo_digests: Some(image.repo_digests.iter().map(|d| familiar(d)).collect()),
             comment: Some(config.comment.clone().unwrap_or_default()),
             created: config.created.clone(),
@@ -210,7 +222,10 @@ impl Engine {
         while let Some(id) = current {
             let image = self.images.get(&id).expect("chain images are stored");
             let config = self.config_of(image)?;
-            current = image.parent.clone().filter(|p| self.images.get(p).is_some());
+            current = image
+                .parent
+                .clone()
+                .filter(|p| self.images.get(p).is_some());
             chain.push((id, config));
         }
         let (top_id, top_config) = &chain[0];
@@ -232,11 +247,18 @@ impl Engine {
                     .unwrap_or(0)
             };
             // The row is the newest one of some local image in the chain?
-            let owner = owners.iter().find(|(len, _)| *len == index + 1).map(|(_, id)| *id);
+            let owner = owners
+                .iter()
+                .find(|(len, _)| *len == index + 1)
+                .map(|(_, id)| *id);
             let (row_id, tags) = match owner {
                 Some(owner) => (
                     owner.to_string(),
-                    self.images.tags_of(owner).iter().map(|t| familiar(t)).collect(),
+                    self.images
+                        .tags_of(owner)
+                        .iter()
+                        .map(|t| familiar(t))
+                        .collect(),
                 ),
                 None => ("<missing>".to_string(), Vec::new()),
             };
@@ -276,14 +298,19 @@ impl Engine {
             .hub
             .resolve(target.domain(), target.path(), &wanted)
             .map_err(|e| match e {
-                HubError::RepositoryNotFound => EngineError::PullAccessDenied(target.familiar_name()),
+                HubError::RepositoryNotFound => {
+                    EngineError::PullAccessDenied(target.familiar_name())
+                }
                 HubError::ManifestUnknown => EngineError::ManifestUnknown(target.familiar_string()),
                 HubError::UnknownRegistry(host) => EngineError::UnknownRegistry(host),
                 #[allow(unreachable_patterns)]
                 other => EngineError::Io(std::io::Error::other(other.to_string())),
             })?;
         let path_shown = target.path().to_string();
-        let say = |progress: &mut dyn FnMut(&CreateImageInfo), id: Option<&str>, status: &str, detail: Option<(i64, i64)>| {
+        let say = |progress: &mut dyn FnMut(&CreateImageInfo),
+                   id: Option<&str>,
+                   status: &str,
+                   detail: Option<(i64, i64)>| {
             progress(&CreateImageInfo {
                 id: id.map(str::to_string),
                 status: Some(status.to_string()),
@@ -297,7 +324,12 @@ impl Engine {
                 error_detail: None,
             })
         };
-        say(progress, Some(&wanted), &format!("Pulling from {path_shown}"), None);
+        say(
+            progress,
+            Some(&wanted),
+            &format!("Pulling from {path_shown}"),
+            None,
+        );
         let present: Vec<bool> = resolved
             .layers
             .iter()
@@ -305,10 +337,16 @@ impl Engine {
             .collect();
         // An image whose config is already here needs no layer lines at all: Docker goes
         // straight to the digest and "Image is up to date".
-        let image_present = self.images.get(&resolved.config_digest).is_some() && present.iter().all(|p| *p);
-        let listed: &[crate::engine::hub::LayerInfo] = if image_present { &[] } else { &resolved.layers };
+        let image_present =
+            self.images.get(&resolved.config_digest).is_some() && present.iter().all(|p| *p);
+        let listed: &[crate::engine::hub::LayerInfo] =
+            if image_present { &[] } else { &resolved.layers };
         for (layer, here) in listed.iter().zip(&present) {
-            let status = if *here { "Already exists" } else { "Pulling fs layer" };
+            let status = if *here {
+                "Already exists"
+            } else {
+                "Pulling fs layer"
+            };
             say(progress, Some(layer.digest.short()), status, None);
         }
         let mut fetched = Vec::new();
@@ -316,13 +354,29 @@ impl Engine {
             if *here {
                 continue;
             }
-            let bytes = self.hub.layer(&resolved, index).map_err(|e| {
-                EngineError::Io(std::io::Error::other(e.to_string()))
-            })?;
+            let bytes = self
+                .hub
+                .layer(&resolved, index)
+                .map_err(|e| EngineError::Io(std::io::Error::other(e.to_string())))?;
             let total = bytes.len() as i64;
-            say(progress, Some(layer.digest.short()), "Downloading", Some((total, total)));
-            say(progress, Some(layer.digest.short()), "Verifying Checksum", None);
-            say(progress, Some(layer.digest.short()), "Download complete", None);
+            say(
+                progress,
+                Some(layer.digest.short()),
+                "Downloading",
+                Some((total, total)),
+            );
+            say(
+                progress,
+                Some(layer.digest.short()),
+                "Verifying Checksum",
+                None,
+            );
+            say(
+                progress,
+                Some(layer.digest.short()),
+                "Download complete",
+                None,
+            );
             fetched.push((layer, bytes));
         }
         for (layer, bytes) in fetched {
@@ -333,7 +387,12 @@ impl Engine {
                 size: layer.size,
                 unpacked_size: layer.unpacked_size,
             });
-            say(progress, Some(layer.digest.short()), "Extracting", Some((total, total)));
+            say(
+                progress,
+                Some(layer.digest.short()),
+                "Extracting",
+                Some((total, total)),
+            );
             say(progress, Some(layer.digest.short()), "Pull complete", None);
         }
         let id = resolved.config_digest.clone();
@@ -351,22 +410,41 @@ impl Engine {
         if !up_to_date {
             self.store_pulled(&target, &resolved, repo_digest)?;
         }
-        say(progress, None, &format!("Digest: {}", resolved.digest), None);
+        say(
+            progress,
+            None,
+            &format!("Digest: {}", resolved.digest),
+            None,
+        );
         let outcome = if up_to_date {
             "Image is up to date for"
         } else {
             "Downloaded newer image for"
         };
-        say(progress, None, &format!("Status: {outcome} {}", target.familiar_string()), None);
+        say(
+            progress,
+            None,
+            &format!("Status: {outcome} {}", target.familiar_string()),
+            None,
+        );
         Ok(())
     }
 
     /// Records a pulled image: its config and manifest blobs, the image, its names.
-    fn store_pulled(&mut self, target: &Reference, resolved: &super::hub::Resolved, repo_digest: String) -> Result<()> {
-        self.content.put_trusted(&resolved.config_digest, &resolved.config)?;
-        self.content.put_trusted(&resolved.digest, &resolved.manifest)?;
+    fn store_pulled(
+        &mut self,
+        target: &Reference,
+        resolved: &super::hub::Resolved,
+        repo_digest: String,
+    ) -> Result<()> {
+        self.content
+            .put_trusted(&resolved.config_digest, &resolved.config)?;
+        self.content
+            .put_trusted(&resolved.digest, &resolved.manifest)?;
         let config = ConfigFile::parse(&resolved.config).map_err(|e| {
-            EngineError::Io(std::io::Error::other(format!("invalid image config from registry: {e}")))
+            EngineError::Io(std::io::Error::other(format!(
+                "invalid image config from registry: {e}"
+            )))
         })?;
         let id = resolved.config_digest.clone();
         let media_type = serde_json::from_slice::<serde_json::Value>(&resolved.manifest)
@@ -488,16 +566,26 @@ impl Engine {
                 }
             }
         }
-        let result = self.delete_image_helper(&id, &mut records, force, !no_prune, removed_reference);
+        let result =
+            self.delete_image_helper(&id, &mut records, force, !no_prune, removed_reference);
         self.save()?;
         result.map(|()| records)
     }
 
     /// moby's `checkImageDeleteConflict`: hard conflicts (children, running containers)
     /// always stop a delete; soft ones (other names, stopped containers) unless forced.
-    fn check_delete_conflict(&self, id: &Digest, force: bool, ignore_references: bool) -> Result<()> {
+    fn check_delete_conflict(
+        &self,
+        id: &Digest,
+        force: bool,
+        ignore_references: bool,
+    ) -> Result<()> {
         let conflict = |hard: bool, message: String| {
-            let how = if hard { "cannot be forced" } else { "must be forced" };
+            let how = if hard {
+                "cannot be forced"
+            } else {
+                "must be forced"
+            };
             Err(EngineError::Conflict(format!(
                 "conflict: unable to delete {} ({how}) - {message}",
                 id.short()
@@ -507,7 +595,10 @@ impl Engine {
             return conflict(true, "image has dependent child images".into());
         }
         if let Some(c) = self.containers.using_image(id).find(|c| c.is_running()) {
-            return conflict(true, format!("image is being used by running container {}", &c.id[..12]));
+            return conflict(
+                true,
+                format!("image is being used by running container {}", &c.id[..12]),
+            );
         }
         if force {
             return Ok(());
@@ -516,7 +607,10 @@ impl Engine {
             return conflict(false, "image is referenced in multiple repositories".into());
         }
         if let Some(c) = self.containers.using_image(id).find(|c| !c.is_running()) {
-            return conflict(false, format!("image is being used by stopped container {}", &c.id[..12]));
+            return conflict(
+                false,
+                format!("image is being used by stopped container {}", &c.id[..12]),
+            );
         }
         Ok(())
     }
@@ -571,7 +665,11 @@ impl Engine {
     fn collect_garbage(&self, config: &Digest, manifest: Option<Digest>) -> Result<()> {
         let live = self.images.live_blobs();
         let layer_blobs = self.content.list()?;
-        for blob in [Some(config.clone()), manifest].into_iter().flatten().chain(layer_blobs) {
+        for blob in [Some(config.clone()), manifest]
+            .into_iter()
+            .flatten()
+            .chain(layer_blobs)
+        {
             if !live.contains(&blob) && self.images.layer(&blob).is_none() {
                 self.content.delete(&blob)?;
             }
@@ -580,7 +678,12 @@ impl Engine {
     }
 
     /// `GET /images/search`.
-    pub fn search(&self, term: &str, limit: Option<i64>, filters: &Filters) -> Result<Vec<ImageSearchResponseItem>> {
+    pub fn search(
+        &self,
+        term: &str,
+        limit: Option<i64>,
+        filters: &Filters,
+    ) -> Result<Vec<ImageSearchResponseItem>> {
         let limit = limit.filter(|l| *l != 0).unwrap_or(25);
         if !(1..=100).contains(&limit) {
             return Err(EngineError::BadRequest(format!(
@@ -630,7 +733,10 @@ impl Engine {
 
     /// The stored image layers' chain IDs, for `docker rmi` output and the API.
     pub fn image_chain_ids(&self, id: &Digest) -> Vec<Digest> {
-        self.images.get(id).map(|i| chain_ids(&i.layers)).unwrap_or_default()
+        self.images
+            .get(id)
+            .map(|i| chain_ids(&i.layers))
+            .unwrap_or_default()
     }
 }
 
@@ -668,7 +774,8 @@ fn deleted(id: String) -> ImageDeleteResponseItem {
 
 /// distribution's `FamiliarMatch`: the pattern against `name:tag`, then against `name`.
 fn familiar_match(pattern: &str, reference: &Reference) -> bool {
-    glob_match(pattern, &reference.familiar_string()) || glob_match(pattern, &reference.familiar_name())
+    glob_match(pattern, &reference.familiar_string())
+        || glob_match(pattern, &reference.familiar_name())
 }
 
 /// Go's `path.Match`: `*` and `?` never cross `/`, `[...]` classes with `^`/`!` negation.

@@ -31,8 +31,8 @@ pub mod shell;
 pub mod streams;
 pub mod units;
 
-mod images_api;
 mod containers_api;
+mod images_api;
 
 use self::clock::{Clock, IdGenerator};
 use self::content::{ContentStore, atomic_write};

@@ -110,7 +110,12 @@ impl RootFs {
     }
 
     /// The first `limit` bytes of a regular file (hard links followed).
-    pub fn read_head(&self, content: &ContentStore, path: &str, limit: usize) -> io::Result<Vec<u8>> {
+    pub fn read_head(
+        &self,
+        content: &ContentStore,
+        path: &str,
+        limit: usize,
+    ) -> io::Result<Vec<u8>> {
         let (path, entry) = self
             .resolve(path)
             .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
@@ -118,7 +123,11 @@ impl RootFs {
             EntryKind::Hardlink(target) => target.clone(),
             _ => path,
         };
-        let layer = self.entries.get(&path).map(|e| e.layer).unwrap_or(entry.layer);
+        let layer = self
+            .entries
+            .get(&path)
+            .map(|e| e.layer)
+            .unwrap_or(entry.layer);
         let file = content.open_blob(&self.layers[layer])?;
         let mut archive = tar::Archive::new(file);
         for item in archive.entries_with_seek()? {
@@ -192,7 +201,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ContentStore::open(dir.path()).unwrap();
         let base = store
-            .put(&layer(&[("bin/busybox", b"BUSYBOX"), ("etc/motd", b"hi")], &[("bin/sh", "busybox")]))
+            .put(&layer(
+                &[("bin/busybox", b"BUSYBOX"), ("etc/motd", b"hi")],
+                &[("bin/sh", "busybox")],
+            ))
             .unwrap();
         let top = store.put(&layer(&[("etc/.wh.motd", b"")], &[])).unwrap();
         let fs = RootFs::open(&store, &[base, top]).unwrap();

@@ -10,8 +10,7 @@ use crate::cli::{Cli, CliError, daemon_error_text};
 use crate::engine::streams::Streams;
 use serde_json::{Map, json};
 
-const PS_TABLE: &str =
-    "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+const PS_TABLE: &str = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
 const PS_HEADERS: &[(&str, &str)] = &[
     ("ID", "CONTAINER ID"),
     ("Image", "IMAGE"),
@@ -30,10 +29,19 @@ const PS_HEADERS: &[(&str, &str)] = &[
     ("Platform", "PLATFORM"),
 ];
 
-pub fn ps(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn ps(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: PsArgs = verb.parse(raw)?;
     // The CLI checks the template before it asks for anything.
-    if let Some(f) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table" && *f != "json") {
+    if let Some(f) = args
+        .format
+        .as_deref()
+        .filter(|f| !f.is_empty() && *f != "table" && *f != "json")
+    {
         let t = crate::cli::format::Template::parse("", f)
             .map_err(|e| CliError::message(format!("failed to parse template: {e}")))?;
         let probe = Row {
@@ -43,7 +51,11 @@ pub fn ps(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) 
         t.execute(&probe)
             .map_err(|e| CliError::message(format!("failed to execute template: {e}")))?;
     }
-    let limit = if args.latest { Some(1) } else { args.last.filter(|n| *n != -1) };
+    let limit = if args.latest {
+        Some(1)
+    } else {
+        args.last.filter(|n| *n != -1)
+    };
     let containers = cli.backend.list_containers(&ListContainersOptions {
         all: args.all,
         limit,
@@ -67,13 +79,29 @@ pub fn ps(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) 
                 .filter(|n| !trunc || !n.contains('/'))
                 .collect();
             let mut fields = ps_fields_blank();
-            fields.insert("Command".into(), json!(command_column(c.command.as_deref().unwrap_or(""), !trunc)));
+            fields.insert(
+                "Command".into(),
+                json!(command_column(c.command.as_deref().unwrap_or(""), !trunc)),
+            );
             fields.insert("CreatedAt".into(), json!(go_time(created)));
-            fields.insert("ID".into(), json!(if trunc { truncate_id(&id).to_string() } else { id.clone() }));
+            fields.insert(
+                "ID".into(),
+                json!(if trunc {
+                    truncate_id(&id).to_string()
+                } else {
+                    id.clone()
+                }),
+            );
             fields.insert("Image".into(), json!(c.image.clone().unwrap_or_default()));
             fields.insert("Names".into(), json!(names.join(",")));
-            fields.insert("RunningFor".into(), json!(format!("{} ago", human_duration(since))));
-            fields.insert("State".into(), json!(c.state.map(|s| s.to_string()).unwrap_or_default()));
+            fields.insert(
+                "RunningFor".into(),
+                json!(format!("{} ago", human_duration(since))),
+            );
+            fields.insert(
+                "State".into(),
+                json!(c.state.map(|s| s.to_string()).unwrap_or_default()),
+            );
             fields.insert("Status".into(), json!(c.status.clone().unwrap_or_default()));
             Row {
                 type_name: "*formatter.ContainerContext",
@@ -83,7 +111,11 @@ pub fn ps(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) 
         .collect();
     if args.quiet {
         for row in &rows {
-            writeln!(streams.stdout, "{}", row.fields["ID"].as_str().unwrap_or_default())?;
+            writeln!(
+                streams.stdout,
+                "{}",
+                row.fields["ID"].as_str().unwrap_or_default()
+            )?;
         }
         return Ok(0);
     }
@@ -106,15 +138,33 @@ pub fn ps(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) 
 fn ps_fields_blank() -> Map<String, serde_json::Value> {
     let mut fields = Map::new();
     for key in [
-        "Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts", "Names",
-        "Networks", "Platform", "Ports", "RunningFor", "Size", "State", "Status",
+        "Command",
+        "CreatedAt",
+        "ID",
+        "Image",
+        "Labels",
+        "LocalVolumes",
+        "Mounts",
+        "Names",
+        "Networks",
+        "Platform",
+        "Ports",
+        "RunningFor",
+        "Size",
+        "State",
+        "Status",
     ] {
         fields.insert(key.into(), json!(""));
     }
     fields
 }
 
-pub fn rm(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn rm(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: RmArgs = verb.parse(raw)?;
     let mut errors = Vec::new();
     for name in &args.args {

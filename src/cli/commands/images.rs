@@ -13,7 +13,8 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-const IMAGES_TABLE: &str = "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
+const IMAGES_TABLE: &str =
+    "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
 const IMAGES_DIGESTS_TABLE: &str =
     "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
 const IMAGE_HEADERS: &[(&str, &str)] = &[
@@ -30,11 +31,19 @@ const IMAGE_HEADERS: &[(&str, &str)] = &[
     ("VirtualSize", "VIRTUAL SIZE"),
 ];
 
-pub fn list(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn list(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: ImagesArgs = verb.parse(raw)?;
     let mut filter = filters(&args.filter)?;
     if let Some(r) = args.args.first() {
-        filter.entry("reference".into()).or_default().push(r.clone());
+        filter
+            .entry("reference".into())
+            .or_default()
+            .push(r.clone());
     }
     let images = cli.backend.list_images(&ListImagesOptions {
         all: args.all,
@@ -50,11 +59,19 @@ pub fn list(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>
     }
     if args.quiet {
         for row in &rows {
-            writeln!(streams.stdout, "{}", row.fields["ID"].as_str().unwrap_or_default())?;
+            writeln!(
+                streams.stdout,
+                "{}",
+                row.fields["ID"].as_str().unwrap_or_default()
+            )?;
         }
         return Ok(0);
     }
-    let table = if args.digests { IMAGES_DIGESTS_TABLE } else { IMAGES_TABLE };
+    let table = if args.digests {
+        IMAGES_DIGESTS_TABLE
+    } else {
+        IMAGES_TABLE
+    };
     print_rows(
         streams.stdout,
         args.format.as_deref(),
@@ -79,20 +96,28 @@ fn image_rows(image: &ImageSummary, show_digests: bool) -> Vec<(String, String, 
     for t in &image.repo_tags {
         if let Ok(r) = reference::parse_normalized(t) {
             if let Some(tag) = r.tag() {
-                tags.entry(r.familiar_name()).or_default().push(tag.to_string());
+                tags.entry(r.familiar_name())
+                    .or_default()
+                    .push(tag.to_string());
             }
         }
     }
     for d in &image.repo_digests {
         if let Ok(r) = reference::parse_normalized(d) {
             if let Some(digest) = r.digest() {
-                digests.entry(r.familiar_name()).or_default().push(digest.to_string());
+                digests
+                    .entry(r.familiar_name())
+                    .or_default()
+                    .push(digest.to_string());
             }
         }
     }
     let mut out = Vec::new();
     for (repo, repo_tags) in &tags {
-        let repo_digests = digests.remove(repo).filter(|_| show_digests).unwrap_or_default();
+        let repo_digests = digests
+            .remove(repo)
+            .filter(|_| show_digests)
+            .unwrap_or_default();
         for tag in repo_tags {
             if repo_digests.is_empty() {
                 out.push((repo.clone(), tag.clone(), "<none>".into()));
@@ -130,16 +155,29 @@ fn image_row(
     let created = chrono::DateTime::from_timestamp(image.created, 0).unwrap_or_default();
     let or_na = |n: i64, f: fn(i64) -> String| if n < 0 { "N/A".to_string() } else { f(n) };
     let mut fields = Map::new();
-    fields.insert("Containers".into(), json!(or_na(image.containers, |n| n.to_string())));
+    fields.insert(
+        "Containers".into(),
+        json!(or_na(image.containers, |n| n.to_string())),
+    );
     fields.insert("CreatedAt".into(), json!(go_time(image.created)));
-    fields.insert("CreatedSince".into(), json!(crate::cli::format::time_ago(created, now)));
+    fields.insert(
+        "CreatedSince".into(),
+        json!(crate::cli::format::time_ago(created, now)),
+    );
     fields.insert("Digest".into(), json!(digest));
     fields.insert("ID".into(), json!(id));
     fields.insert("Repository".into(), json!(repo));
-    fields.insert("SharedSize".into(), json!(or_na(image.shared_size, human_size)));
+    fields.insert(
+        "SharedSize".into(),
+        json!(or_na(image.shared_size, human_size)),
+    );
     fields.insert("Size".into(), json!(human_size(image.size)));
     fields.insert("Tag".into(), json!(tag));
-    let unique = if image.shared_size < 0 { -1 } else { image.size - image.shared_size };
+    let unique = if image.shared_size < 0 {
+        -1
+    } else {
+        image.size - image.shared_size
+    };
     fields.insert("UniqueSize".into(), json!(or_na(unique, human_size)));
     fields.insert("VirtualSize".into(), json!(human_size(image.size)));
     Row {
@@ -148,7 +186,12 @@ fn image_row(
     }
 }
 
-pub fn tag(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], _streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn tag(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    _streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: TagArgs = verb.parse(raw)?;
     let (source, target) = (&args.args[0], &args.args[1]);
     let parsed = reference::parse_normalized(target).map_err(|e| {
@@ -162,7 +205,12 @@ pub fn tag(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], _streams: Streams<'_>
     Ok(0)
 }
 
-pub fn inspect(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn inspect(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: InspectArgs = verb.parse(raw)?;
     let mut found = Vec::new();
     let mut errors = Vec::new();
@@ -177,7 +225,11 @@ pub fn inspect(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
 }
 
 /// `docker inspect`'s output: the JSON array, or each object through `--format`.
-pub(super) fn print_inspected(out: &mut dyn Write, values: &[Value], format: Option<&str>) -> Result<(), CliError> {
+pub(super) fn print_inspected(
+    out: &mut dyn Write,
+    values: &[Value],
+    format: Option<&str>,
+) -> Result<(), CliError> {
     match format.filter(|f| !f.is_empty()) {
         None | Some("json") => {
             writeln!(out, "{}", go_json_indent(&Value::Array(values.to_vec())))?;
@@ -203,7 +255,10 @@ pub(super) fn print_inspected(out: &mut dyn Write, values: &[Value], format: Opt
 
 /// Prints each collected error and fails when there was any, as the CLI's multi-object
 /// commands do after doing what they could.
-pub(super) fn finish_with_errors(err: &mut dyn Write, errors: Vec<String>) -> Result<i32, CliError> {
+pub(super) fn finish_with_errors(
+    err: &mut dyn Write,
+    errors: Vec<String>,
+) -> Result<i32, CliError> {
     if errors.is_empty() {
         return Ok(0);
     }
@@ -213,7 +268,8 @@ pub(super) fn finish_with_errors(err: &mut dyn Write, errors: Vec<String>) -> Re
     Ok(1)
 }
 
-const HISTORY_TABLE: &str = "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}";
+const HISTORY_TABLE: &str =
+    "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}";
 const HISTORY_HEADERS: &[(&str, &str)] = &[
     ("ID", "IMAGE"),
     ("CreatedSince", "CREATED"),
@@ -223,7 +279,12 @@ const HISTORY_HEADERS: &[(&str, &str)] = &[
     ("Comment", "COMMENT"),
 ];
 
-pub fn history(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn history(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: HistoryArgs = verb.parse(raw)?;
     let rows_in = cli.backend.image_history(&args.args[0])?;
     let now = cli.clock.now();
@@ -243,7 +304,11 @@ pub fn history(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
                 created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             };
             let created_by = h.created_by.replace('\t', " ");
-            let created_by = if trunc { ellipsis(&created_by, 45) } else { created_by };
+            let created_by = if trunc {
+                ellipsis(&created_by, 45)
+            } else {
+                created_by
+            };
             let size = if args.human {
                 human_size(h.size)
             } else {
@@ -251,7 +316,10 @@ pub fn history(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
             };
             let mut fields = Map::new();
             fields.insert("Comment".into(), json!(h.comment));
-            fields.insert("CreatedAt".into(), json!(created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+            fields.insert(
+                "CreatedAt".into(),
+                json!(created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            );
             fields.insert("CreatedBy".into(), json!(created_by));
             fields.insert("CreatedSince".into(), json!(created_since));
             fields.insert("ID".into(), json!(id));
@@ -264,7 +332,11 @@ pub fn history(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
         .collect();
     if args.quiet {
         for row in &rows {
-            writeln!(streams.stdout, "{}", row.fields["ID"].as_str().unwrap_or_default())?;
+            writeln!(
+                streams.stdout,
+                "{}",
+                row.fields["ID"].as_str().unwrap_or_default()
+            )?;
         }
         return Ok(0);
     }

@@ -11,8 +11,8 @@ mod system;
 
 use super::args::*;
 use super::parse::{ArgRule, Verb};
-use clap::CommandFactory;
 use super::{CliError, format};
+use clap::CommandFactory;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -204,10 +204,17 @@ pub(super) fn print_rows(
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let contexts: Vec<&dyn format::TemplateContext> =
-        rows.iter().map(|r| r as &dyn format::TemplateContext).collect();
-    let text = format::render(format_flag.unwrap_or(""), default_table, &headers, &contexts)
-        .map_err(|e| CliError::message(format!("{template_error_prefix}{e}")))?;
+    let contexts: Vec<&dyn format::TemplateContext> = rows
+        .iter()
+        .map(|r| r as &dyn format::TemplateContext)
+        .collect();
+    let text = format::render(
+        format_flag.unwrap_or(""),
+        default_table,
+        &headers,
+        &contexts,
+    )
+    .map_err(|e| CliError::message(format!("{template_error_prefix}{e}")))?;
     out.write_all(text.as_bytes())?;
     Ok(())
 }
@@ -217,7 +224,10 @@ pub(super) fn filters(flags: &[String]) -> Result<crate::backend::Filters, CliEr
     let mut out = crate::backend::Filters::new();
     for f in flags {
         match f.split_once('=') {
-            Some((k, v)) => out.entry(k.trim().to_lowercase()).or_default().push(v.to_string()),
+            Some((k, v)) => out
+                .entry(k.trim().to_lowercase())
+                .or_default()
+                .push(v.to_string()),
             None => {
                 return Err(CliError::Message {
                     text: format!(

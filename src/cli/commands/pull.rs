@@ -7,7 +7,12 @@ use crate::engine::reference::{self, Reference};
 use crate::engine::streams::Streams;
 use std::io::Write;
 
-pub fn pull(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn pull(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: PullArgs = verb.parse(raw)?;
     let name = &args.args[0];
     let parsed = reference::parse_normalized(name).map_err(|e| CliError::message(e.to_string()))?;
@@ -31,7 +36,11 @@ pub fn pull(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>
 }
 
 /// Pulls `target`, rendering the daemon's progress to `out`; shared with `docker run`.
-pub(super) fn pull_image(cli: &mut Cli<'_>, target: &Reference, out: &mut dyn Write) -> Result<(), CliError> {
+pub(super) fn pull_image(
+    cli: &mut Cli<'_>,
+    target: &Reference,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let tag_or_digest = match (target.digest(), target.tag()) {
         (Some(d), _) => d.to_string(),
         (None, Some(t)) => t.to_string(),
@@ -39,13 +48,15 @@ pub(super) fn pull_image(cli: &mut Cli<'_>, target: &Reference, out: &mut dyn Wr
     };
     let mut write_error = None;
     let mut stream_error = None;
-    let result = cli.backend.pull_image(&target.full_name(), &tag_or_digest, &mut |message| {
-        match jsonmessage::display(message, out) {
-            Ok(Some(e)) => stream_error = Some(e),
-            Ok(None) => {}
-            Err(e) => write_error = Some(e),
-        }
-    });
+    let result =
+        cli.backend
+            .pull_image(&target.full_name(), &tag_or_digest, &mut |message| {
+                match jsonmessage::display(message, out) {
+                    Ok(Some(e)) => stream_error = Some(e),
+                    Ok(None) => {}
+                    Err(e) => write_error = Some(e),
+                }
+            });
     if let Some(e) = write_error {
         return Err(e.into());
     }

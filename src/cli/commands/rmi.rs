@@ -6,7 +6,12 @@ use crate::cli::parse::Verb;
 use crate::cli::{Cli, CliError, daemon_error_text};
 use crate::engine::streams::Streams;
 
-pub fn rmi(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn rmi(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: RmiArgs = verb.parse(raw)?;
     let mut errors = Vec::new();
     for name in &args.args {

@@ -19,7 +19,12 @@ fn run_error(text: String, code: i32) -> CliError {
     }
 }
 
-pub fn run(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], mut streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn run(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    mut streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: RunArgs = verb.parse_until_positional(raw)?;
     let image = args.args[0].clone();
     let parsed = reference::parse_normalized(&image).map_err(|e| run_error(e.to_string(), 125))?;
@@ -31,10 +36,13 @@ pub fn run(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], mut streams: Streams<
     let body = ContainerCreateBody {
         image: Some(image.clone()),
         cmd: (args.args.len() > 1).then(|| args.args[1..].to_vec()),
-        entrypoint: args
-            .entrypoint
-            .as_ref()
-            .map(|e| if e.is_empty() { Vec::new() } else { vec![e.clone()] }),
+        entrypoint: args.entrypoint.as_ref().map(|e| {
+            if e.is_empty() {
+                Vec::new()
+            } else {
+                vec![e.clone()]
+            }
+        }),
         env: (!args.env.is_empty()).then(|| args.env.clone()),
         working_dir: args.workdir.clone(),
         user: args.user.clone(),
@@ -52,7 +60,10 @@ pub fn run(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], mut streams: Streams<
         }),
         ..Default::default()
     };
-    let created = match cli.backend.create_container(args.name.as_deref(), body.clone()) {
+    let created = match cli
+        .backend
+        .create_container(args.name.as_deref(), body.clone())
+    {
         Ok(c) => c,
         Err(e) if is_missing_image(&e) => {
             let familiar = parsed.clone().with_default_tag().familiar_string();

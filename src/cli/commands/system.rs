@@ -8,7 +8,12 @@ use crate::cli::{Cli, CliError, daemon_error_text};
 use crate::engine::streams::Streams;
 use crate::engine::{API_VERSION, DOCKER_VERSION};
 
-pub fn version(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn version(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: FormatOnlyArgs = verb.parse(raw)?;
     let server = cli.backend.version();
     if let Some(f) = args.format.as_deref() {
@@ -22,12 +27,20 @@ pub fn version(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
     // `docker version` aligns with tabwriter(minwidth 20, padding 1).
     let mut t = TableWriter::with_params(20, 1, ' ');
     t.write_str("Client:\n");
-    for (k, v) in client_fields().as_object().expect("an object").iter().filter(|(k, _)| *k != "Order") {
+    for (k, v) in client_fields()
+        .as_object()
+        .expect("an object")
+        .iter()
+        .filter(|(k, _)| *k != "Order")
+    {
         let _ = (k, v);
     }
     t.write_str(&format!(" Version:\t{DOCKER_VERSION}\n"));
     t.write_str(&format!(" API version:\t{API_VERSION}\n"));
-    t.write_str(&format!(" Go version:\t(none: docklab {})\n", env!("CARGO_PKG_VERSION")));
+    t.write_str(&format!(
+        " Go version:\t(none: docklab {})\n",
+        env!("CARGO_PKG_VERSION")
+    ));
     t.write_str(" Git commit:\tdocklab\n");
     t.write_str(" Built:\t-\n");
     t.write_str(&format!(" OS/Arch:\t{}/amd64\n", "linux"));
@@ -36,7 +49,11 @@ pub fn version(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
     streams.stdout.write_all(text.as_bytes())?;
     let server = server?;
     let mut t = TableWriter::with_params(20, 1, ' ');
-    let platform = server.platform.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+    let platform = server
+        .platform
+        .as_ref()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
     t.write_str(&format!("\nServer: {platform}\n"));
     t.write_str(" Engine:\n");
     let field = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -49,8 +66,15 @@ pub fn version(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
     t.write_str(&format!("  Go version:\t{}\n", field(&server.go_version)));
     t.write_str(&format!("  Git commit:\t{}\n", field(&server.git_commit)));
     t.write_str(&format!("  Built:\t{}\n", field(&server.build_time)));
-    t.write_str(&format!("  OS/Arch:\t{}/{}\n", field(&server.os), field(&server.arch)));
-    t.write_str(&format!("  Experimental:\t{}\n", server.experimental.unwrap_or(false)));
+    t.write_str(&format!(
+        "  OS/Arch:\t{}/{}\n",
+        field(&server.os),
+        field(&server.arch)
+    ));
+    t.write_str(&format!(
+        "  Experimental:\t{}\n",
+        server.experimental.unwrap_or(false)
+    ));
     streams.stdout.write_all(t.finish().as_bytes())?;
     Ok(0)
 }
@@ -69,7 +93,12 @@ fn client_fields() -> serde_json::Value {
     })
 }
 
-pub fn info(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn info(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: FormatOnlyArgs = verb.parse(raw)?;
     let info = cli.backend.info()?;
     if let Some(f) = args.format.as_deref() {
@@ -113,7 +142,12 @@ pub fn info(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>
 }
 
 /// `docker inspect`: containers first, then images, as the CLI's object search goes.
-pub fn inspect(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<'_>) -> Result<i32, CliError> {
+pub fn inspect(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
     let args: InspectArgs = verb.parse(raw)?;
     let mut found = Vec::new();
     let mut errors = Vec::new();
@@ -130,7 +164,9 @@ pub fn inspect(cli: &mut Cli<'_>, verb: &Verb, raw: &[String], streams: Streams<
         let image = match want {
             None | Some("image") => cli.backend.inspect_image(name),
             Some(other) if other != "container" => {
-                return Err(CliError::message(format!("\"{other}\" is not a valid value for --type")));
+                return Err(CliError::message(format!(
+                    "\"{other}\" is not a valid value for --type"
+                )));
             }
             _ => Err(crate::backend::BackendError::Daemon {
                 status: 404,

@@ -58,7 +58,10 @@ pub struct ContainerRecord {
 
 impl ContainerRecord {
     pub fn is_running(&self) -> bool {
-        matches!(self.status, Status::Running | Status::Paused | Status::Restarting)
+        matches!(
+            self.status,
+            Status::Running | Status::Paused | Status::Restarting
+        )
     }
 }
 
@@ -110,7 +113,10 @@ impl ContainerStore {
         }
     }
 
-    pub fn using_image<'a>(&'a self, id: &'a Digest) -> impl Iterator<Item = &'a ContainerRecord> + 'a {
+    pub fn using_image<'a>(
+        &'a self,
+        id: &'a Digest,
+    ) -> impl Iterator<Item = &'a ContainerRecord> + 'a {
         self.containers.values().filter(move |c| &c.image_id == id)
     }
 }

@@ -201,6 +201,13 @@ pub fn parse(source: &str) -> Result<List, ParseError> {
 
 /// True when the REPL should read another line before running `source`.
 pub fn needs_more_input(source: &str) -> bool {
+    // A line ending in an unescaped `\` continues on the next, though the text so far
+    // parses: the parser drops a backslash-newline pair as a plain line joint.
+    let line = source.strip_suffix('\n').unwrap_or(source);
+    let trailing = line.len() - line.trim_end_matches('\\').len();
+    if trailing % 2 == 1 {
+        return true;
+    }
     let mut p = Parser::new(source);
     match p.program() {
         Ok(_) => p.eof_in_heredoc,
