@@ -187,7 +187,7 @@ impl format::TemplateContext for Row {
         self.fields.get(name).cloned()
     }
     fn to_json(&self) -> Value {
-        Value::Object(self.fields.clone())
+        format::sorted_object(&self.fields)
     }
 }
 

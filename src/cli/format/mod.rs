@@ -12,6 +12,7 @@ mod units;
 pub use tabwriter::{TableWriter, tabwrite};
 pub use template::{
     Format, MapContext, Template, TemplateContext, TemplateError, render, render_with,
+    sorted_object,
 };
 pub use units::{
     bytes_size, command_column, ellipsis, go_quote, human_duration, human_size, quote_command,

@@ -39,8 +39,19 @@ impl TemplateContext for MapContext<'_> {
         self.fields.get(name).cloned()
     }
     fn to_json(&self) -> Value {
-        Value::Object(self.fields.clone())
+        sorted_object(self.fields)
     }
+}
+
+/// A formatter context is a Go map, and `encoding/json` writes map keys sorted.
+pub fn sorted_object(fields: &Map<String, Value>) -> Value {
+    let mut keys: Vec<&String> = fields.keys().collect();
+    keys.sort();
+    Value::Object(
+        keys.into_iter()
+            .map(|k| (k.clone(), fields[k].clone()))
+            .collect(),
+    )
 }
 
 /// A template error; `Display` is Go's text.
