@@ -5,9 +5,9 @@ use super::options::{BackendKind, Settings};
 use crate::backend::Backend;
 use crate::backend::docker::DockerBackend;
 use crate::backend::embedded::EmbeddedBackend;
-use crate::cli::{self, Cli};
+use crate::cli::{self, Cli, ClientFiles};
 use crate::engine::clock::Clock;
-use crate::engine::shell::{Flavour, Host, Shell, WorkspaceFs};
+use crate::engine::shell::{Flavour, Host, Shell, Vfs, WorkspaceFs, vfs};
 use crate::engine::streams::Streams;
 use crate::engine::{Engine, EngineOptions};
 use anyhow::Context;
@@ -113,15 +113,21 @@ impl Host for LabHost {
     fn run_external(
         &mut self,
         argv: &[String],
-        _env: &[(String, String)],
+        env: &[(String, String)],
         cwd: &str,
         streams: Streams<'_>,
     ) -> Option<i32> {
         match argv.first()?.as_str() {
             "docker" => {
+                let mut files = WorkspaceFiles {
+                    fs: WorkspaceFs::new(&self.workspace),
+                    cwd: cwd.to_string(),
+                };
                 let mut cli = Cli {
                     backend: &mut *self.backend,
                     clock: &self.clock,
+                    files: &mut files,
+                    env,
                 };
                 Some(cli::run(&mut cli, &argv[1..], streams))
             }
@@ -205,6 +211,66 @@ impl LabHost {
             }
         }
     }
+}
+
+/// The docker CLI's view of the workspace: what it reads for `docker build`.
+struct WorkspaceFiles {
+    fs: WorkspaceFs,
+    cwd: String,
+}
+
+impl ClientFiles for WorkspaceFiles {
+    fn context_tar(&mut self, dir: &str, dockerfile: &str) -> Result<Vec<u8>, String> {
+        let root = vfs::normalize(&self.cwd, dir);
+        if !self.fs.metadata(&root).map(|m| m.is_dir()).unwrap_or(false) {
+            return Err(format!("path \"{dir}\" not found"));
+        }
+        let dockerfile_path = vfs::normalize(&root, dockerfile);
+        if self.fs.symlink_metadata(&dockerfile_path).is_err() {
+            return Err(format!(
+                "unable to evaluate symlinks in Dockerfile path: lstat {dockerfile_path}: no such file or directory"
+            ));
+        }
+        let mut builder = tar::Builder::new(Vec::new());
+        append_dir(&self.fs, &root, "", &mut builder).map_err(|e| e.to_string())?;
+        builder.into_inner().map_err(|e| e.to_string())
+    }
+}
+
+/// Adds `dir`'s entries, sorted, under `prefix`, as the CLI's context archive holds them:
+/// owned by root, modes and times kept, symlinks as links.
+fn append_dir(
+    fs: &WorkspaceFs,
+    dir: &str,
+    prefix: &str,
+    builder: &mut tar::Builder<Vec<u8>>,
+) -> std::io::Result<()> {
+    for entry in fs.read_dir(dir)? {
+        let path = format!("{}/{}", dir.trim_end_matches('/'), entry.name);
+        let name = format!("{prefix}{}", entry.name);
+        let meta = fs.symlink_metadata(&path)?;
+        let mut header = tar::Header::new_ustar();
+        header.set_mode(meta.mode & 0o7777);
+        header.set_mtime(meta.mtime.max(0) as u64);
+        header.set_uid(0);
+        header.set_gid(0);
+        if meta.is_symlink() {
+            header.set_entry_type(tar::EntryType::Symlink);
+            header.set_size(0);
+            builder.append_link(&mut header, &name, fs.read_link(&path)?)?;
+        } else if meta.is_dir() {
+            header.set_entry_type(tar::EntryType::Directory);
+            header.set_size(0);
+            builder.append_data(&mut header, format!("{name}/"), std::io::empty())?;
+            append_dir(fs, &path, &format!("{name}/"), builder)?;
+        } else {
+            let data = fs.read(&path)?;
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_size(data.len() as u64);
+            builder.append_data(&mut header, &name, data.as_slice())?;
+        }
+    }
+    Ok(())
 }
 
 const LAB_HELP: &str = "\

@@ -2,7 +2,10 @@
 //! answers in the Engine API's models. Its only work is turning engine errors into the
 //! daemon's status and message.
 
-use super::{Backend, BackendError, Filters, ListContainersOptions, ListImagesOptions, Result};
+use super::{
+    Backend, BackendError, BuildMessage, BuildOptions, Filters, ListContainersOptions,
+    ListImagesOptions, Result,
+};
 use crate::engine::Engine;
 use crate::engine::error::EngineError;
 use crate::engine::streams::Streams;
@@ -93,6 +96,15 @@ impl Backend for EmbeddedBackend {
         filters: &Filters,
     ) -> Result<Vec<ImageSearchResponseItem>> {
         Ok(self.engine.search(term, limit, filters)?)
+    }
+
+    fn build_image(
+        &mut self,
+        context: &[u8],
+        options: &BuildOptions,
+        progress: &mut dyn FnMut(&BuildMessage),
+    ) -> Result<String> {
+        Ok(self.engine.build(context, options, progress)?)
     }
 
     fn create_container(

@@ -8,6 +8,7 @@
 pub mod docker;
 pub mod embedded;
 
+pub use crate::engine::build::{BuildMessage, BuildOptions};
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
@@ -98,6 +99,15 @@ pub trait Backend {
         limit: Option<i64>,
         filters: &Filters,
     ) -> Result<Vec<ImageSearchResponseItem>>;
+
+    /// `POST /build` with the context tar: streams the builder's messages; returns the
+    /// image ID. A failed step arrives as a message with `error_detail` and as the error.
+    fn build_image(
+        &mut self,
+        context: &[u8],
+        options: &BuildOptions,
+        progress: &mut dyn FnMut(&BuildMessage),
+    ) -> Result<String>;
 
     /// `POST /containers/create?name=`.
     fn create_container(

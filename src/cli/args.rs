@@ -270,3 +270,32 @@ verb! {
         pub args: Vec<String>,
     }
 }
+
+verb! {
+    /// `docker build`, `docker image build`, `docker buildx build`.
+    pub struct BuildArgs {
+        #[arg(long = "build-arg")]
+        pub build_arg: Vec<String>,
+        #[arg(short = 'f', long = "file")]
+        pub file: Option<String>,
+        #[arg(long)]
+        pub label: Vec<String>,
+        #[arg(long = "no-cache")]
+        pub no_cache: bool,
+        #[arg(long)]
+        pub progress: Option<String>,
+        #[arg(long)]
+        pub pull: bool,
+        #[arg(short, long)]
+        pub quiet: bool,
+        #[arg(long)]
+        pub rm: bool,
+        #[arg(short = 't', long = "tag")]
+        pub tag: Vec<String>,
+        #[arg(long)]
+        pub target: Option<String>,
+        #[arg(long)]
+        pub platform: Option<String>,
+        pub args: Vec<String>,
+    }
+}

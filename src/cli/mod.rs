@@ -22,6 +22,27 @@ pub struct Cli<'a> {
     pub backend: &'a mut dyn Backend,
     /// The client's own "now", for CREATED columns.
     pub clock: &'a Clock,
+    /// The files on the client's side (the lab's workspace).
+    pub files: &'a mut dyn ClientFiles,
+    /// The client's environment (`DOCKER_BUILDKIT`, build-arg values).
+    pub env: &'a [(String, String)],
+}
+
+/// The client's files, as the docker CLI reads them from its working directory.
+pub trait ClientFiles {
+    /// The build context at `dir` as the CLI sends it: a tar of the directory's files
+    /// (`.dockerignore` applied). Errors are the CLI's sentence after
+    /// `unable to prepare context: `.
+    fn context_tar(&mut self, dir: &str, dockerfile: &str) -> Result<Vec<u8>, String>;
+}
+
+/// No client files at all: for callers that only list and inspect.
+pub struct NoFiles;
+
+impl ClientFiles for NoFiles {
+    fn context_tar(&mut self, dir: &str, _dockerfile: &str) -> Result<Vec<u8>, String> {
+        Err(format!("path \"{dir}\" not found"))
+    }
 }
 
 /// How a command failed, rendered by `run` as the Docker CLI renders it.

@@ -16,6 +16,7 @@
 //! `engine.json` is the truth; `index.json` is rewritten from it after every change so
 //! OCI tools can read the layout.
 
+pub mod build;
 pub mod clock;
 pub mod content;
 pub mod digest;

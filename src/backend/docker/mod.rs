@@ -9,7 +9,8 @@
 mod wire;
 
 use crate::backend::{
-    Backend, BackendError, Filters, ListContainersOptions, ListImagesOptions, Result,
+    Backend, BackendError, BuildMessage, BuildOptions, Filters, ListContainersOptions,
+    ListImagesOptions, Result,
 };
 use crate::engine::streams::Streams;
 use bollard::Docker;
@@ -378,6 +379,71 @@ impl Backend for DockerBackend {
             builder = builder.filters(filters);
         }
         self.block(self.docker.search_images(builder.build()))
+    }
+
+    fn build_image(
+        &mut self,
+        context: &[u8],
+        options: &BuildOptions,
+        progress: &mut dyn FnMut(&BuildMessage),
+    ) -> Result<String> {
+        let build_args: std::collections::HashMap<&str, &str> = options
+            .build_args
+            .iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (k.as_str(), v)))
+            .collect();
+        let build_args = serde_json::to_string(&build_args).unwrap_or_else(|_| "{}".into());
+        let dockerfile = if options.dockerfile.is_empty() {
+            "Dockerfile"
+        } else {
+            options.dockerfile.as_str()
+        };
+        let mut pairs: Vec<(&str, &str)> = options.tags.iter().map(|t| ("t", t.as_str())).collect();
+        pairs.push(("dockerfile", dockerfile));
+        pairs.push(("buildargs", &build_args));
+        pairs.push(("version", if options.buildkit { "2" } else { "1" }));
+        pairs.push(("rm", "1"));
+        if options.no_cache {
+            pairs.push(("nocache", "1"));
+        }
+        if options.quiet {
+            pairs.push(("q", "1"));
+        }
+        if let Some(target) = &options.target {
+            pairs.push(("target", target));
+        }
+        let path = format!("{}/build{}", self.version_prefix, query(&pairs));
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send(
+                    "POST",
+                    &path,
+                    &[("Content-Type", "application/x-tar")],
+                    context,
+                )
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            let mut id = String::new();
+            while let Some(message) = response
+                .next_json::<serde_json::Value>()
+                .await
+                .map_err(|e| io_error(&host, e))?
+            {
+                let error = stream_error(&message);
+                let parsed: BuildMessage = serde_json::from_value(message).unwrap_or_default();
+                if let Some(aux) = &parsed.aux {
+                    id = aux.id.clone();
+                }
+                progress(&parsed);
+                if let Some(error) = error {
+                    return Err(error);
+                }
+            }
+            Ok(id)
+        })
     }
 
     fn create_container(

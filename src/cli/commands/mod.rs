@@ -1,6 +1,7 @@
 //! One module per docker verb: parse with the verb's clap struct, ask the backend,
 //! print as Docker CLI 28 prints. `VERBS` is the table the dispatcher reads.
 
+mod build;
 mod containers;
 mod images;
 mod pull;
@@ -18,6 +19,22 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
+    Verb {
+        path: "docker build",
+        names: &["build", "image build"],
+        help: include_str!("../help/build.txt"),
+        args: ArgRule::Exact(1),
+        handler: build::build,
+        flags: <BuildArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker buildx build",
+        names: &["buildx build", "builder build"],
+        help: include_str!("../help/build.txt"),
+        args: ArgRule::Exact(1),
+        handler: build::build,
+        flags: <BuildArgs as CommandFactory>::command,
+    },
     Verb {
         path: "docker images",
         names: &["images"],

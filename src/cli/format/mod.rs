@@ -15,6 +15,6 @@ pub use template::{
     sorted_object,
 };
 pub use units::{
-    bytes_size, command_column, ellipsis, go_quote, human_duration, human_size, quote_command,
-    time_ago, truncate_id,
+    bytes_size, command_column, ellipsis, go_quote, human_duration, human_size,
+    human_size_precision, quote_command, time_ago, truncate_id,
 };

@@ -58,6 +58,13 @@ pub fn human_size(size: i64) -> String {
     format!("{}{unit}", go_g(s, 3))
 }
 
+/// go-units `HumanSizeWithPrecision` with another precision (the build context line
+/// uses 4: `2.048kB`).
+pub fn human_size_precision(size: f64, precision: usize) -> String {
+    let (s, unit) = size_and_unit(size, 1000.0, &DECIMAL_UNITS);
+    format!("{}{unit}", go_g(s, precision))
+}
+
 /// go-units `BytesSize`: base 1024, four significant digits (`1KiB`, `1.5MiB`).
 pub fn bytes_size(size: i64) -> String {
     let (s, unit) = size_and_unit(size as f64, 1024.0, &BINARY_UNITS);
