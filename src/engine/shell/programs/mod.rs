@@ -2,6 +2,7 @@
 //! (`ProgramResolver`) that decides which of them exist: all of them in the lab, only
 //! those whose file is on $PATH in a container.
 
+mod curl;
 mod files;
 mod sed;
 mod text;
@@ -100,6 +101,7 @@ const TABLE: &[(&str, Program)] = &[
     ("cat", files::cat),
     ("chmod", files::chmod),
     ("cp", files::cp),
+    ("curl", curl::curl),
     ("cut", text::cut),
     ("date", text::date),
     ("dirname", text::dirname),
