@@ -123,6 +123,7 @@ const TABLE: &[(&str, Program)] = &[
     ("seq", text::seq),
     ("sleep", text::sleep),
     ("sort", text::sort),
+    ("stat", files::stat),
     ("tail", text::tail),
     ("tee", files::tee),
     ("test", text::test),
