@@ -506,13 +506,23 @@ fn read_response(conn: &mut Conn<'_>, head_only: bool) -> Result<Response, Failu
     }
 }
 
-fn connect(url: &Url) -> Result<TcpStream, Failure> {
+fn connect(url: &Url, verbose: Option<&mut dyn Write>) -> Result<TcpStream, Failure> {
     let addrs = loopback_addrs(&url.host, url.port)?;
     let start = Instant::now();
     let mut timed_out = false;
+    let mut verbose = verbose;
     for ip in addrs {
-        match TcpStream::connect_timeout(&SocketAddr::new(ip, url.port), CONNECT_TIMEOUT) {
-            Ok(s) => return Ok(s),
+        let addr = SocketAddr::new(ip, url.port);
+        if let Some(err) = verbose.as_mut() {
+            let _ = writeln!(err, "*   Trying {addr}...");
+        }
+        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+            Ok(s) => {
+                if let Some(err) = verbose.as_mut() {
+                    let _ = writeln!(err, "* Connected to {} ({ip}) port {}", url.host, url.port);
+                }
+                return Ok(s);
+            }
             Err(e) if e.kind() == io::ErrorKind::TimedOut => timed_out = true,
             Err(_) => {}
         }
@@ -656,10 +666,12 @@ fn write_out(fmt: &str, resp: Option<&Response>, url: &Url, out: &mut dyn Write)
 }
 
 fn verbose_lines(err: &mut dyn Write, prefix: &str, raw: &[u8]) {
-    let text = String::from_utf8_lossy(raw);
-    for line in text.split("\r\n").flat_map(|l| l.split('\n')) {
-        let _ = writeln!(err, "{prefix} {line}");
-        if line.is_empty() {
+    // curl shows each header line as sent or received, CRLF included.
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        let _ = err.write_all(prefix.as_bytes());
+        let _ = err.write_all(b" ");
+        let _ = err.write_all(line);
+        if line == b"\r\n" || line == b"\n" {
             break;
         }
     }
@@ -693,8 +705,12 @@ pub fn curl(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
             (code, None)
         }
     };
+    let http_failed = last
+        .as_ref()
+        .is_some_and(|(resp, _)| opts.fail && resp.status >= 400);
     match &opts.output {
-        Some(file) if code == 0 || !out.is_empty() => {
+        // curl creates the file with the first byte it writes.
+        Some(file) if (code == 0 && !http_failed) || !out.is_empty() => {
             if let Err(e) = ctx.fs.write(&ctx.abs(file), &out, false) {
                 if !quiet {
                     let _ = writeln!(
@@ -714,19 +730,15 @@ pub fn curl(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     if let (Some(fmt), Some((resp, url))) = (&opts.write_out, &last) {
         write_out(fmt, Some(resp), url, io.stdout);
     }
-    if code == 0 {
-        if let Some((resp, _)) = &last {
-            if opts.fail && resp.status >= 400 {
-                if !quiet {
-                    let _ = writeln!(
-                        io.stderr,
-                        "curl: (22) The requested URL returned error: {}",
-                        resp.status
-                    );
-                }
-                return 22;
-            }
+    if let (true, Some((resp, _))) = (http_failed, &last) {
+        if !quiet {
+            let _ = writeln!(
+                io.stderr,
+                "curl: (22) The requested URL returned error: {}",
+                resp.status
+            );
         }
+        return 22;
     }
     code
 }
@@ -749,7 +761,7 @@ fn transfer(
     let mut body = o.data.clone();
     let mut redirects = 0;
     loop {
-        let mut stream = connect(&url)?;
+        let mut stream = connect(&url, o.verbose.then_some(&mut *err))?;
         let _ = stream.set_read_timeout(Some(READ_SLICE));
         let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
         let request = request_bytes(o, &url, &method, body.as_deref());
@@ -811,16 +823,26 @@ mod tests {
     use std::thread;
 
     /// A server on a free loopback port that answers `responses` in order, one per
-    /// connection, and reports each raw request it received.
+    /// connection, reports each raw request it received, then exits.
     fn serve(responses: Vec<Vec<u8>>) -> (u16, mpsc::Receiver<Vec<u8>>, thread::JoinHandle<()>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = mpsc::channel();
         let handle = thread::spawn(move || {
+            // Bounded: gives up if a request does not come within 10 s.
+            listener.set_nonblocking(true).unwrap();
             for resp in responses {
-                let Ok((stream, _)) = listener.accept() else {
-                    return;
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                let stream = loop {
+                    match listener.accept() {
+                        Ok((s, _)) => break s,
+                        Err(_) if std::time::Instant::now() < deadline => {
+                            thread::sleep(std::time::Duration::from_millis(5));
+                        }
+                        Err(_) => return,
+                    }
                 };
+                stream.set_nonblocking(false).unwrap();
                 stream
                     .set_read_timeout(Some(std::time::Duration::from_secs(5)))
                     .unwrap();
@@ -959,6 +981,24 @@ mod tests {
     }
 
     #[test]
+    fn verbose_shows_the_exchange() {
+        let (port, _rx, h) = serve(vec![ok("x")]);
+        let (_d, mut sh) = lab();
+        let r = run(&mut sh, &format!("curl -sv localhost:{port}/v2/"));
+        h.join().unwrap();
+        assert_eq!(r.out, "x");
+        assert_eq!(
+            r.err,
+            format!(
+                "*   Trying 127.0.0.1:{port}...\n* Connected to localhost (127.0.0.1) port {port}\n\
+                 > GET /v2/ HTTP/1.1\r\n> Host: localhost:{port}\r\n> User-Agent: curl/8.5.0\r\n\
+                 > Accept: */*\r\n> \r\n< HTTP/1.1 200 OK\r\n< Content-Type: application/json\r\n\
+                 < Content-Length: 1\r\n< \r\n"
+            )
+        );
+    }
+
+    #[test]
     fn redirects_are_followed_with_l() {
         let (port, rx, h) = serve(vec![
             b"HTTP/1.1 301 Moved Permanently\r\nLocation: /new\r\nContent-Length: 3\r\n\r\nold"
@@ -976,7 +1016,7 @@ mod tests {
     #[test]
     fn fail_on_http_errors() {
         let not_found = b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found".to_vec();
-        let (port, _rx, h) = serve(vec![not_found.clone(), not_found]);
+        let (port, _rx, h) = serve(vec![not_found.clone(), not_found.clone(), not_found]);
         let (_d, mut sh) = lab();
         let r = run(&mut sh, &format!("curl -f localhost:{port}/nope"));
         assert_eq!(r.out, "");
@@ -986,8 +1026,14 @@ mod tests {
             &mut sh,
             &format!("curl localhost:{port}/nope; echo \" $?\""),
         );
-        h.join().unwrap();
         assert_eq!(r.out, "not found 0\n");
+        // No output file is created, but -w still reports the status.
+        let r = run(
+            &mut sh,
+            &format!("curl -sf -o out -w '%{{http_code}}' localhost:{port}/nope; echo \" $?\"; ls"),
+        );
+        h.join().unwrap();
+        assert_eq!(r.out, "404 22\n");
     }
 
     #[test]
