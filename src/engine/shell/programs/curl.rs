@@ -17,6 +17,8 @@ const READ_SLICE: Duration = Duration::from_millis(100);
 const MAX_REDIRECTS: usize = 50;
 const MAX_HEADER_BYTES: usize = 256 * 1024;
 const USER_AGENT: &str = "curl/8.5.0";
+/// The status of a command stopped by Ctrl-C.
+const INTERRUPTED: i32 = 130;
 
 #[derive(Default)]
 struct Opts {
@@ -331,7 +333,8 @@ impl Conn<'_> {
         let mut chunk = [0u8; 16 * 1024];
         loop {
             if self.interrupt.load(Ordering::Relaxed) {
-                return fail(42, "Operation was aborted by an application callback");
+                // Ctrl-C: curl dies of SIGINT, silently.
+                return fail(INTERRUPTED, "");
             }
             match self.stream.read(&mut chunk) {
                 Ok(0) => {
@@ -698,6 +701,7 @@ pub fn curl(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     let result = transfer(ctx, &opts, &raw_url, &mut out, io.stderr);
     let (code, last) = match result {
         Ok((resp, url)) => (0, Some((resp, url))),
+        Err(Failure(INTERRUPTED, _)) => return INTERRUPTED,
         Err(Failure(code, msg)) => {
             if !quiet {
                 let _ = writeln!(io.stderr, "curl: ({code}) {msg}");
