@@ -39,9 +39,9 @@ pub struct State {
     /// Saved values for `local`, one frame per function call.
     locals: Vec<Vec<(String, Option<Var>)>>,
     loop_depth: usize,
-    /// Where `read` left off in the current stdin buffer: (address, length, offset).
-    /// Stdin is a buffer, not a file descriptor, so the position lives here.
-    read_cursor: Option<(usize, usize, usize)>,
+    /// How far into each live stdin buffer the shell and its commands have read.
+    /// Stdin is a buffer, not a file descriptor, so the shared position lives here.
+    pub(crate) stdin_cursors: Vec<StdinCursor>,
     /// Counts command substitutions, so an assignment-only command knows whether to
     /// take its status from one.
     substitutions: u64,
@@ -65,7 +65,7 @@ impl State {
             depth: 0,
             locals: Vec::new(),
             loop_depth: 0,
-            read_cursor: None,
+            stdin_cursors: Vec::new(),
             substitutions: 0,
         };
         st.set_var("IFS", " \t\n");
@@ -121,6 +121,60 @@ impl State {
             .collect()
     }
 
+    fn cursor(&self, buf: &[u8]) -> Option<&StdinCursor> {
+        let (addr, len) = (buf.as_ptr() as usize, buf.len());
+        self.stdin_cursors
+            .iter()
+            .find(|c| c.addr == addr && c.len == len)
+    }
+
+    /// How much of `buf` has been read already.
+    fn stdin_offset(&self, buf: &[u8]) -> usize {
+        self.cursor(buf).map_or(0, |c| c.offset.min(buf.len()))
+    }
+
+    fn stdin_seekable(&self, buf: &[u8]) -> bool {
+        self.cursor(buf).is_some_and(|c| c.seekable)
+    }
+
+    fn set_stdin_offset(&mut self, buf: &[u8], offset: usize) {
+        if buf.is_empty() {
+            return;
+        }
+        let (addr, len) = (buf.as_ptr() as usize, buf.len());
+        match self
+            .stdin_cursors
+            .iter_mut()
+            .find(|c| c.addr == addr && c.len == len)
+        {
+            Some(c) => c.offset = offset,
+            None => self.stdin_cursors.push(StdinCursor {
+                addr,
+                len,
+                offset,
+                seekable: false,
+            }),
+        }
+    }
+
+    /// Stdin from a `<` file: `head` can give back what it over-read.
+    fn mark_seekable(&mut self, buf: &[u8]) {
+        self.set_stdin_offset(buf, 0);
+        let (addr, len) = (buf.as_ptr() as usize, buf.len());
+        for c in &mut self.stdin_cursors {
+            if c.addr == addr && c.len == len {
+                c.seekable = true;
+            }
+        }
+    }
+
+    /// A buffer is about to be freed: its address may be reused by the next one.
+    fn forget_stdin(&mut self, buf: &[u8]) {
+        let (addr, len) = (buf.as_ptr() as usize, buf.len());
+        self.stdin_cursors
+            .retain(|c| !(c.addr == addr && c.len == len));
+    }
+
     /// A script's shell: exported variables only, no functions, fresh options.
     fn child(&self, flavour: Flavour) -> State {
         let mut st = State::new(flavour);
@@ -137,6 +191,15 @@ impl State {
         st.depth = self.depth;
         st
     }
+}
+
+/// The read position in one stdin buffer, keyed by the buffer's address and length.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StdinCursor {
+    addr: usize,
+    len: usize,
+    offset: usize,
+    seekable: bool,
 }
 
 /// Non-local control flow out of a command.
@@ -326,19 +389,29 @@ impl<'a> Interp<'a> {
         let status = if p.commands.len() == 1 {
             self.run_command(&p.commands[0], io.reborrow())?
         } else {
-            let mut input: Vec<u8> = io.stdin.to_vec();
+            // The first command reads the shell's own stdin; the others read a pipe.
+            let mut pipe: Option<Vec<u8>> = None;
             let mut status = 0;
             let n = p.commands.len();
             for (i, cmd) in p.commands.iter().enumerate() {
-                if i + 1 == n {
-                    let s = Streams::new(&input, &mut *io.stdout, &mut *io.stderr);
-                    status = self.subshell(|sh, io| sh.run_command(cmd, io), s)?;
+                let input: &[u8] = pipe.as_deref().unwrap_or(io.stdin);
+                let result = if i + 1 == n {
+                    let s = Streams::new(input, &mut *io.stdout, &mut *io.stderr);
+                    self.subshell(|sh, io| sh.run_command(cmd, io), s)
                 } else {
                     let mut out = Vec::new();
-                    let s = Streams::new(&input, &mut out, &mut *io.stderr);
-                    self.subshell(|sh, io| sh.run_command(cmd, io), s)?;
-                    input = out;
+                    let s = Streams::new(input, &mut out, &mut *io.stderr);
+                    let r = self.subshell(|sh, io| sh.run_command(cmd, io), s);
+                    if let Some(old) = &pipe {
+                        self.st.forget_stdin(old);
+                    }
+                    pipe = Some(out);
+                    r
+                };
+                if let Some(old) = pipe.as_deref().filter(|_| i + 1 == n) {
+                    self.st.forget_stdin(old);
                 }
+                status = result?;
             }
             status
         };
@@ -367,7 +440,11 @@ impl<'a> Interp<'a> {
             config: self.config,
             st: &mut st,
         };
-        match f(&mut sub, io) {
+        let result = f(&mut sub, io);
+        // Reading stdin is the one effect a subshell shares with its parent: the
+        // stream's position.
+        self.st.stdin_cursors = st.stdin_cursors;
+        match result {
             Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
             Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
             Err(Ctl::Interrupted) => Err(Ctl::Interrupted),
@@ -556,6 +633,7 @@ impl<'a> Interp<'a> {
         targets.insert(2, Target::Parent2);
         let mut files: Vec<String> = Vec::new();
         let mut input: Option<Vec<u8>> = None;
+        let mut seekable = false;
         for r in redirects {
             let word = match &r.heredoc {
                 Some(doc) => {
@@ -563,6 +641,7 @@ impl<'a> Interp<'a> {
                     let text = self.expand_string(&body, stderr)?;
                     if r.fd.unwrap_or(0) == 0 {
                         input = Some(text.into_bytes());
+                        seekable = false;
                     }
                     continue;
                 }
@@ -599,6 +678,7 @@ impl<'a> Interp<'a> {
                 RedirOp::In => {
                     if word == "/dev/null" {
                         input = Some(Vec::new());
+                        seekable = false;
                         continue;
                     }
                     let path = vfs::normalize(&self.st.cwd, &word);
@@ -606,6 +686,7 @@ impl<'a> Interp<'a> {
                         Ok(data) => {
                             if r.fd.unwrap_or(0) == 0 {
                                 input = Some(data);
+                                seekable = true;
                             }
                         }
                         Err(e) => {
@@ -659,7 +740,13 @@ impl<'a> Interp<'a> {
         let mut w1 = sink(targets[&1]);
         let mut w2 = sink(targets[&2]);
         let stdin_bytes: &[u8] = input.as_deref().unwrap_or(stdin);
+        if input.is_some() && seekable {
+            self.st.mark_seekable(stdin_bytes);
+        }
         let result = f(self, Streams::new(stdin_bytes, &mut w1, &mut w2));
+        if input.is_some() {
+            self.st.forget_stdin(stdin_bytes);
+        }
         for (path, buf) in files.iter().zip(bufs) {
             let data = buf.into_inner();
             if !data.is_empty() {
@@ -826,10 +913,7 @@ impl<'a> Interp<'a> {
         }
         let path_var = self.st.get_var("PATH").unwrap_or("").to_string();
         match self.config.resolver.resolve(name, &*self.fs, &path_var) {
-            Some(Resolved::Program(p)) => {
-                let mut ctx = self.ctx();
-                Ok(p(&mut ctx, argv, io))
-            }
+            Some(Resolved::Program(p)) => Ok(self.run_utility(p, argv, io)),
             Some(Resolved::Script(path)) => self.run_script(&path, argv, line, io),
             None => {
                 let env = self.st.environment();
@@ -843,6 +927,21 @@ impl<'a> Interp<'a> {
                 Ok(127)
             }
         }
+    }
+
+    /// Runs a utility on what is left of stdin and moves the stdin position past
+    /// what it read.
+    fn run_utility(&mut self, p: programs::Program, argv: &[String], io: Streams<'_>) -> i32 {
+        let offset = self.st.stdin_offset(io.stdin);
+        let seekable = self.st.stdin_seekable(io.stdin);
+        let rest = &io.stdin[offset..];
+        let mut ctx = self.ctx();
+        let status = p(&mut ctx, argv, Streams::new(rest, io.stdout, io.stderr));
+        let used = programs::stdin_consumed(argv, rest, seekable, &*self.fs, &self.st.cwd);
+        if used > 0 {
+            self.st.set_stdin_offset(io.stdin, offset + used);
+        }
+        status
     }
 
     fn not_found(&self, name: &str, line: usize, err: &mut dyn Write) {
@@ -886,13 +985,7 @@ impl<'a> Interp<'a> {
 
     /// An executable file: a shell script runs in a child shell; a binary the resolver
     /// knows by name runs as that program.
-    fn run_script(
-        &mut self,
-        path: &str,
-        argv: &[String],
-        line: usize,
-        mut io: Streams<'_>,
-    ) -> Flow {
+    fn run_script(&mut self, path: &str, argv: &[String], line: usize, io: Streams<'_>) -> Flow {
         let data = match self.fs.read(path) {
             Ok(d) => d,
             Err(e) => {
@@ -922,8 +1015,7 @@ impl<'a> Interp<'a> {
         if !is_script {
             let base = vfs::file_name(path);
             if let Some(p) = programs::lookup(base) {
-                let mut ctx = self.ctx();
-                return Ok(p(&mut ctx, argv, io));
+                return Ok(self.run_utility(p, argv, io));
             }
             write_err(
                 io.stderr,
@@ -936,13 +1028,19 @@ impl<'a> Interp<'a> {
         let mut st = self.st.child(self.config.flavour);
         st.arg0 = argv[0].clone();
         st.positional = argv[1..].to_vec();
+        let offset = self.st.stdin_offset(io.stdin);
+        let rest = &io.stdin[offset..];
         let mut child = Interp {
             fs: &mut *self.fs,
             host: &mut *self.host,
             config: self.config,
             st: &mut st,
         };
-        let status = child.run_source(&source, io.reborrow());
+        let status = child.run_source(&source, Streams::new(rest, io.stdout, io.stderr));
+        let used = st.stdin_offset(rest);
+        if used > 0 {
+            self.st.set_stdin_offset(io.stdin, offset + used);
+        }
         self.st.depth -= 1;
         if self.interrupted() {
             return Err(Ctl::Interrupted);
@@ -1354,11 +1452,7 @@ impl<'a> Interp<'a> {
             let _ = write!(io.stderr, "{p}");
         }
         let input = io.stdin;
-        let key = (input.as_ptr() as usize, input.len());
-        let offset = match self.st.read_cursor {
-            Some((a, l, o)) if (a, l) == key => o,
-            _ => 0,
-        };
+        let offset = self.st.stdin_offset(input);
         if offset >= input.len() {
             for n in &names {
                 self.st.set_var(n, "");
@@ -1370,7 +1464,7 @@ impl<'a> Interp<'a> {
             Some(i) => (&rest[..i], i + 1, true),
             None => (rest, rest.len(), false),
         };
-        self.st.read_cursor = Some((key.0, key.1, offset + used));
+        self.st.set_stdin_offset(input, offset + used);
         let mut text = String::from_utf8_lossy(line).into_owned();
         if !raw {
             text = text.replace('\\', "");

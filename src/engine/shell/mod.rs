@@ -103,7 +103,10 @@ impl<F: Vfs> Shell<F> {
             config: &self.config,
             st: &mut self.state,
         };
-        interp.run_source(source, streams)
+        let status = interp.run_source(source, streams);
+        // This call's stdin buffer is gone; so is any position in it.
+        self.state.stdin_cursors.clear();
+        status
     }
 
     /// Some(status) once `exit` has run.

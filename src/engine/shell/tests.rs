@@ -217,3 +217,62 @@ fn interrupt_stops_loops() {
     assert_eq!(r.status, 130);
     assert_eq!(run(&mut s, "echo again").out, "again\n");
 }
+
+/// Each case was run through `busybox sh -c` with f4 holding the lines a, b, c, d.
+#[test]
+fn stdin_is_one_stream_shared_by_read_and_utilities() {
+    let cases = [
+        (
+            "while read l; do echo \"[$l]\"; cat; done < f4",
+            "[a]\nb\nc\nd\n",
+        ),
+        (
+            "while read l; do echo \"[$l]\"; head -n1; done < f4",
+            "[a]\nb\n[c]\nd\n",
+        ),
+        (
+            "while read l; do echo \"[$l]\"; read x < f4; done < f4",
+            "[a]\n[b]\n[c]\n[d]\n",
+        ),
+        (
+            "while read l; do echo \"[$l]\"; sed -n 1p; done < f4",
+            "[a]\nb\n",
+        ),
+        (
+            "cat f4 | while read l; do echo \"[$l]\"; head -n1; done",
+            "[a]\nb\n",
+        ),
+        (
+            "while read l; do echo \"[$l]\"; echo hi | cat; done < f4",
+            "[a]\nhi\n[b]\nhi\n[c]\nhi\n[d]\nhi\n",
+        ),
+        (
+            "{ (read a; echo \"a=$a\"); read b; echo \"b=$b\"; } < f4",
+            "a=a\nb=b\n",
+        ),
+        ("{ read a | true; read b; echo \"b=$b\"; } < f4", "b=b\n"),
+        (
+            "{ read a; echo \"$a\"; f() { read b; echo \"f:$b\"; }; f; grep c; read z; \
+             echo \"z=$z\"; } < f4",
+            "a\nf:b\nc\nz=\n",
+        ),
+        (
+            "while read l; do echo \"[$l]\"; grep -c . f4 >/dev/null; done < f4",
+            "[a]\n[b]\n[c]\n[d]\n",
+        ),
+    ];
+    for (src, want) in cases {
+        let (_d, mut s) = lab();
+        run(&mut s, "printf 'a\\nb\\nc\\nd\\n' > f4");
+        let r = run(&mut s, src);
+        assert_eq!(r.out, want, "{src}");
+    }
+    // The shell's own stdin is shared the same way.
+    let (_d, mut s) = lab();
+    let r = run_stdin(
+        &mut s,
+        "read a; cat; read b; echo \"[$a][$b]\"",
+        b"1\n2\n3\n",
+    );
+    assert_eq!(r.out, "2\n3\n[1][]\n");
+}

@@ -24,6 +24,14 @@ pub struct Metadata {
     /// Permission bits only (`0o755`), no file-type bits.
     pub mode: u32,
     pub mtime: i64,
+    /// Owner and group as numbers; utilities map them to names through /etc/passwd
+    /// and /etc/group of the same filesystem.
+    pub uid: u32,
+    pub gid: u32,
+    /// Hard link count (2 and up for directories).
+    pub nlink: u64,
+    /// Inode number; names sharing one are hard links to the same file.
+    pub ino: u64,
 }
 
 impl Metadata {
@@ -63,6 +71,15 @@ pub trait Vfs {
     fn set_mtime(&mut self, path: &str, mtime: i64) -> io::Result<()>;
     fn symlink(&mut self, target: &str, path: &str) -> io::Result<()>;
     fn read_link(&self, path: &str) -> io::Result<String>;
+    /// A second name for the file at `existing` (not following a final symlink, as
+    /// busybox `ln` does not).
+    fn hard_link(&mut self, existing: &str, path: &str) -> io::Result<()> {
+        let _ = (existing, path);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "Operation not permitted",
+        ))
+    }
 
     fn exists(&self, path: &str) -> bool {
         self.metadata(path).is_ok()
@@ -214,12 +231,30 @@ fn convert_metadata(meta: &std::fs::Metadata) -> Metadata {
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
+    let (nlink, ino) = host_links(meta, file_type);
     Metadata {
         file_type,
         len: meta.len(),
         mode: host_mode(meta, file_type),
         mtime,
+        // The workspace is presented as root's, as a container's filesystem is: the
+        // host's own uid differs between machines and would make output unstable.
+        uid: 0,
+        gid: 0,
+        nlink,
+        ino,
     }
+}
+
+#[cfg(unix)]
+fn host_links(meta: &std::fs::Metadata, _ft: FileType) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.nlink(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn host_links(_meta: &std::fs::Metadata, ft: FileType) -> (u64, u64) {
+    (if ft == FileType::Dir { 2 } else { 1 }, 0)
 }
 
 #[cfg(unix)]
@@ -370,6 +405,28 @@ impl Vfs for WorkspaceFs {
         let host = self.resolve(path, false)?;
         Ok(std::fs::read_link(host)?.to_string_lossy().into_owned())
     }
+
+    fn hard_link(&mut self, existing: &str, path: &str) -> io::Result<()> {
+        // Both ends are resolved inside the jail, and the last component of `existing`
+        // is not followed: linking a symlink links the symlink itself, never a host
+        // file it might name.
+        let from = self.resolve(existing, false)?;
+        let to = self.resolve(path, false)?;
+        let meta = std::fs::symlink_metadata(&from)?;
+        if meta.is_dir() {
+            return Err(io::Error::other("Operation not permitted"));
+        }
+        if std::fs::symlink_metadata(&to).is_ok() {
+            return Err(io::Error::new(io::ErrorKind::AlreadyExists, "File exists"));
+        }
+        if meta.file_type().is_symlink() {
+            // Some platforms' link(2) follows a symlink; a copy of the link is what
+            // the jail can promise everywhere.
+            let target = std::fs::read_link(&from)?;
+            return self.symlink(&target.to_string_lossy(), path);
+        }
+        std::fs::hard_link(from, to)
+    }
 }
 
 #[cfg(test)]
@@ -401,6 +458,27 @@ mod tests {
         assert!(fs.exists("/g"));
         fs.set_mtime("/g", 1000).unwrap();
         assert_eq!(fs.metadata("/g").unwrap().mtime, 1000);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hard_links_share_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut fs = WorkspaceFs::new(dir.path());
+        fs.write("/a", b"one", false).unwrap();
+        fs.hard_link("/a", "/b").unwrap();
+        fs.write("/b", b"two", false).unwrap();
+        assert_eq!(fs.read("/a").unwrap(), b"two");
+        let (a, b) = (fs.metadata("/a").unwrap(), fs.metadata("/b").unwrap());
+        assert_eq!((a.nlink, a.ino, a.uid), (2, b.ino, 0));
+        assert!(fs.hard_link("/a", "/b").is_err());
+        fs.create_dir("/d").unwrap();
+        assert!(fs.hard_link("/d", "/e").is_err());
+        // A link to a symlink pointing out of the jail is a link to the symlink.
+        fs.symlink("/etc/passwd", "/p").unwrap();
+        fs.hard_link("/p", "/q").unwrap();
+        assert_eq!(fs.read_link("/q").unwrap(), "/etc/passwd");
+        assert!(fs.read("/q").is_err());
     }
 
     #[cfg(unix)]

@@ -42,6 +42,8 @@ fn mode_string(m: &Metadata) -> String {
     s
 }
 
+/// Busybox's human-readable size: bytes as is, larger units with one decimal
+/// ("4.0K", "13.6K", "150.0M").
 pub(crate) fn human(n: u64) -> String {
     if n < 1024 {
         return n.to_string();
@@ -53,10 +55,39 @@ pub(crate) fn human(n: u64) -> String {
         v /= 1024.0;
         i += 1;
     }
-    if v < 10.0 {
-        format!("{:.1}{}", v, units[i])
+    format!("{:.1}{}", v, units[i])
+}
+
+/// Disk usage in 1K blocks as an ext4 or overlay filesystem allocates it, which is
+/// what busybox's `ls -l` total and `du` add up (st_blocks / 2): whole 4K blocks for
+/// file data, one block for a directory, none for a short symlink (stored in the
+/// inode). Computed rather than taken from the host so output is the same everywhere.
+pub(crate) fn blocks_1k(m: &Metadata) -> u64 {
+    match m.file_type {
+        FileType::File => m.len.div_ceil(4096) * 4,
+        FileType::Dir => m.len.max(1).div_ceil(4096) * 4,
+        FileType::Symlink => 0,
+    }
+}
+
+/// A user name from the filesystem's own /etc/passwd (a container's), as busybox
+/// looks it up. Without an entry busybox prints the number; the lab's workspace has
+/// no /etc/passwd but stands for root's files, so uid 0 is still `root` there.
+pub(crate) fn id_name(ctx: &Ctx<'_>, file: &str, id: u32) -> String {
+    if let Ok(data) = ctx.fs.read(file) {
+        for line in String::from_utf8_lossy(&data).lines() {
+            let mut f = line.split(':');
+            let name = f.next().unwrap_or("");
+            if f.nth(1).and_then(|n| n.parse::<u32>().ok()) == Some(id) {
+                return name.to_string();
+            }
+        }
+        return id.to_string();
+    }
+    if id == 0 {
+        "root".into()
     } else {
-        format!("{:.0}{}", v, units[i])
+        id.to_string()
     }
 }
 
@@ -162,8 +193,21 @@ pub fn ls(ctx: &mut Ctx<'_>, argv: &[String], mut io: Streams<'_>) -> i32 {
             }
         }
         if o.long {
-            let blocks: u64 = items.iter().map(|(_, _, m)| m.len.div_ceil(1024)).sum();
-            let _ = writeln!(io.stdout, "total {blocks}");
+            let blocks: u64 = items.iter().map(|(_, _, m)| blocks_1k(m)).sum();
+            if o.human {
+                // The total has no decimal: "28K", rounded to the nearest unit.
+                let total = match human(blocks * 1024).split_once('.') {
+                    Some((whole, rest)) => {
+                        let up = u64::from(rest.as_bytes()[0] >= b'5');
+                        let n = whole.parse::<u64>().unwrap_or(0) + up;
+                        format!("{n}{}", &rest[1..])
+                    }
+                    None => blocks.to_string(),
+                };
+                let _ = writeln!(io.stdout, "total {total:<7}");
+            } else {
+                let _ = writeln!(io.stdout, "total {blocks}");
+            }
         }
         print_entries(ctx, &o, &items, &mut io);
         for (i, d) in subdirs.into_iter().enumerate() {
@@ -184,11 +228,7 @@ fn print_entries(
     }
     if o.long {
         let now = ctx.host.now().timestamp();
-        let size_w = items
-            .iter()
-            .map(|(_, _, m)| size_text(m, o.human).len())
-            .max()
-            .unwrap_or(1);
+        let size_w = if o.human { 7 } else { 9 };
         for (name, path, m) in items {
             let mtime = chrono::DateTime::from_timestamp(m.mtime, 0).unwrap_or_default();
             let date = if (now - m.mtime).abs() > 182 * 24 * 3600 {
@@ -196,10 +236,12 @@ fn print_entries(
             } else {
                 mtime.format("%b %e %H:%M").to_string()
             };
-            let links = if m.is_dir() { 2 } else { 1 };
+            let user = id_name(ctx, "/etc/passwd", m.uid);
+            let group = id_name(ctx, "/etc/group", m.gid);
             let mut line = format!(
-                "{} {links:>4} root     root     {:>size_w$} {date} {name}",
+                "{} {:>4} {user:<8.8} {group:<8.8} {:>size_w$} {date} {name}",
                 mode_string(m),
+                m.nlink.max(1),
                 size_text(m, o.human)
             );
             if m.is_symlink() {
@@ -600,25 +642,22 @@ pub fn ln(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     if flags.contains(&'f') {
         let _ = ctx.fs.remove_file(&link_abs);
     }
-    let r = if flags.contains(&'s') {
-        ctx.fs.symlink(&target, &link_abs)
-    } else {
-        match ctx.fs.read(&ctx.abs(&target)) {
-            // Hard links are copies here: the Vfs has no inode numbers to share.
-            Ok(data) => {
-                if ctx.fs.exists(&link_abs) {
-                    Err(std::io::Error::new(
-                        std::io::ErrorKind::AlreadyExists,
-                        "File exists",
-                    ))
-                } else {
-                    ctx.fs.write(&link_abs, &data, false)
-                }
+    if flags.contains(&'s') {
+        return match ctx.fs.symlink(&target, &link_abs) {
+            Ok(()) => 0,
+            Err(e) => {
+                write_err(io.stderr, format_args!("ln: {link}: {}", io_message(&e)));
+                1
             }
-            Err(e) => Err(e),
-        }
-    };
-    match r {
+        };
+    }
+    let target_abs = ctx.abs(&target);
+    if let Err(e) = ctx.fs.symlink_metadata(&target_abs) {
+        // busybox names the missing source here, and the link for every other failure.
+        write_err(io.stderr, format_args!("ln: {target}: {}", io_message(&e)));
+        return 1;
+    }
+    match ctx.fs.hard_link(&target_abs, &link_abs) {
         Ok(()) => 0,
         Err(e) => {
             write_err(io.stderr, format_args!("ln: {link}: {}", io_message(&e)));
@@ -828,7 +867,7 @@ fn disk_usage(
     let Ok(m) = ctx.fs.symlink_metadata(path) else {
         return 0;
     };
-    let mut kb = m.len.div_ceil(4096) * 4;
+    let mut kb = blocks_1k(&m);
     if m.is_dir() {
         for e in ctx.fs.read_dir(path).unwrap_or_default() {
             kb += disk_usage(
@@ -884,6 +923,185 @@ pub fn du(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     status
 }
 
+/// The device every file of a Vfs reports (stat needs one; the Vfs has no devices).
+const STAT_DEVICE: u64 = 0xfe00;
+
+fn stat_type(m: &Metadata) -> &'static str {
+    match m.file_type {
+        FileType::File if m.len == 0 => "regular empty file",
+        FileType::File => "regular file",
+        FileType::Dir => "directory",
+        FileType::Symlink => "symbolic link",
+    }
+}
+
+fn stat_time(secs: i64) -> String {
+    let t = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
+    t.format("%Y-%m-%d %H:%M:%S.000000000 +0000").to_string()
+}
+
+/// One `%x` sequence of `stat -c`, or None for an unknown letter.
+fn stat_field(ctx: &Ctx<'_>, c: char, name: &str, path: &str, m: &Metadata) -> Option<String> {
+    Some(match c {
+        'a' => format!("{:o}", m.mode),
+        'A' => mode_string(m),
+        'b' => (blocks_1k(m) * 2).to_string(),
+        'B' => "512".into(),
+        'd' => STAT_DEVICE.to_string(),
+        'D' => format!("{STAT_DEVICE:x}"),
+        'f' => {
+            let kind = match m.file_type {
+                FileType::File => 0o100000,
+                FileType::Dir => 0o040000,
+                FileType::Symlink => 0o120000,
+            };
+            format!("{:x}", kind | m.mode)
+        }
+        'F' => stat_type(m).into(),
+        'g' => m.gid.to_string(),
+        'G' => id_name(ctx, "/etc/group", m.gid),
+        'h' => m.nlink.max(1).to_string(),
+        'i' => m.ino.to_string(),
+        'n' => name.into(),
+        'N' => match (m.is_symlink(), ctx.fs.read_link(path)) {
+            (true, Ok(t)) => format!("'{name}' -> '{t}'"),
+            _ => name.into(),
+        },
+        'o' => "4096".into(),
+        's' => m.len.to_string(),
+        't' | 'T' => "0".into(),
+        'u' => m.uid.to_string(),
+        'U' => id_name(ctx, "/etc/passwd", m.uid),
+        'x' | 'y' | 'z' => stat_time(m.mtime),
+        'X' | 'Y' | 'Z' => m.mtime.to_string(),
+        _ => return None,
+    })
+}
+
+fn stat_format(ctx: &Ctx<'_>, fmt: &str, name: &str, path: &str, m: &Metadata) -> String {
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        // Flags and width, as in printf: "%-10s".
+        let mut spec = String::new();
+        while let Some(&d) = chars.peek() {
+            if d == '-' || d == '.' || d.is_ascii_digit() {
+                spec.push(d);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let Some(conv) = chars.next() else {
+            out.push('%');
+            break;
+        };
+        if conv == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(value) = stat_field(ctx, conv, name, path, m) else {
+            out.push(conv);
+            continue;
+        };
+        let left = spec.starts_with('-');
+        let spec = spec.trim_start_matches('-');
+        let (width, precision) = match spec.split_once('.') {
+            Some((w, p)) => (w.parse().unwrap_or(0), p.parse().ok()),
+            None => (spec.parse().unwrap_or(0), None),
+        };
+        let mut value = value;
+        if let Some(p) = precision {
+            value = value.chars().take(p).collect();
+        }
+        // `%04a`: zero padding for the octal mode of the default format.
+        if spec.starts_with('0') && !left {
+            out.push_str(&format!("{value:0>width$}"));
+        } else if left {
+            out.push_str(&format!("{value:<width$}"));
+        } else {
+            out.push_str(&format!("{value:>width$}"));
+        }
+    }
+    out
+}
+
+const STAT_DEFAULT: &str = "  File: %N\n  Size: %-10s\tBlocks: %-10b IO Block: %-6o %F\n\
+Device: %Dh/%dd\tInode: %-10i  Links: %h\n\
+Access: (%04a/%10.10A)  Uid: (%5u/%8U)   Gid: (%5g/%8G)\n\
+Access: %x\nModify: %y\nChange: %z\n";
+
+pub fn stat(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
+    let mut format = None;
+    let mut follow = false;
+    let mut files = Vec::new();
+    let mut it = argv[1..].iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-c" => match it.next() {
+                Some(f) => format = Some(format!("{f}\n")),
+                None => {
+                    write_err(
+                        io.stderr,
+                        format_args!("stat: option requires an argument -- c"),
+                    );
+                    return 1;
+                }
+            },
+            "-L" => follow = true,
+            s if s.starts_with("-c") => format = Some(format!("{}\n", &s[2..])),
+            s if s.starts_with('-') && s.len() > 1 => {
+                for c in s[1..].chars() {
+                    if c == 'L' {
+                        follow = true;
+                    } else {
+                        write_err(io.stderr, format_args!("stat: unrecognized option: {c}"));
+                        return 1;
+                    }
+                }
+            }
+            _ => files.push(a.clone()),
+        }
+    }
+    if files.is_empty() {
+        write_err(
+            io.stderr,
+            format_args!(
+                "BusyBox v1.36.1 multi-call binary.\n\nUsage: stat [-ltf] [-c FMT] FILE..."
+            ),
+        );
+        return 1;
+    }
+    let fmt = format.unwrap_or_else(|| STAT_DEFAULT.to_string());
+    let mut status = 0;
+    for f in &files {
+        let path = ctx.abs(f);
+        let meta = if follow {
+            ctx.fs.metadata(&path)
+        } else {
+            ctx.fs.symlink_metadata(&path)
+        };
+        match meta {
+            Ok(m) => {
+                let text = stat_format(ctx, &fmt, f, &path, &m);
+                let _ = io.stdout.write_all(text.as_bytes());
+            }
+            Err(e) => {
+                write_err(
+                    io.stderr,
+                    format_args!("stat: can't stat '{f}': {}", io_message(&e)),
+                );
+                status = 1;
+            }
+        }
+    }
+    status
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -897,5 +1115,134 @@ mod tests {
         assert_eq!(apply_mode("755", 0o600, false), Some(0o755));
         assert_eq!(apply_mode("q+x", 0o600, false), None);
         assert_eq!(human(2048), "2.0K");
+        assert_eq!(human(13893), "13.6K");
+        assert_eq!(human(150 * 1024 * 1024), "150.0M");
+    }
+
+    use crate::engine::shell::Vfs;
+    use crate::engine::shell::testutil::{lab, run};
+
+    /// The columns before the date, which comes from the host clock.
+    fn long_heads(out: &str) -> Vec<String> {
+        out.lines()
+            .map(|l| {
+                if l.starts_with("total") {
+                    return l.to_string();
+                }
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                let name = cols[8..].join(" ");
+                format!(
+                    "{} {} {} {} {} {name}",
+                    cols[0], cols[1], cols[2], cols[3], cols[4]
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ls_long_owner_links_and_total_as_busybox() {
+        let (_d, mut sh) = lab();
+        let r = run(
+            &mut sh,
+            "printf hello > f; seq 1 3000 > big; mkdir d; ln -s f s; ln f hl; : > empty; ls -l",
+        );
+        assert_eq!(
+            long_heads(&r.out),
+            [
+                "total 28",
+                "-rw-r--r-- 1 root root 13893 big",
+                "drwxr-xr-x 2 root root 4096 d",
+                "-rw-r--r-- 1 root root 0 empty",
+                "-rw-r--r-- 2 root root 5 f",
+                "-rw-r--r-- 2 root root 5 hl",
+                "lrwxrwxrwx 1 root root 1 s -> f",
+            ]
+        );
+        // Fixed columns: nlink in 4, names in 8, size in 9 (7 with -h).
+        let line = r.out.lines().nth(1).unwrap();
+        assert!(
+            line.starts_with("-rw-r--r--    1 root     root         13893 "),
+            "{line}"
+        );
+        let r = run(&mut sh, "ls -lh");
+        assert_eq!(r.out.lines().next(), Some("total 28K    "));
+        assert!(r.out.contains(" root     root       13.6K "), "{}", r.out);
+
+        // Inside a container the names come from its own /etc/passwd and /etc/group.
+        let r = run(
+            &mut sh,
+            "mkdir etc; echo 'admin:x:0:0:root:/root:/bin/sh' > etc/passwd; \
+             echo 'wheel:x:0:' > etc/group; ls -l f",
+        );
+        assert!(
+            r.out
+                .starts_with("-rw-r--r--    2 admin    wheel            5 "),
+            "{}",
+            r.out
+        );
+    }
+
+    #[test]
+    fn ln_without_s_makes_hard_links() {
+        let (_d, mut sh) = lab();
+        let r = run(
+            &mut sh,
+            "echo one > a; ln a b; echo two >> b; cat a; mkdir d; ln a d; cat d/a",
+        );
+        assert_eq!((r.out.as_str(), r.status), ("one\ntwo\none\ntwo\n", 0));
+        let r = run(
+            &mut sh,
+            "ln nonexist x; ln a b; ln d dd; ln -f a b; echo $?",
+        );
+        assert_eq!(
+            r.err,
+            "ln: nonexist: No such file or directory\nln: b: File exists\n\
+             ln: dd: Operation not permitted\n"
+        );
+        assert_eq!(r.out, "0\n");
+        let r = run(&mut sh, "ls -l a | cut -c1-15");
+        assert_eq!(r.out, "-rw-r--r--    3\n");
+    }
+
+    #[test]
+    fn stat_default_and_custom_formats() {
+        let (_d, mut sh) = lab();
+        let r = run(&mut sh, "printf hello > f; ln -s f s; : > e");
+        assert_eq!(r.err, "");
+        sh.fs_mut().set_mtime("/f", 1_700_000_000).unwrap();
+        let r = run(
+            &mut sh,
+            "stat -c '%s %n %a %U' f; stat -c '%F|%N|%A|%G|%b' e s f",
+        );
+        assert_eq!(
+            r.out,
+            "5 f 644 root\nregular empty file|e|-rw-r--r--|root|0\n\
+             symbolic link|'s' -> 'f'|lrwxrwxrwx|root|0\nregular file|f|-rw-r--r--|root|8\n"
+        );
+        let r = run(&mut sh, "stat f");
+        let lines: Vec<&str> = r.out.lines().collect();
+        assert_eq!(lines[0], "  File: f");
+        assert_eq!(
+            lines[1],
+            "  Size: 5         \tBlocks: 8          IO Block: 4096   regular file"
+        );
+        assert!(
+            lines[2].starts_with("Device: fe00h/65024d\tInode: "),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[2].ends_with("  Links: 1"), "{}", lines[2]);
+        assert_eq!(
+            lines[3],
+            "Access: (0644/-rw-r--r--)  Uid: (    0/    root)   Gid: (    0/    root)"
+        );
+        assert_eq!(lines[5], "Modify: 2023-11-14 22:13:20.000000000 +0000");
+        let r = run(&mut sh, "stat -L s | head -1; stat nope");
+        assert_eq!(r.out, "  File: s\n");
+        assert_eq!(
+            r.err,
+            "stat: can't stat 'nope': No such file or directory\n"
+        );
+        assert_eq!(r.status, 1);
     }
 }

@@ -2,6 +2,7 @@
 //! (`ProgramResolver`) that decides which of them exist: all of them in the lab, only
 //! those whose file is on $PATH in a container.
 
+mod curl;
 mod files;
 mod sed;
 mod text;
@@ -100,6 +101,7 @@ const TABLE: &[(&str, Program)] = &[
     ("cat", files::cat),
     ("chmod", files::chmod),
     ("cp", files::cp),
+    ("curl", curl::curl),
     ("cut", text::cut),
     ("date", text::date),
     ("dirname", text::dirname),
@@ -121,6 +123,7 @@ const TABLE: &[(&str, Program)] = &[
     ("seq", text::seq),
     ("sleep", text::sleep),
     ("sort", text::sort),
+    ("stat", files::stat),
     ("tail", text::tail),
     ("tee", files::tee),
     ("test", text::test),
@@ -131,6 +134,48 @@ const TABLE: &[(&str, Program)] = &[
     ("wc", text::wc),
     ("xargs", text::xargs),
 ];
+
+/// How many bytes of `input` (what is left of the shell's stdin) the utility run as
+/// `argv` took: the shell's stdin is one stream, so what a utility reads is gone for
+/// the `read` that comes next. Utilities that read stdin take all of it, except
+/// `head` on a regular file, which gives back what it read beyond its last line.
+/// A utility reads stdin when it always does, or when none of its operands is a file
+/// it could read instead.
+pub(crate) fn stdin_consumed(
+    argv: &[String],
+    input: &[u8],
+    seekable: bool,
+    fs: &dyn Vfs,
+    cwd: &str,
+) -> usize {
+    let name = vfs::file_name(&argv[0]);
+    let always = matches!(name, "tr" | "tee" | "xargs");
+    let with_operands = matches!(
+        name,
+        "cat" | "grep" | "head" | "tail" | "sed" | "sort" | "uniq" | "wc" | "cut"
+    );
+    if !always && !with_operands {
+        return 0;
+    }
+    let reads = always || {
+        let ops: Vec<&String> = argv[1..]
+            .iter()
+            .filter(|a| *a == "-" || !a.starts_with('-'))
+            .collect();
+        ops.iter().any(|a| *a == "-")
+            || !ops.iter().any(|a| {
+                fs.metadata(&vfs::normalize(cwd, a))
+                    .is_ok_and(|m| m.is_file())
+            })
+    };
+    if !reads {
+        0
+    } else if name == "head" && seekable {
+        text::head_consumed(argv, input)
+    } else {
+        input.len()
+    }
+}
 
 /// The utility named `name`, if there is one.
 pub fn lookup(name: &str) -> Option<Program> {

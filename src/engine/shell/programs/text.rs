@@ -486,6 +486,23 @@ fn head_tail_args(
     Some((bytes, from_start, count, files))
 }
 
+/// How much of a regular file on stdin `head` leaves consumed: busybox's head
+/// gives back what it read beyond its last line, so a loop can read on from there.
+pub(crate) fn head_consumed(argv: &[String], input: &[u8]) -> usize {
+    let Some((bytes, _, count, _)) = head_tail_args("head", &argv[1..], &mut std::io::sink())
+    else {
+        return 0;
+    };
+    if bytes {
+        return count.min(input.len());
+    }
+    let mut used = 0;
+    for line in input.split_inclusive(|&b| b == b'\n').take(count) {
+        used += line.len();
+    }
+    used
+}
+
 pub fn head(ctx: &mut Ctx<'_>, argv: &[String], mut io: Streams<'_>) -> i32 {
     let Some((bytes, _, count, files)) = head_tail_args("head", &argv[1..], io.stderr) else {
         return 1;
