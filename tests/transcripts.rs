@@ -137,6 +137,8 @@ echo one two three | wc -w
 for i in 1 2 3; do printf '%s-' $i; done; echo
 docker images | grep -c REPOSITORY
 x=$(docker ps -q | wc -l); echo "containers: $x"
+curl -s http://localhost:1/v2/_catalog
+curl -sI http://example.com/
 nmap localhost
 vim notes.txt
 exit 3
