@@ -21,6 +21,7 @@ pub mod clock;
 pub mod content;
 pub mod digest;
 pub mod error;
+pub mod fs;
 pub mod hub;
 pub mod image;
 pub mod names;

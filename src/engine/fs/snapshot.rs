@@ -1,0 +1,482 @@
+//! An active snapshot: a writable upper layer over a committed parent stack, as
+//! overlayfs gives a container. Implements the shell's `Vfs`, so the shell and the
+//! simulated programs run inside it; `commit` hands the upper over as a layer.
+
+use super::changes::{Change, changes};
+use super::layer::{Layer, LayerEntry};
+use super::node::{Content, Node, NodeKind, Timestamp};
+use super::path::{ancestors, is_within, join, parent};
+use super::stack::{LayerStack, Tree, apply, lookup_in, read_dir_in, resolve_in};
+use crate::engine::shell::vfs::{DirEntry, FileType, Metadata, Vfs};
+use std::io::{self, ErrorKind};
+use std::sync::Arc;
+
+const MAX_SYMLINK_HOPS: usize = 40;
+
+fn error(kind: ErrorKind) -> io::Error {
+    io::Error::from(kind)
+}
+
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    parent: Arc<LayerStack>,
+    upper: Layer,
+    now: Timestamp,
+    read_only: bool,
+}
+
+impl Snapshot {
+    /// A writable snapshot over `parent`.
+    pub fn prepare(parent: Arc<LayerStack>) -> Snapshot {
+        Snapshot {
+            parent,
+            upper: Layer::new(),
+            now: Timestamp::default(),
+            read_only: false,
+        }
+    }
+
+    /// A read-only view of `parent`: every change fails with `Read-only file system`.
+    pub fn view(parent: Arc<LayerStack>) -> Snapshot {
+        Snapshot {
+            read_only: true,
+            ..Snapshot::prepare(parent)
+        }
+    }
+
+    /// The clock for the times the snapshot writes (seconds since the epoch).
+    pub fn set_time(&mut self, secs: i64) {
+        self.now = Timestamp::from_secs(secs);
+    }
+
+    pub fn parent(&self) -> &Arc<LayerStack> {
+        &self.parent
+    }
+
+    pub fn upper(&self) -> &Layer {
+        &self.upper
+    }
+
+    /// The upper layer, immutable from now on.
+    pub fn commit(self) -> Layer {
+        self.upper
+    }
+
+    /// `docker diff` of this snapshot.
+    pub fn changes(&self) -> Vec<Change> {
+        changes(&self.parent, &self.upper)
+    }
+
+    /// The whole merged filesystem.
+    pub fn flatten(&self) -> Tree {
+        let mut tree = self.parent.flatten();
+        apply(&mut tree, &self.upper);
+        tree
+    }
+
+    fn layers(&self) -> impl Iterator<Item = &Layer> + Clone {
+        std::iter::once(&self.upper).chain(self.parent.top_down())
+    }
+
+    /// The node at a key (no symlink followed; a hard link as itself).
+    pub fn lookup(&self, path: &str) -> Option<&Node> {
+        lookup_in(self.layers(), path)
+    }
+
+    fn resolved(&self, path: &str) -> Option<&Node> {
+        resolve_in(self.layers(), path)
+    }
+
+    /// Puts `node` at `path` (its parent must be a directory), replacing what was
+    /// there; a directory over a directory merges with it, as `docker cp` and COPY do.
+    pub fn put_node(&mut self, path: &str, node: Node) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, false)?;
+        self.parent_dir(&path)?;
+        match self.lookup(&path) {
+            Some(old) if old.is_dir() && node.is_dir() => self.set(&path, node),
+            Some(_) => {
+                self.delete(&path);
+                self.place(&path, node);
+            }
+            None => {
+                self.place(&path, node);
+                self.touch_parent(&path);
+            }
+        }
+        Ok(())
+    }
+
+    fn writable(&self) -> io::Result<()> {
+        if self.read_only {
+            Err(io::Error::new(
+                ErrorKind::ReadOnlyFilesystem,
+                "Read-only file system",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Follows symlinks component by component (the last one only when `follow_last`)
+    /// and returns the key the path names. Missing last components are fine.
+    fn resolve(&self, path: &str, follow_last: bool) -> io::Result<String> {
+        let mut stack: Vec<String> = Vec::new();
+        let mut pending: Vec<String> = path.split('/').rev().map(str::to_string).collect();
+        let mut hops = 0;
+        while let Some(comp) = pending.pop() {
+            match comp.as_str() {
+                "" | "." => continue,
+                ".." => {
+                    stack.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            stack.push(comp);
+            let is_last = pending.iter().all(|c| c.is_empty() || c == ".");
+            let key = format!("/{}", stack.join("/"));
+            match self.lookup(&key).map(|n| &n.kind) {
+                None if is_last => break,
+                None => return Err(error(ErrorKind::NotFound)),
+                Some(NodeKind::Symlink(target)) if !is_last || follow_last => {
+                    hops += 1;
+                    if hops > MAX_SYMLINK_HOPS {
+                        return Err(io::Error::other("Symbolic link loop"));
+                    }
+                    stack.pop();
+                    if target.starts_with('/') {
+                        stack.clear();
+                    }
+                    pending.extend(target.split('/').rev().map(str::to_string));
+                }
+                Some(NodeKind::Dir) => {}
+                Some(_) if !is_last => return Err(error(ErrorKind::NotADirectory)),
+                Some(_) => {}
+            }
+        }
+        Ok(format!("/{}", stack.join("/")))
+    }
+
+    fn parent_dir(&self, path: &str) -> io::Result<()> {
+        if path == "/" {
+            return Err(io::Error::new(ErrorKind::ResourceBusy, "Resource busy"));
+        }
+        let dir = parent(path);
+        if dir == "/" {
+            return Ok(());
+        }
+        match self.lookup(dir) {
+            None => Err(error(ErrorKind::NotFound)),
+            Some(n) if !n.is_dir() => Err(error(ErrorKind::NotADirectory)),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Whether the parent stack shows `path` through the upper layer's directories.
+    fn lower_visible(&self, path: &str) -> bool {
+        let hidden = ancestors(path).any(|a| match self.upper.get(a) {
+            None => false,
+            Some(LayerEntry::Put(node)) => !node.is_dir(),
+            Some(_) => true,
+        });
+        !hidden && self.parent.lookup(path).is_some()
+    }
+
+    /// Copies the directories above `path` up, as overlayfs does before touching it.
+    fn copy_up_parents(&mut self, path: &str) {
+        let missing: Vec<(String, Node)> = ancestors(path)
+            .filter(|a| self.upper.get(a).is_none())
+            .filter_map(|a| self.lookup(a).map(|n| (a.to_string(), n.clone())))
+            .collect();
+        for (dir, node) in missing {
+            self.upper.insert(dir, LayerEntry::Put(node));
+        }
+    }
+
+    /// Writes `node` at an existing path, keeping an opaque directory opaque.
+    fn set(&mut self, path: &str, node: Node) {
+        self.copy_up_parents(path);
+        let entry = match self.upper.get(path) {
+            Some(LayerEntry::Opaque(_)) if node.is_dir() => LayerEntry::Opaque(node),
+            _ => LayerEntry::Put(node),
+        };
+        self.upper.insert(path.to_string(), entry);
+    }
+
+    /// Writes `node` at a path that holds nothing now. A directory over a whiteout
+    /// becomes opaque, so what the lower layers had there stays hidden.
+    fn place(&mut self, path: &str, node: Node) {
+        self.copy_up_parents(path);
+        let entry = match self.upper.get(path) {
+            Some(LayerEntry::Whiteout) if node.is_dir() => LayerEntry::Opaque(node),
+            _ => LayerEntry::Put(node),
+        };
+        self.upper.insert(path.to_string(), entry);
+    }
+
+    /// Removes `path` and all below it.
+    fn delete(&mut self, path: &str) {
+        self.upper.remove_below(path);
+        if self.lower_visible(path) {
+            self.copy_up_parents(path);
+            self.upper.insert(path.to_string(), LayerEntry::Whiteout);
+        } else {
+            self.upper.remove(path);
+        }
+    }
+
+    /// A directory's mtime changes when entries are added or removed.
+    fn touch_parent(&mut self, path: &str) {
+        let dir = parent(path);
+        if dir == "/" {
+            return;
+        }
+        if let Some(node) = self.lookup(dir).filter(|n| n.is_dir()) {
+            let mut node = node.clone();
+            node.mtime = self.now;
+            self.set(dir, node);
+        }
+    }
+
+    /// `path` and, for a directory, everything below it, hard links made files.
+    fn subtree(&self, path: &str) -> Vec<(String, Node)> {
+        let mut out = Vec::new();
+        let mut todo = vec![path.to_string()];
+        while let Some(current) = todo.pop() {
+            let Some(node) = self.resolved(&current) else {
+                continue;
+            };
+            if node.is_dir() {
+                for name in read_dir_in(self.layers(), &current).keys() {
+                    todo.push(join(&current, name));
+                }
+            }
+            out.push((current, node.clone()));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+fn metadata_of(node: &Node) -> Metadata {
+    let file_type = match node.kind {
+        NodeKind::Dir => FileType::Dir,
+        NodeKind::Symlink(_) => FileType::Symlink,
+        _ => FileType::File,
+    };
+    Metadata {
+        file_type,
+        len: node.size(),
+        mode: node.mode & 0o7777,
+        mtime: node.mtime.secs,
+    }
+}
+
+impl Vfs for Snapshot {
+    fn metadata(&self, path: &str) -> io::Result<Metadata> {
+        let path = self.resolve(path, true)?;
+        if path == "/" && self.lookup("/").is_none() {
+            return Ok(metadata_of(&Node::dir(0o755, Timestamp::default())));
+        }
+        self.resolved(&path)
+            .map(metadata_of)
+            .ok_or_else(|| error(ErrorKind::NotFound))
+    }
+
+    fn symlink_metadata(&self, path: &str) -> io::Result<Metadata> {
+        let path = self.resolve(path, false)?;
+        if path == "/" && self.lookup("/").is_none() {
+            return Ok(metadata_of(&Node::dir(0o755, Timestamp::default())));
+        }
+        self.resolved(&path)
+            .map(metadata_of)
+            .ok_or_else(|| error(ErrorKind::NotFound))
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        let path = self.resolve(path, true)?;
+        match self.resolved(&path).map(|n| &n.kind) {
+            Some(NodeKind::File(content)) => Ok(content.as_bytes().to_vec()),
+            Some(NodeKind::Dir) => Err(error(ErrorKind::IsADirectory)),
+            Some(_) => Ok(Vec::new()),
+            None if path == "/" => Err(error(ErrorKind::IsADirectory)),
+            None => Err(error(ErrorKind::NotFound)),
+        }
+    }
+
+    fn write(&mut self, path: &str, data: &[u8], append: bool) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, true)?;
+        self.parent_dir(&path)?;
+        match self.resolved(&path) {
+            Some(node) if node.is_dir() => Err(error(ErrorKind::IsADirectory)),
+            // Devices and fifos swallow what is written (`> /dev/null`).
+            Some(Node {
+                kind: NodeKind::Special { .. },
+                ..
+            }) => Ok(()),
+            Some(node) => {
+                let mut node = node.clone();
+                let body = match (&node.kind, append) {
+                    (NodeKind::File(old), true) => [old.as_bytes(), data].concat(),
+                    _ => data.to_vec(),
+                };
+                node.kind = NodeKind::File(Content::new(body));
+                node.mtime = self.now;
+                self.set(&path, node);
+                Ok(())
+            }
+            None => {
+                self.place(&path, Node::file(data.to_vec(), 0o644, self.now));
+                self.touch_parent(&path);
+                Ok(())
+            }
+        }
+    }
+
+    fn read_dir(&self, path: &str) -> io::Result<Vec<DirEntry>> {
+        let path = self.resolve(path, true)?;
+        match self.lookup(&path) {
+            Some(node) if !node.is_dir() => return Err(error(ErrorKind::NotADirectory)),
+            None if path != "/" => return Err(error(ErrorKind::NotFound)),
+            _ => {}
+        }
+        Ok(read_dir_in(self.layers(), &path)
+            .into_iter()
+            .map(|(name, node)| DirEntry {
+                name,
+                file_type: metadata_of(node).file_type,
+            })
+            .collect())
+    }
+
+    fn create_dir(&mut self, path: &str) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, false)?;
+        if path == "/" || self.lookup(&path).is_some() {
+            return Err(error(ErrorKind::AlreadyExists));
+        }
+        self.parent_dir(&path)?;
+        self.place(&path, Node::dir(0o755, self.now));
+        self.touch_parent(&path);
+        Ok(())
+    }
+
+    fn remove_file(&mut self, path: &str) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, false)?;
+        match self.lookup(&path) {
+            None => return Err(error(ErrorKind::NotFound)),
+            Some(node) if node.is_dir() => return Err(error(ErrorKind::IsADirectory)),
+            Some(_) => {}
+        }
+        self.delete(&path);
+        self.touch_parent(&path);
+        Ok(())
+    }
+
+    fn remove_dir(&mut self, path: &str) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, false)?;
+        if path == "/" {
+            return Err(io::Error::new(ErrorKind::ResourceBusy, "Resource busy"));
+        }
+        match self.lookup(&path) {
+            None => return Err(error(ErrorKind::NotFound)),
+            Some(node) if !node.is_dir() => return Err(error(ErrorKind::NotADirectory)),
+            Some(_) => {}
+        }
+        if !read_dir_in(self.layers(), &path).is_empty() {
+            return Err(error(ErrorKind::DirectoryNotEmpty));
+        }
+        self.delete(&path);
+        self.touch_parent(&path);
+        Ok(())
+    }
+
+    fn rename(&mut self, from: &str, to: &str) -> io::Result<()> {
+        self.writable()?;
+        let from = self.resolve(from, false)?;
+        let to = self.resolve(to, false)?;
+        let Some(source) = self.lookup(&from) else {
+            return Err(error(ErrorKind::NotFound));
+        };
+        if from == to {
+            return Ok(());
+        }
+        let source_is_dir = source.is_dir();
+        if from == "/" || to == "/" || (source_is_dir && is_within(&to, &from)) {
+            return Err(error(ErrorKind::InvalidInput));
+        }
+        self.parent_dir(&to)?;
+        match self.lookup(&to) {
+            Some(target) if source_is_dir && !target.is_dir() => {
+                return Err(error(ErrorKind::NotADirectory));
+            }
+            Some(target) if !source_is_dir && target.is_dir() => {
+                return Err(error(ErrorKind::IsADirectory));
+            }
+            Some(_) if source_is_dir && !read_dir_in(self.layers(), &to).is_empty() => {
+                return Err(error(ErrorKind::DirectoryNotEmpty));
+            }
+            Some(_) => self.delete(&to),
+            None => {}
+        }
+        // A renamed directory is copied up whole (overlayfs without redirect_dir).
+        let moved = self.subtree(&from);
+        self.delete(&from);
+        self.touch_parent(&from);
+        for (old_path, node) in moved {
+            let new_path = format!("{to}{}", &old_path[from.len()..]);
+            self.place(&new_path, node);
+        }
+        self.touch_parent(&to);
+        Ok(())
+    }
+
+    fn set_mode(&mut self, path: &str, mode: u32) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, true)?;
+        let mut node = self
+            .resolved(&path)
+            .cloned()
+            .ok_or_else(|| error(ErrorKind::NotFound))?;
+        node.mode = mode & 0o7777;
+        self.set(&path, node);
+        Ok(())
+    }
+
+    fn set_mtime(&mut self, path: &str, mtime: i64) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, true)?;
+        let mut node = self
+            .resolved(&path)
+            .cloned()
+            .ok_or_else(|| error(ErrorKind::NotFound))?;
+        node.mtime = Timestamp::from_secs(mtime);
+        self.set(&path, node);
+        Ok(())
+    }
+
+    fn symlink(&mut self, target: &str, path: &str) -> io::Result<()> {
+        self.writable()?;
+        let path = self.resolve(path, false)?;
+        if path == "/" || self.lookup(&path).is_some() {
+            return Err(error(ErrorKind::AlreadyExists));
+        }
+        self.parent_dir(&path)?;
+        self.place(&path, Node::symlink(target, self.now));
+        self.touch_parent(&path);
+        Ok(())
+    }
+
+    fn read_link(&self, path: &str) -> io::Result<String> {
+        let path = self.resolve(path, false)?;
+        match self.lookup(&path).map(|n| &n.kind) {
+            Some(NodeKind::Symlink(target)) => Ok(target.clone()),
+            Some(_) => Err(error(ErrorKind::InvalidInput)),
+            None => Err(error(ErrorKind::NotFound)),
+        }
+    }
+}
