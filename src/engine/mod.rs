@@ -18,6 +18,7 @@
 
 pub mod clock;
 pub mod content;
+pub mod dockerfile;
 pub mod digest;
 pub mod error;
 pub mod hub;
