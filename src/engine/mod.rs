@@ -19,6 +19,7 @@
 pub mod build;
 pub mod clock;
 pub mod content;
+pub mod dockerfile;
 pub mod digest;
 pub mod error;
 pub mod fs;
