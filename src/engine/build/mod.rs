@@ -5,6 +5,8 @@
 //! layers in `fs`, images in `image`.
 
 use super::Engine;
+pub mod config;
+
 use super::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
 

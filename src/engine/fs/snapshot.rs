@@ -259,17 +259,26 @@ impl Snapshot {
     }
 }
 
-fn metadata_of(node: &Node) -> Metadata {
+fn metadata_of(path: &str, node: &Node) -> Metadata {
     let file_type = match node.kind {
         NodeKind::Dir => FileType::Dir,
         NodeKind::Symlink(_) => FileType::Symlink,
         _ => FileType::File,
     };
+    // A stable inode number per path: hard links resolve to their target's path, so they
+    // share it, as `du` and `ls -i` expect.
+    let ino = path
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     Metadata {
         file_type,
         len: node.size(),
         mode: node.mode & 0o7777,
         mtime: node.mtime.secs,
+        uid: node.uid,
+        gid: node.gid,
+        nlink: if node.is_dir() { 2 } else { 1 },
+        ino,
     }
 }
 
@@ -277,20 +286,20 @@ impl Vfs for Snapshot {
     fn metadata(&self, path: &str) -> io::Result<Metadata> {
         let path = self.resolve(path, true)?;
         if path == "/" && self.lookup("/").is_none() {
-            return Ok(metadata_of(&Node::dir(0o755, Timestamp::default())));
+            return Ok(metadata_of("/", &Node::dir(0o755, Timestamp::default())));
         }
         self.resolved(&path)
-            .map(metadata_of)
+            .map(|node| metadata_of(&path, node))
             .ok_or_else(|| error(ErrorKind::NotFound))
     }
 
     fn symlink_metadata(&self, path: &str) -> io::Result<Metadata> {
         let path = self.resolve(path, false)?;
         if path == "/" && self.lookup("/").is_none() {
-            return Ok(metadata_of(&Node::dir(0o755, Timestamp::default())));
+            return Ok(metadata_of("/", &Node::dir(0o755, Timestamp::default())));
         }
         self.resolved(&path)
-            .map(metadata_of)
+            .map(|node| metadata_of(&path, node))
             .ok_or_else(|| error(ErrorKind::NotFound))
     }
 
@@ -346,7 +355,7 @@ impl Vfs for Snapshot {
             .into_iter()
             .map(|(name, node)| DirEntry {
                 name,
-                file_type: metadata_of(node).file_type,
+                file_type: metadata_of("/", node).file_type,
             })
             .collect())
     }
