@@ -30,6 +30,10 @@ pub enum EngineError {
     /// The container's process could not be started, worded as runc words it.
     #[error("{0}")]
     StartFailed(String),
+    /// A build step failed; the build stream ends with this message, and the CLI exits
+    /// with `code`.
+    #[error("{message}")]
+    BuildFailed { message: String, code: i64 },
     #[error("the state directory {path} is damaged: {reason}")]
     CorruptState { path: PathBuf, reason: String },
     #[error("cannot use the state directory {path}: {source}")]

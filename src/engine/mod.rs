@@ -19,8 +19,8 @@
 pub mod build;
 pub mod clock;
 pub mod content;
-pub mod dockerfile;
 pub mod digest;
+pub mod dockerfile;
 pub mod error;
 pub mod fs;
 pub mod hub;
@@ -37,14 +37,20 @@ pub mod units;
 mod containers_api;
 mod images_api;
 
+pub use images_api::glob_match;
+
 use self::clock::{Clock, IdGenerator};
 use self::content::{ContentStore, atomic_write};
+use self::digest::Digest;
 use self::error::{EngineError, Result};
+use self::fs::{Layer, LayerStack};
 use self::hub::Hub;
 use self::image::ImageStore;
 use self::runtime::ContainerStore;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The Docker version whose behaviour the engine reproduces.
 pub const DOCKER_VERSION: &str = "28.2.2";
@@ -75,6 +81,8 @@ pub struct Engine {
     hub: Hub,
     clock: Clock,
     ids: IdGenerator,
+    /// Parsed layers by diff ID: a build or a container reads each layer blob once.
+    layer_cache: HashMap<Digest, Arc<Layer>>,
 }
 
 impl Engine {
@@ -121,6 +129,7 @@ impl Engine {
             containers: state.containers,
             clock: options.clock,
             ids: IdGenerator::new(options.seed),
+            layer_cache: HashMap::new(),
         })
     }
 
@@ -176,6 +185,33 @@ impl Engine {
             "manifests": manifests,
         }))
         .expect("JSON values always serialise")
+    }
+
+    /// The layers of an image as a stack, each parsed from its blob at most once.
+    pub fn layer_stack(&mut self, diff_ids: &[Digest]) -> Result<Arc<LayerStack>> {
+        let mut layers = Vec::with_capacity(diff_ids.len());
+        for diff_id in diff_ids {
+            if let Some(layer) = self.layer_cache.get(diff_id) {
+                layers.push(layer.clone());
+                continue;
+            }
+            let bytes = self
+                .content
+                .read(diff_id)
+                .map_err(|e| EngineError::CorruptState {
+                    path: self.content.blob_path(diff_id),
+                    reason: format!("layer blob: {e}"),
+                })?;
+            let layer = Arc::new(Layer::from_tar(Arc::from(bytes)).map_err(|e| {
+                EngineError::CorruptState {
+                    path: self.content.blob_path(diff_id),
+                    reason: format!("layer blob: {e}"),
+                }
+            })?);
+            self.layer_cache.insert(diff_id.clone(), layer.clone());
+            layers.push(layer);
+        }
+        Ok(Arc::new(LayerStack::new(layers)))
     }
 
     fn now_rfc3339(&self) -> String {

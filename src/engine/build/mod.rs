@@ -5,9 +5,10 @@
 //! layers in `fs`, images in `image`.
 
 use super::Engine;
+mod classic;
 pub mod config;
 
-use super::error::{EngineError, Result};
+use super::error::Result;
 use serde::{Deserialize, Serialize};
 
 /// What `POST /build` takes, as the engine needs it.
@@ -80,12 +81,10 @@ impl Engine {
     /// `progress`. Returns the image ID on success.
     pub fn build(
         &mut self,
-        _context: &[u8],
-        _options: &BuildOptions,
-        _progress: &mut dyn FnMut(&BuildMessage),
+        context: &[u8],
+        options: &BuildOptions,
+        progress: &mut dyn FnMut(&BuildMessage),
     ) -> Result<String> {
-        Err(EngineError::BadRequest(
-            "the embedded builder is not part of this docklab yet".into(),
-        ))
+        classic::build(self, context, options, progress)
     }
 }

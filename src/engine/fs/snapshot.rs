@@ -267,9 +267,9 @@ fn metadata_of(path: &str, node: &Node) -> Metadata {
     };
     // A stable inode number per path: hard links resolve to their target's path, so they
     // share it, as `du` and `ls -i` expect.
-    let ino = path
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let ino = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     Metadata {
         file_type,
         len: node.size(),

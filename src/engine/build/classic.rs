@@ -1,0 +1,1251 @@
+//! The classic builder, step by step as Docker's: `Step N/M : ...`, an intermediate
+//! container per step (`Running in`, `Removed intermediate container`), a committed
+//! image per step (`---> <id>`), and the build cache: among the images built on the
+//! same parent, one whose `container_config` matches the step's is reused.
+
+use super::config::{HistoryRow, ImageConfigFile, RootFsJson};
+use super::{BuildMessage, BuildOptions};
+use crate::engine::Engine;
+use crate::engine::digest::Digest;
+use crate::engine::dockerfile::{self, CommandLine, Copy, Instruction, InstructionKind};
+use crate::engine::error::{EngineError, Result};
+use crate::engine::fs::{Layer, LayerEntry, Node, NodeKind, Snapshot, Timestamp};
+use crate::engine::image::{ImageRecord, LayerRecord};
+use crate::engine::reference;
+use crate::engine::shell::{DefaultResolver, Flavour, Host, Shell, Vfs};
+use crate::engine::streams::Streams;
+use bollard_stubs::models::ContainerConfig;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The DiffID of a layer with no changes: the empty tar.
+const EMPTY_LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+const DEFAULT_SHELL: [&str; 2] = ["/bin/sh", "-c"];
+
+/// Where a stage stands after each step.
+#[derive(Clone)]
+struct StageState {
+    /// The image of the last step; `None` before any step on `scratch`.
+    image: Option<Digest>,
+    config: ContainerConfig,
+    diff_ids: Vec<Digest>,
+    history: Vec<HistoryRow>,
+    /// ARGs declared in this stage, with their values.
+    args: Vec<(String, Option<String>)>,
+}
+
+struct Builder<'a> {
+    engine: &'a mut Engine,
+    context: Layer,
+    options: &'a BuildOptions,
+    out: &'a mut dyn FnMut(&BuildMessage),
+    escape: char,
+    step: usize,
+    total: usize,
+    used_args: BTreeSet<String>,
+    /// Final images of the stages built so far, by index and name.
+    stages: Vec<(Option<String>, StageState)>,
+}
+
+/// A build's failure: the message the stream ends with, and the exit code it carries.
+fn failed(message: String) -> EngineError {
+    EngineError::BuildFailed { message, code: 1 }
+}
+
+pub(super) fn build(
+    engine: &mut Engine,
+    context_tar: &[u8],
+    options: &BuildOptions,
+    out: &mut dyn FnMut(&BuildMessage),
+) -> Result<String> {
+    let context = Layer::from_tar(Arc::from(context_tar.to_vec()))
+        .map_err(|e| EngineError::BadRequest(format!("failed to read the build context: {e}")))?;
+    let name = if options.dockerfile.is_empty() {
+        "Dockerfile"
+    } else {
+        &options.dockerfile
+    };
+    let text = match context.get(&crate::engine::fs::normalise(name)) {
+        Some(LayerEntry::Put(Node {
+            kind: NodeKind::File(content),
+            ..
+        })) => String::from_utf8_lossy(content.as_bytes()).into_owned(),
+        _ => {
+            return Err(EngineError::BadRequest(format!(
+                "Cannot locate specified Dockerfile: {name}"
+            )));
+        }
+    };
+    let parsed = dockerfile::parse(&text).map_err(|e| EngineError::BadRequest(e.to_string()))?;
+    let last_stage = match &options.target {
+        Some(t) => parsed.stage_index(t).ok_or_else(|| {
+            EngineError::BadRequest(format!("failed to reach build target {t} in Dockerfile"))
+        })?,
+        None => parsed.stages.len().saturating_sub(1),
+    };
+    if parsed.stages.is_empty() {
+        return Err(EngineError::BadRequest(
+            "No build stage in current context".into(),
+        ));
+    }
+    let total = parsed.meta_arg_instructions.len()
+        + parsed.stages[..=last_stage]
+            .iter()
+            .map(|s| 1 + s.instructions.len())
+            .sum::<usize>();
+    let mut builder = Builder {
+        engine,
+        context,
+        options,
+        out,
+        escape: parsed.escape,
+        step: 0,
+        total,
+        used_args: BTreeSet::new(),
+        stages: Vec::new(),
+    };
+    match builder.run(&parsed, last_stage) {
+        Ok(id) => Ok(id),
+        Err(EngineError::BuildFailed { message, code }) => {
+            (builder.out)(&BuildMessage::error(message.clone(), Some(code)));
+            Err(EngineError::BuildFailed { message, code })
+        }
+        Err(other) => {
+            (builder.out)(&BuildMessage::error(other.to_string(), None));
+            Err(other)
+        }
+    }
+}
+
+impl Builder<'_> {
+    fn say(&mut self, text: &str) {
+        if !self.options.quiet {
+            (self.out)(&BuildMessage::stream(text));
+        }
+    }
+
+    fn build_arg(&self, name: &str) -> Option<Option<String>> {
+        self.options
+            .build_args
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn run(&mut self, parsed: &dockerfile::Dockerfile, last_stage: usize) -> Result<String> {
+        // ARGs before the first FROM may only be used in FROM lines.
+        let mut global_args: Vec<(String, Option<String>)> = Vec::new();
+        for instruction in &parsed.meta_arg_instructions {
+            self.step_header(instruction);
+            if let InstructionKind::Arg(args) = &instruction.kind {
+                for arg in args {
+                    let value = match self.build_arg(&arg.name) {
+                        Some(v) => {
+                            self.used_args.insert(arg.name.clone());
+                            v
+                        }
+                        None => arg.default.clone(),
+                    };
+                    global_args.push((arg.name.clone(), value));
+                }
+            }
+        }
+        for (index, stage) in parsed.stages[..=last_stage].iter().enumerate() {
+            self.step_header(&stage.from_instruction);
+            let lookup = |name: &str| {
+                global_args
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| v.clone())
+            };
+            let image = dockerfile::expand(&stage.from.image, &lookup)
+                .map_err(|e| failed(e.to_string()))?;
+            let mut state = self.from(&image)?;
+            match &state.image {
+                Some(id) => {
+                    let text = format!(" ---> {}\n", id.short());
+                    self.say(&text);
+                }
+                None => self.say(" ---> \n"),
+            }
+            for instruction in &stage.instructions {
+                self.step_header(instruction);
+                self.dispatch(&mut state, instruction)?;
+                let text = format!(
+                    " ---> {}\n",
+                    state
+                        .image
+                        .as_ref()
+                        .map(|d| d.short().to_string())
+                        .unwrap_or_default()
+                );
+                self.say(&text);
+            }
+            self.stages.push((stage.name.clone(), state));
+            let _ = index;
+        }
+        let state = self
+            .stages
+            .last()
+            .map(|(_, s)| s.clone())
+            .expect("a stage was built");
+        let id = match state.image {
+            Some(id) => id,
+            // A Dockerfile that is only `FROM scratch` makes no image.
+            None => {
+                return Err(failed(
+                    "No image was generated. Is your Dockerfile empty?".into(),
+                ));
+            }
+        };
+        let unused: Vec<String> = self
+            .options
+            .build_args
+            .iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| !self.used_args.contains(k) && !PREDEFINED_ARGS.contains(&k.as_str()))
+            .collect();
+        if !unused.is_empty() {
+            let text = format!(
+                "[Warning] One or more build-args [{}] were not consumed\n",
+                unused.join(" ")
+            );
+            self.say(&text);
+        }
+        (self.out)(&BuildMessage {
+            aux: Some(super::BuildAux { id: id.to_string() }),
+            ..Default::default()
+        });
+        let text = format!("Successfully built {}\n", id.short());
+        self.say(&text);
+        let now = self.engine.now_rfc3339();
+        for tag in &self.options.tags {
+            let named = reference::parse_normalized(tag)
+                .map_err(|e| EngineError::InvalidReference(e.to_string()))?
+                .with_default_tag();
+            self.engine
+                .images
+                .set_tag(named.to_string(), id.clone(), &now);
+            let text = format!("Successfully tagged {}\n", named.familiar_string());
+            self.say(&text);
+        }
+        self.engine.save()?;
+        Ok(id.to_string())
+    }
+
+    fn step_header(&mut self, instruction: &Instruction) {
+        self.step += 1;
+        let text = format!(
+            "Step {}/{} : {}\n",
+            self.step, self.total, instruction.original
+        );
+        self.say(&text);
+    }
+
+    /// The base of a stage: `scratch`, an earlier stage, a local image, or a pull.
+    fn from(&mut self, image: &str) -> Result<StageState> {
+        if image == "scratch" {
+            return Ok(StageState {
+                image: None,
+                config: ContainerConfig {
+                    env: Some(vec![DEFAULT_PATH.into()]),
+                    ..Default::default()
+                },
+                diff_ids: Vec::new(),
+                history: Vec::new(),
+                args: Vec::new(),
+            });
+        }
+        let lower = image.to_ascii_lowercase();
+        if let Some((_, state)) = self
+            .stages
+            .iter()
+            .rev()
+            .find(|(n, _)| n.as_deref() == Some(lower.as_str()))
+        {
+            let mut state = state.clone();
+            state.args.clear();
+            return Ok(state);
+        }
+        let id = match self.engine.images.lookup(image) {
+            Ok((id, _)) => id,
+            Err(EngineError::NoSuchImage(_)) => {
+                let named = reference::parse_normalized(image)
+                    .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
+                let tag = named.tag().map(str::to_string).unwrap_or_default();
+                let mut lines = Vec::new();
+                self.engine.pull(&named.full_name(), &tag, &mut |m| {
+                    if m.progress_detail
+                        .as_ref()
+                        .is_some_and(|p| p.total.unwrap_or(0) > 0)
+                    {
+                        return;
+                    }
+                    let id =
+                        m.id.as_deref()
+                            .map(|i| format!("{i}: "))
+                            .unwrap_or_default();
+                    lines.push(format!("{id}{}\n", m.status.as_deref().unwrap_or("")));
+                })?;
+                for line in lines {
+                    self.say(&line);
+                }
+                self.engine.images.lookup(image)?.0
+            }
+            Err(e) => return Err(e),
+        };
+        let record = self.engine.images.get(&id).expect("looked up").clone();
+        let config = ImageConfigFile::from_bytes(&self.engine.content.read(&id)?).map_err(|e| {
+            EngineError::CorruptState {
+                path: self.engine.content.blob_path(&id),
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(StageState {
+            image: Some(id),
+            config: config.config,
+            diff_ids: record.layers,
+            history: config.history,
+            args: Vec::new(),
+        })
+    }
+
+    /// The environment words see: the stage's ENV, then its ARGs with values.
+    fn lookup_env(state: &StageState) -> impl Fn(&str) -> Option<String> + '_ {
+        move |name: &str| {
+            let env = state.config.env.as_deref().unwrap_or_default();
+            env.iter()
+                .rev()
+                .find_map(|e| e.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
+                .map(str::to_string)
+                .or_else(|| {
+                    state
+                        .args
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .and_then(|(_, v)| v.clone())
+                })
+        }
+    }
+
+    fn dispatch(&mut self, state: &mut StageState, instruction: &Instruction) -> Result<()> {
+        let kind = {
+            let env = Self::lookup_env(state);
+            instruction
+                .kind
+                .expanded(self.escape, &env)
+                .map_err(|e| failed(e.to_string()))?
+        };
+        let shell: Vec<String> = state
+            .config
+            .shell
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SHELL.map(String::from).to_vec());
+        let mut config = state.config.clone();
+        let comment = match &kind {
+            InstructionKind::Run(run) => return self.run_step(state, run, &shell),
+            InstructionKind::Copy(copy) => return self.copy_step(state, copy, "COPY"),
+            InstructionKind::Add(copy) => return self.copy_step(state, copy, "ADD"),
+            InstructionKind::Workdir(dir) => return self.workdir_step(state, dir, &shell),
+            InstructionKind::Cmd(cmd) => {
+                config.cmd = Some(cmd.to_argv(&shell));
+                format!(
+                    "CMD {}",
+                    go_quote_list(config.cmd.as_deref().unwrap_or_default())
+                )
+            }
+            InstructionKind::Entrypoint(cmd) => {
+                config.entrypoint = Some(cmd.to_argv(&shell));
+                // An ENTRYPOINT resets the CMD inherited from the base image.
+                if !matches!(cmd, CommandLine::Empty) || config.cmd.is_some() {
+                    config.cmd = None;
+                }
+                format!(
+                    "ENTRYPOINT {}",
+                    go_quote_list(config.entrypoint.as_deref().unwrap_or_default())
+                )
+            }
+            InstructionKind::Env(pairs) => {
+                let mut env = config.env.take().unwrap_or_default();
+                let mut text = String::from("ENV");
+                for (k, v) in pairs {
+                    env.retain(|e| e.split('=').next() != Some(k.as_str()));
+                    env.push(format!("{k}={v}"));
+                    text.push_str(&format!(" {k}={v}"));
+                }
+                config.env = Some(env);
+                text
+            }
+            InstructionKind::Label(pairs) => {
+                let mut labels = config.labels.take().unwrap_or_default();
+                let mut text = String::from("LABEL");
+                for (k, v) in pairs {
+                    labels.insert(k.clone(), v.clone());
+                    text.push_str(&format!(" {k}={v}"));
+                }
+                config.labels = Some(labels);
+                text
+            }
+            InstructionKind::Expose(ports) => {
+                let mut all = config.exposed_ports.take().unwrap_or_default();
+                for p in ports {
+                    if !all.contains(p) {
+                        all.push(p.clone());
+                    }
+                }
+                all.sort();
+                config.exposed_ports = Some(all);
+                format!("EXPOSE {}", ports.join(" "))
+            }
+            InstructionKind::User(user) => {
+                config.user = Some(user.clone());
+                format!("USER {user}")
+            }
+            InstructionKind::Volume(volumes) => {
+                let mut all = config.volumes.take().unwrap_or_default();
+                for v in volumes {
+                    if !all.contains(v) {
+                        all.push(v.clone());
+                    }
+                }
+                config.volumes = Some(all);
+                format!("VOLUME [{}]", volumes.join(" "))
+            }
+            InstructionKind::StopSignal(signal) => {
+                config.stop_signal = Some(signal.clone());
+                format!("STOPSIGNAL {signal}")
+            }
+            InstructionKind::Shell(words) => {
+                config.shell = Some(words.clone());
+                format!("SHELL {}", go_quote_list(words))
+            }
+            InstructionKind::Maintainer(name) => format!("MAINTAINER {name}"),
+            InstructionKind::Onbuild(trigger) => {
+                let mut triggers = config.on_build.take().unwrap_or_default();
+                triggers.push(trigger.expression.clone());
+                config.on_build = Some(triggers);
+                format!("ONBUILD {}", trigger.expression)
+            }
+            InstructionKind::Healthcheck(check) => {
+                config.healthcheck = Some(healthcheck_config(check));
+                format!(
+                    "HEALTHCHECK {}",
+                    instruction
+                        .original
+                        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                        .trim()
+                )
+            }
+            InstructionKind::Arg(args) => {
+                let mut text = String::from("ARG");
+                for arg in args {
+                    let value = match self.build_arg(&arg.name) {
+                        Some(v) => {
+                            self.used_args.insert(arg.name.clone());
+                            v.or_else(|| arg.default.clone())
+                        }
+                        None => arg.default.clone(),
+                    };
+                    state.args.retain(|(k, _)| k != &arg.name);
+                    state.args.push((arg.name.clone(), value));
+                    text.push(' ');
+                    text.push_str(&arg.name);
+                    if let Some(d) = &arg.default {
+                        text.push('=');
+                        text.push_str(d);
+                    }
+                }
+                text
+            }
+            InstructionKind::From(_) => unreachable!("FROM starts a stage"),
+        };
+        let mut cmd = shell.clone();
+        cmd.push("#(nop) ".into());
+        cmd.push(comment);
+        self.metadata_step(state, config, cmd)
+    }
+
+    /// A step that changes only the config: a container is created and committed with
+    /// no changes, so its layer is empty.
+    fn metadata_step(
+        &mut self,
+        state: &mut StageState,
+        config: ContainerConfig,
+        cmd: Vec<String>,
+    ) -> Result<()> {
+        let created_by = cmd.join(" ");
+        let container_config = cache_config(&config, cmd);
+        if self.try_cache(state, &container_config)? {
+            return Ok(());
+        }
+        let container = self.running_in();
+        self.commit(
+            state,
+            config,
+            container_config,
+            created_by,
+            None,
+            &container,
+        )
+    }
+
+    fn workdir_step(&mut self, state: &mut StageState, dir: &str, shell: &[String]) -> Result<()> {
+        let current = state
+            .config
+            .working_dir
+            .clone()
+            .unwrap_or_else(|| "/".into());
+        let dir = crate::engine::fs::normalise(&if dir.starts_with('/') {
+            dir.to_string()
+        } else {
+            format!("{current}/{dir}")
+        });
+        let mut config = state.config.clone();
+        config.working_dir = Some(dir.clone());
+        let mut cmd = shell.to_vec();
+        cmd.push(format!("#(nop) WORKDIR {dir}"));
+        let created_by = cmd.join(" ");
+        let container_config = cache_config(&config, cmd);
+        if self.try_cache(state, &container_config)? {
+            return Ok(());
+        }
+        let container = self.running_in();
+        let mut snapshot = self.snapshot(state)?;
+        mkdir_all(&mut snapshot, &dir, 0, 0)?;
+        let layer = snapshot.commit();
+        self.commit(
+            state,
+            config,
+            container_config,
+            created_by,
+            Some(layer),
+            &container,
+        )
+    }
+
+    fn run_step(
+        &mut self,
+        state: &mut StageState,
+        run: &dockerfile::Run,
+        shell: &[String],
+    ) -> Result<()> {
+        if let Some(flag) = run.flags_used.first() {
+            return Err(failed(format!(
+                "the --{flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"
+            )));
+        }
+        let argv = run.command.to_argv(shell);
+        // Build args in effect show in the history and the cache key as `|N K=V ...`.
+        let args_in_effect: Vec<String> = state
+            .args
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+            .filter(|kv| {
+                let key = kv.split('=').next().unwrap_or("");
+                !state
+                    .config
+                    .env
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|e| e.split('=').next() == Some(key))
+            })
+            .collect();
+        let mut saved = argv.clone();
+        if !args_in_effect.is_empty() {
+            let mut prefixed = vec![format!("|{}", args_in_effect.len())];
+            prefixed.extend(args_in_effect.iter().cloned());
+            prefixed.extend(saved);
+            saved = prefixed;
+        }
+        let created_by = saved.join(" ");
+        let config = state.config.clone();
+        let container_config = cache_config(&config, saved);
+        if self.try_cache(state, &container_config)? {
+            return Ok(());
+        }
+        let container = self.running_in();
+        let mut snapshot = self.snapshot(state)?;
+        let flavour = if snapshot.exists("/etc/alpine-release") {
+            Flavour::Ash
+        } else if snapshot.exists("/bin/bash") || snapshot.exists("/usr/bin/dash") {
+            Flavour::Dash
+        } else {
+            Flavour::Ash
+        };
+        let workdir = config
+            .working_dir
+            .clone()
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into());
+        if !snapshot.exists(&workdir) {
+            mkdir_all(&mut snapshot, &workdir, 0, 0)?;
+        }
+        let mut sh = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
+        for var in config.env.iter().flatten() {
+            if let Some((k, v)) = var.split_once('=') {
+                sh.export(k, v);
+            }
+        }
+        for kv in &args_in_effect {
+            if let Some((k, v)) = kv.split_once('=') {
+                sh.export(k, v);
+            }
+        }
+        let _ = sh.set_cwd(&workdir);
+        let log = Rc::new(RefCell::new(Vec::<(bool, Vec<u8>)>::new()));
+        let mut stdout = Tagged {
+            log: log.clone(),
+            err: false,
+        };
+        let mut stderr = Tagged {
+            log: log.clone(),
+            err: true,
+        };
+        let mut host = BuildHost {
+            now: self.engine.clock.now(),
+        };
+        let status = match (
+            argv.first().map(String::as_str),
+            argv.get(1).map(String::as_str),
+        ) {
+            (Some(first), Some("-c")) if argv.len() == 3 && first.ends_with("sh") => {
+                sh.set_positional(first, Vec::new());
+                sh.run(
+                    &argv[2],
+                    &mut host,
+                    Streams::new(&[], &mut stdout, &mut stderr),
+                )
+            }
+            _ => {
+                let line = argv
+                    .iter()
+                    .map(|a| shell_quote(a))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                sh.run(
+                    &line,
+                    &mut host,
+                    Streams::new(&[], &mut stdout, &mut stderr),
+                )
+            }
+        };
+        for (err, bytes) in log.borrow().iter() {
+            let text = String::from_utf8_lossy(bytes);
+            let text = if *err {
+                format!("\x1b[91m{text}\x1b[0m")
+            } else {
+                text.into_owned()
+            };
+            self.say(&text);
+        }
+        if status != 0 {
+            return Err(EngineError::BuildFailed {
+                message: format!(
+                    "The command '{}' returned a non-zero code: {status}",
+                    argv.join(" ")
+                ),
+                code: i64::from(status),
+            });
+        }
+        let layer = sh.fs().upper().clone();
+        self.commit(
+            state,
+            config,
+            container_config,
+            created_by,
+            Some(layer),
+            &container,
+        )
+    }
+
+    fn copy_step(&mut self, state: &mut StageState, copy: &Copy, verb: &str) -> Result<()> {
+        if copy.link {
+            return Err(failed(format!(
+                "the --link option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"
+            )));
+        }
+        let workdir = state
+            .config
+            .working_dir
+            .clone()
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into());
+        let (uid, gid) = match &copy.chown {
+            Some(spec) => parse_chown(spec).ok_or_else(|| {
+                failed(format!("{verb} failed: unable to convert uid/gid chown string to host mapping: can't find uid for user {spec}: no such user: {spec}"))
+            })?,
+            None => (0, 0),
+        };
+        let chmod = match &copy.chmod {
+            Some(m) => Some(
+                u32::from_str_radix(m, 8)
+                    .map_err(|_| failed(format!("invalid chmod parameter: {m}")))?,
+            ),
+            None => None,
+        };
+        // Where sources come from: the context, or an earlier stage's filesystem.
+        let source_view: Option<Snapshot> = match &copy.from {
+            None => None,
+            Some(from) => {
+                let base = self.from(from)?;
+                Some(Snapshot::view(self.engine.layer_stack(&base.diff_ids)?))
+            }
+        };
+        let mut files: Vec<(String, Node)> = Vec::new();
+        let mut hashes: Vec<String> = Vec::new();
+        let mut kinds: Vec<&str> = Vec::new();
+        let many = copy.sources.len() + copy.inline_sources.len() > 1;
+        for source in &copy.sources {
+            if verb == "ADD" && (source.starts_with("http://") || source.starts_with("https://")) {
+                return Err(failed(format!(
+                    "ADD failed: failed to GET {source}: the lab is offline; put the file in the build context and COPY it instead"
+                )));
+            }
+            let clean = crate::engine::fs::normalise(source);
+            if escapes_context(source) {
+                return Err(failed(format!(
+                    "{verb} failed: forbidden path outside the build context: {source} ({clean})"
+                )));
+            }
+            let matched = self.match_sources(source_view.as_ref(), &clean);
+            if matched.is_empty() {
+                let text = if has_wildcard(source) {
+                    format!("{verb} failed: no source files were specified")
+                } else {
+                    format!(
+                        "{verb} failed: file not found in build context or excluded by .dockerignore: stat {}: file does not exist",
+                        source.trim_start_matches("./")
+                    )
+                };
+                return Err(failed(text));
+            }
+            for (path, node) in matched {
+                if node.is_dir() {
+                    kinds.push("dir");
+                    let mut listing = Vec::new();
+                    for (sub, child) in self.tree_under(source_view.as_ref(), &path) {
+                        listing.push(format!("{sub}:{}", content_hash(&child)));
+                        files.push((format!("DIR{}", sub), child));
+                    }
+                    hashes.push(sha(&listing.join("\n")));
+                    // Directory contents land under the destination itself.
+                    for f in files.iter_mut().filter(|(k, _)| k.starts_with("DIR")) {
+                        f.0 = format!("REL{}", &f.0[3..]);
+                    }
+                } else {
+                    kinds.push("file");
+                    hashes.push(content_hash(&node));
+                    let base = path.rsplit('/').next().unwrap_or("").to_string();
+                    files.push((format!("ONE{base}"), node));
+                }
+            }
+        }
+        for inline in &copy.inline_sources {
+            kinds.push("file");
+            hashes.push(sha(&inline.data));
+            let node = Node::file(
+                inline.data.as_bytes().to_vec(),
+                0o644,
+                Timestamp::from_secs(self.engine.clock.now().timestamp()),
+            );
+            files.push((format!("ONE{}", inline.path.trim_start_matches('/')), node));
+        }
+        let hash_text = if kinds.len() == 1 {
+            format!("{}:{}", kinds[0], hashes[0])
+        } else {
+            format!("multi:{}", sha(&hashes.join(",")))
+        };
+        let dest_dir_given =
+            copy.dest.ends_with('/') || copy.dest == "." || many || kinds.contains(&"dir");
+        let dest = if copy.dest.starts_with('/') {
+            copy.dest.clone()
+        } else {
+            format!("{}/{}", workdir.trim_end_matches('/'), copy.dest)
+        };
+        let dest = crate::engine::fs::normalise(&dest);
+        let shell: Vec<String> = state
+            .config
+            .shell
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SHELL.map(String::from).to_vec());
+        let mut cmd = shell.clone();
+        cmd.push(format!("#(nop) {verb} {hash_text} in {} ", copy.dest));
+        let created_by = cmd.join(" ");
+        let config = state.config.clone();
+        let container_config = cache_config(&config, cmd);
+        if self.try_cache(state, &container_config)? {
+            return Ok(());
+        }
+        let mut snapshot = self.snapshot(state)?;
+        let dest_is_dir = dest_dir_given
+            || snapshot
+                .metadata(&dest)
+                .map(|m| m.is_dir())
+                .unwrap_or(false);
+        if dest_is_dir {
+            mkdir_all(&mut snapshot, &dest, uid, gid)?;
+        } else {
+            mkdir_all(
+                &mut snapshot,
+                crate::engine::fs::normalise(&format!("{dest}/..")).as_str(),
+                uid,
+                gid,
+            )?;
+        }
+        for (key, mut node) in files {
+            node.uid = uid;
+            node.gid = gid;
+            if let Some(mode) = chmod {
+                node.mode = mode;
+            }
+            let target = if let Some(rel) = key.strip_prefix("REL") {
+                format!("{}{}", dest.trim_end_matches('/'), rel)
+            } else {
+                let base = &key[3..];
+                if dest_is_dir {
+                    format!("{}/{}", dest.trim_end_matches('/'), base)
+                } else {
+                    dest.clone()
+                }
+            };
+            if verb == "ADD" && !node.is_dir() {
+                if let Some(archive) = local_archive(&node) {
+                    self.extract(&mut snapshot, &archive, &dest, uid, gid)?;
+                    continue;
+                }
+            }
+            if node.is_dir() {
+                mkdir_all(&mut snapshot, &target, uid, gid)?;
+                continue;
+            }
+            snapshot
+                .put_node(&target, node)
+                .map_err(|e| failed(format!("{verb} failed: {e}")))?;
+        }
+        let layer = snapshot.commit();
+        self.commit(state, config, container_config, created_by, Some(layer), "")
+    }
+
+    /// Context (or stage) entries a COPY source names: the path itself, or the paths a
+    /// wildcard pattern matches.
+    fn match_sources(&self, view: Option<&Snapshot>, clean: &str) -> Vec<(String, Node)> {
+        let lookup = |path: &str| -> Option<Node> {
+            match view {
+                Some(v) => v.lookup(path).cloned(),
+                None => match self.context.get(path) {
+                    Some(LayerEntry::Put(n)) | Some(LayerEntry::Opaque(n)) => Some(n.clone()),
+                    _ if path == "/" => Some(Node::dir(0o755, Timestamp::default())),
+                    _ => None,
+                },
+            }
+        };
+        if !has_wildcard(clean) {
+            return lookup(clean)
+                .map(|n| vec![(clean.to_string(), n)])
+                .unwrap_or_default();
+        }
+        let candidates: Vec<String> = match view {
+            Some(v) => v.flatten().keys().cloned().collect(),
+            None => self.context.entries().keys().cloned().collect(),
+        };
+        candidates
+            .into_iter()
+            .filter(|p| crate::engine::glob_match(clean, p))
+            .filter_map(|p| lookup(&p).map(|n| (p, n)))
+            .collect()
+    }
+
+    /// Everything under directory `dir`, as (path relative to `dir` with a leading `/`,
+    /// node), parents first.
+    fn tree_under(&self, view: Option<&Snapshot>, dir: &str) -> Vec<(String, Node)> {
+        let prefix = if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        let all: Vec<(String, Node)> = match view {
+            Some(v) => v.flatten().into_iter().collect(),
+            None => self
+                .context
+                .entries()
+                .iter()
+                .filter_map(|(p, e)| match e {
+                    LayerEntry::Put(n) | LayerEntry::Opaque(n) => Some((p.clone(), n.clone())),
+                    LayerEntry::Whiteout => None,
+                })
+                .collect(),
+        };
+        all.into_iter()
+            .filter_map(|(p, n)| p.strip_prefix(&prefix).map(|rel| (format!("/{rel}"), n)))
+            .collect()
+    }
+
+    fn extract(
+        &mut self,
+        snapshot: &mut Snapshot,
+        archive: &[u8],
+        dest: &str,
+        uid: u32,
+        gid: u32,
+    ) -> Result<()> {
+        let layer = Layer::from_tar(Arc::from(archive.to_vec()))
+            .map_err(|e| failed(format!("ADD failed: {e}")))?;
+        mkdir_all(snapshot, dest, uid, gid)?;
+        for (path, entry) in layer.entries() {
+            if let LayerEntry::Put(node) | LayerEntry::Opaque(node) = entry {
+                // Paths were normalised under `/` when read, so none leaves `dest`.
+                let target = crate::engine::fs::normalise(&format!("{dest}{path}"));
+                if node.is_dir() {
+                    mkdir_all(snapshot, &target, node.uid, node.gid)?;
+                } else {
+                    snapshot
+                        .put_node(&target, node.clone())
+                        .map_err(|e| failed(format!("ADD failed: {e}")))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn snapshot(&mut self, state: &StageState) -> Result<Snapshot> {
+        let stack = self.engine.layer_stack(&state.diff_ids)?;
+        let mut snapshot = Snapshot::prepare(stack);
+        snapshot.set_time(self.engine.clock.now().timestamp());
+        Ok(snapshot)
+    }
+
+    fn running_in(&mut self) -> String {
+        let id = self.engine.ids.hex_id();
+        let text = format!(" ---> Running in {}\n", &id[..12]);
+        self.say(&text);
+        id
+    }
+
+    /// The newest image built on the same parent whose step matches, if caching.
+    fn try_cache(
+        &mut self,
+        state: &mut StageState,
+        container_config: &ContainerConfig,
+    ) -> Result<bool> {
+        if self.options.no_cache {
+            return Ok(false);
+        }
+        let mut candidates: Vec<ImageRecord> = self
+            .engine
+            .images
+            .images()
+            .filter(|i| i.parent == state.image && i.manifest.is_none())
+            .cloned()
+            .collect();
+        candidates.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        for candidate in candidates {
+            let Ok(bytes) = self.engine.content.read(&candidate.id) else {
+                continue;
+            };
+            let Ok(config) = ImageConfigFile::from_bytes(&bytes) else {
+                continue;
+            };
+            if &config.container_config == container_config {
+                self.say(" ---> Using cache\n");
+                state.image = Some(candidate.id.clone());
+                state.config = config.config;
+                state.diff_ids = candidate.layers.clone();
+                state.history = config.history;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Commits a step: stores its layer (unless empty), writes the image config, records
+    /// the image with its parent.
+    fn commit(
+        &mut self,
+        state: &mut StageState,
+        config: ContainerConfig,
+        container_config: ContainerConfig,
+        created_by: String,
+        layer: Option<Layer>,
+        container: &str,
+    ) -> Result<()> {
+        let now = self.engine.now_rfc3339();
+        let mut diff_ids = state.diff_ids.clone();
+        let mut empty = true;
+        if let Some(layer) = layer {
+            let (tar, diff_id) = layer.to_tar_with_diff_id();
+            if diff_id.to_string() != EMPTY_LAYER {
+                empty = false;
+                self.engine.content.put_trusted(&diff_id, &tar)?;
+                self.engine.images.insert_layer(LayerRecord {
+                    diff_id: diff_id.clone(),
+                    size: tar.len() as u64,
+                    unpacked_size: layer.unpacked_size(),
+                });
+                self.engine
+                    .layer_cache
+                    .insert(diff_id.clone(), Arc::new(layer));
+                diff_ids.push(diff_id);
+            }
+        }
+        let mut history = state.history.clone();
+        history.push(HistoryRow {
+            created: now.clone(),
+            author: None,
+            created_by,
+            comment: None,
+            empty_layer: empty,
+        });
+        let file = ImageConfigFile {
+            architecture: "amd64".into(),
+            config: config.clone(),
+            container: container.to_string(),
+            container_config,
+            created: now.clone(),
+            docker_version: crate::engine::DOCKER_VERSION.into(),
+            author: None,
+            comment: None,
+            history: history.clone(),
+            os: "linux".into(),
+            parent: state.image.as_ref().map(|p| p.to_string()),
+            rootfs: RootFsJson {
+                kind: "layers".into(),
+                diff_ids: diff_ids.clone(),
+            },
+        };
+        let bytes = file.to_bytes();
+        let id = self.engine.content.put(&bytes)?;
+        if !container.is_empty() {
+            let text = format!(
+                " ---> Removed intermediate container {}\n",
+                &container[..12]
+            );
+            self.say(&text);
+        }
+        let size = diff_ids
+            .iter()
+            .filter_map(|d| self.engine.images.layer(d))
+            .map(|l| l.unpacked_size)
+            .sum();
+        self.engine.images.insert_image(ImageRecord {
+            id: id.clone(),
+            manifest: None,
+            parent: state.image.clone(),
+            repo_digests: BTreeSet::new(),
+            layers: diff_ids.clone(),
+            size,
+            created: crate::engine::image::parse_time(Some(&now)),
+            last_tag_time: None,
+        });
+        state.image = Some(id);
+        state.config = config;
+        state.diff_ids = diff_ids;
+        state.history = history;
+        Ok(())
+    }
+}
+
+/// The build args Docker knows without an ARG line (proxies), never reported unused.
+const PREDEFINED_ARGS: &[&str] = &[
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The config the cache compares: the step's command in `Cmd`, nothing per-container.
+fn cache_config(config: &ContainerConfig, cmd: Vec<String>) -> ContainerConfig {
+    ContainerConfig {
+        cmd: Some(cmd),
+        hostname: None,
+        ..config.clone()
+    }
+}
+
+/// Go's `%q` of a string slice: `["/bin/sh" "-c" "./hello.sh"]`.
+fn go_quote_list(words: &[String]) -> String {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| serde_json::to_string(w).expect("strings serialise"))
+        .collect();
+    format!("[{}]", quoted.join(" "))
+}
+
+fn healthcheck_config(check: &dockerfile::Healthcheck) -> bollard_stubs::models::HealthConfig {
+    let nanos = |d: &Option<std::time::Duration>| d.map(|d| d.as_nanos() as i64);
+    match check {
+        dockerfile::Healthcheck::None => bollard_stubs::models::HealthConfig {
+            test: Some(vec!["NONE".into()]),
+            ..Default::default()
+        },
+        dockerfile::Healthcheck::Check {
+            test,
+            interval,
+            timeout,
+            start_period,
+            start_interval,
+            retries,
+        } => bollard_stubs::models::HealthConfig {
+            test: Some(test.clone()),
+            interval: nanos(interval),
+            timeout: nanos(timeout),
+            start_period: nanos(start_period),
+            start_interval: nanos(start_interval),
+            retries: retries.map(i64::from),
+        },
+    }
+}
+
+fn mkdir_all(snapshot: &mut Snapshot, dir: &str, uid: u32, gid: u32) -> Result<()> {
+    let mut path = String::new();
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
+        path.push('/');
+        path.push_str(part);
+        match snapshot.metadata(&path) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(_) => return Err(failed(format!("mkdir {path}: not a directory"))),
+            Err(_) => {
+                let mut node = Node::dir(0o755, Timestamp::default());
+                node.uid = uid;
+                node.gid = gid;
+                snapshot
+                    .put_node(&path, node)
+                    .map_err(|e| failed(format!("mkdir {path}: {e}")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn escapes_context(source: &str) -> bool {
+    let mut depth: i32 = 0;
+    for part in source.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return true;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+fn sha(text: &str) -> String {
+    Digest::sha256(text.as_bytes()).hex().to_string()
+}
+
+fn content_hash(node: &Node) -> String {
+    match &node.kind {
+        NodeKind::File(c) => Digest::sha256(c.as_bytes()).hex().to_string(),
+        NodeKind::Symlink(t) => sha(t),
+        _ => sha(""),
+    }
+}
+
+/// A local tar archive ADD unpacks: plain tar or gzip-compressed tar.
+fn local_archive(node: &Node) -> Option<Vec<u8>> {
+    let NodeKind::File(content) = &node.kind else {
+        return None;
+    };
+    let bytes = content.as_bytes();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        let mut decoder = flate2::read::GzDecoder::new(bytes);
+        std::io::Read::read_to_end(&mut decoder, &mut out).ok()?;
+        return is_tar(&out).then_some(out);
+    }
+    is_tar(bytes).then(|| bytes.to_vec())
+}
+
+fn is_tar(bytes: &[u8]) -> bool {
+    bytes.len() >= 512 && &bytes[257..262] == b"ustar"
+}
+
+fn parse_chown(spec: &str) -> Option<(u32, u32)> {
+    let (user, group) = spec.split_once(':').unwrap_or((spec, spec));
+    let id = |s: &str| -> Option<u32> {
+        match s {
+            "root" => Some(0),
+            n => n.parse().ok(),
+        }
+    };
+    Some((id(user)?, id(group)?))
+}
+
+/// Quotes a word for the shell when an exec-form RUN is run through it.
+fn shell_quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Output that remembers which stream wrote which bytes, in order.
+struct Tagged {
+    log: Rc<RefCell<Vec<(bool, Vec<u8>)>>>,
+    err: bool,
+}
+
+impl Write for Tagged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut log = self.log.borrow_mut();
+        match log.last_mut() {
+            Some((err, bytes)) if *err == self.err => bytes.extend_from_slice(buf),
+            _ => log.push((self.err, buf.to_vec())),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What a RUN step's shell may ask of the world: nothing but the time.
+struct BuildHost {
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Host for BuildHost {
+    fn run_external(
+        &mut self,
+        _argv: &[String],
+        _env: &[(String, String)],
+        _cwd: &str,
+        _streams: Streams<'_>,
+    ) -> Option<i32> {
+        None
+    }
+
+    fn sleep(&mut self, _duration: std::time::Duration) {}
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now
+    }
+}
