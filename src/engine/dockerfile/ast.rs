@@ -439,15 +439,9 @@ pub(crate) fn node_from_line(line: &str, escape: char) -> Result<Node, String> {
         "arg" => node.args = parse_words(rest, escape),
         "env" => name_val(rest, "ENV", escape, &mut node)?,
         "label" => name_val(rest, "LABEL", escape, &mut node)?,
-        "expose" | "from" => {
-            if !rest.is_empty() {
-                node.args = split_ws(rest);
-            }
-        }
-        "maintainer" | "stopsignal" | "user" | "workdir" => {
-            if !rest.is_empty() {
-                node.args = vec![rest.to_string()];
-            }
+        "expose" | "from" if !rest.is_empty() => node.args = split_ws(rest),
+        "maintainer" | "stopsignal" | "user" | "workdir" if !rest.is_empty() => {
+            node.args = vec![rest.to_string()];
         }
         "healthcheck" => {
             let end = rest.find(is_go_space).unwrap_or(rest.len());
@@ -458,13 +452,11 @@ pub(crate) fn node_from_line(line: &str, escape: char) -> Result<Node, String> {
                 node.args.insert(0, typ);
             }
         }
-        "onbuild" => {
-            if !rest.is_empty() {
-                let sub = node_from_line(rest, escape)?;
-                node.args = vec![sub.value.clone()];
-                node.args.extend(sub.args.iter().cloned());
-                node.sub = Some(Box::new(sub));
-            }
+        "onbuild" if !rest.is_empty() => {
+            let sub = node_from_line(rest, escape)?;
+            node.args = vec![sub.value.clone()];
+            node.args.extend(sub.args.iter().cloned());
+            node.sub = Some(Box::new(sub));
         }
         _ => {}
     }

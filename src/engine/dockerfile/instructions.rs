@@ -397,7 +397,7 @@ impl Flags<'_> {
     }
 }
 
-fn flags<'a>(node: &'a Node, defs: Vec<(&'static str, FlagType)>) -> Result<FlagValues, String> {
+fn flags(node: &Node, defs: Vec<(&'static str, FlagType)>) -> Result<FlagValues, String> {
     Flags {
         args: &node.flags,
         defs,

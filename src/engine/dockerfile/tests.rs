@@ -167,6 +167,7 @@ proptest::proptest! {
 
 #[test]
 #[ignore = "timing; run with --release -- --ignored"]
+#[allow(clippy::print_stderr)]
 fn thousand_lines_parse_fast() {
     let mut text = String::from("FROM alpine:3.13 AS base\n");
     for i in 0..999 {
