@@ -7,6 +7,7 @@ use crate::backend::docker::DockerBackend;
 use crate::backend::embedded::EmbeddedBackend;
 use crate::cli::{self, Cli, ClientFiles};
 use crate::engine::clock::Clock;
+use crate::engine::dockerfile::DockerIgnore;
 use crate::engine::shell::{Flavour, Host, Shell, Vfs, WorkspaceFs, vfs};
 use crate::engine::streams::Streams;
 use crate::engine::{Engine, EngineOptions};
@@ -231,8 +232,20 @@ impl ClientFiles for WorkspaceFiles {
                 "unable to evaluate symlinks in Dockerfile path: lstat {dockerfile_path}: no such file or directory"
             ));
         }
+        // The CLI applies .dockerignore itself, and always sends the Dockerfile and the
+        // .dockerignore file, whatever the patterns say.
+        let ignore = self
+            .fs
+            .read(&vfs::normalize(&root, ".dockerignore"))
+            .map(|bytes| DockerIgnore::parse(&String::from_utf8_lossy(&bytes)))
+            .unwrap_or_else(|_| DockerIgnore::parse(""));
+        let keep = |rel: &str| {
+            rel == dockerfile.trim_start_matches("./")
+                || rel == ".dockerignore"
+                || !ignore.ignored(rel)
+        };
         let mut builder = tar::Builder::new(Vec::new());
-        append_dir(&self.fs, &root, "", &mut builder).map_err(|e| e.to_string())?;
+        append_dir(&self.fs, &root, "", &keep, &mut builder).map_err(|e| e.to_string())?;
         builder.into_inner().map_err(|e| e.to_string())
     }
 }
@@ -243,11 +256,19 @@ fn append_dir(
     fs: &WorkspaceFs,
     dir: &str,
     prefix: &str,
+    keep: &dyn Fn(&str) -> bool,
     builder: &mut tar::Builder<Vec<u8>>,
 ) -> std::io::Result<()> {
     for entry in fs.read_dir(dir)? {
         let path = format!("{}/{}", dir.trim_end_matches('/'), entry.name);
         let name = format!("{prefix}{}", entry.name);
+        if !keep(&name) {
+            // An excluded directory may still hold re-included files (`!dir/keep`).
+            if fs.metadata(&path).map(|m| m.is_dir()).unwrap_or(false) {
+                append_dir(fs, &path, &format!("{name}/"), keep, builder)?;
+            }
+            continue;
+        }
         let meta = fs.symlink_metadata(&path)?;
         let mut header = tar::Header::new_ustar();
         header.set_mode(meta.mode & 0o7777);
@@ -262,7 +283,7 @@ fn append_dir(
             header.set_entry_type(tar::EntryType::Directory);
             header.set_size(0);
             builder.append_data(&mut header, format!("{name}/"), std::io::empty())?;
-            append_dir(fs, &path, &format!("{name}/"), builder)?;
+            append_dir(fs, &path, &format!("{name}/"), keep, builder)?;
         } else {
             let data = fs.read(&path)?;
             header.set_entry_type(tar::EntryType::Regular);
