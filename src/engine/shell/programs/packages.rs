@@ -406,8 +406,7 @@ pub fn create_dirs(fs: &mut dyn Vfs, path: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a package's files into the filesystem; returns the directories it created
-/// (as absolute paths) so a database can list them.
+/// Writes a package's files (and the directories they need) into the filesystem.
 pub fn unpack(fs: &mut dyn Vfs, pkg: &Package, mtime: i64) -> std::io::Result<()> {
     for dir in pkg.directories() {
         create_dirs(fs, &format!("/{dir}"))?;
