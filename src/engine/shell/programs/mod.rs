@@ -2,8 +2,12 @@
 //! (`ProgramResolver`) that decides which of them exist: all of them in the lab, only
 //! those whose file is on $PATH in a container.
 
+mod apk;
+mod apt;
 mod curl;
 mod files;
+mod nmap;
+pub mod packages;
 mod sed;
 mod text;
 
@@ -97,6 +101,10 @@ impl ProgramResolver for DefaultResolver {
 }
 
 const TABLE: &[(&str, Program)] = &[
+    ("apk", apk::apk),
+    ("apt", apt::apt),
+    ("apt-get", apt::apt_get),
+    ("nmap", nmap::nmap),
     ("basename", text::basename),
     ("cat", files::cat),
     ("chmod", files::chmod),
