@@ -1,9 +1,10 @@
 //! The engine's container endpoints: create, start and run, list, inspect, remove.
 
 use super::error::{EngineError, Result};
-use super::rootfs::{EntryKind, RootFs};
+use super::fs::Snapshot;
 use super::runtime::programs::{self, Invocation};
 use super::runtime::{ContainerRecord, LogChunk, Status, valid_name};
+use super::shell::{DefaultResolver, Host, Shell, Vfs};
 use super::streams::Streams;
 use super::{Engine, names, units};
 use bollard_stubs::models::{
@@ -156,18 +157,19 @@ impl Engine {
             .images
             .get(&record.image_id)
             .ok_or_else(|| EngineError::NoSuchImage(record.image_id.to_string()))?;
-        let rootfs = RootFs::open(&self.content, &image.layers)?;
+        let layers = image.layers.clone();
+        let stack = self.layer_stack(&layers)?;
+        let mut snapshot = Snapshot::prepare(stack);
+        snapshot.set_time(self.clock.now().timestamp());
         let env = record.config.env.clone().unwrap_or_default();
         let workdir = record
             .config
             .working_dir
             .clone()
+            .filter(|w| !w.is_empty())
             .unwrap_or_else(|| "/".into());
-        let program = match find_executable(&rootfs, &record.path, &env, &workdir) {
-            Ok(path) => {
-                let head = rootfs.read_head(&self.content, &path, 256)?;
-                super::program::identify(&head).map(str::to_string)
-            }
+        let path = match find_executable(&snapshot, &record.path, &env, &workdir) {
+            Ok(path) => path,
             Err(message) => {
                 let now = self.now_rfc3339();
                 let c = self.containers.get_mut(&id).expect("found above");
@@ -178,12 +180,14 @@ impl Engine {
                 return Err(EngineError::StartFailed(message));
             }
         };
+        let head = snapshot.read(&path).unwrap_or_default();
+        let program = super::program::identify(&head[..head.len().min(256)]).map(str::to_string);
         let mut argv = vec![record.path.clone()];
         argv.extend(record.args.iter().cloned());
         let started = self.now_rfc3339();
         let mut out = Vec::new();
         let mut err = Vec::new();
-        let exit = program.as_deref().and_then(|name| {
+        let native = program.as_deref().and_then(|name| {
             programs::run(
                 name,
                 &Invocation {
@@ -193,16 +197,49 @@ impl Engine {
                 Streams::new(streams.stdin, &mut out, &mut err),
             )
         });
-        let Some(exit) = exit else {
-            let message = format!(
-                "failed to create task for container: docklab cannot run {} in a container yet",
-                record.path
-            );
-            let c = self.containers.get_mut(&id).expect("found above");
-            c.exit_code = 126;
-            c.error = message.clone();
-            self.save()?;
-            return Err(EngineError::StartFailed(message));
+        let exit = match native {
+            Some(exit) => exit,
+            None if runs_in_shell(program.as_deref(), &path) => {
+                // Everything else the image can run goes through the container's shell:
+                // busybox applets, installed programs, shells and scripts.
+                let flavour = super::runtime::flavour_of(&snapshot);
+                let mut shell = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
+                for var in &env {
+                    if let Some((k, v)) = var.split_once('=') {
+                        shell.export(k, v);
+                    }
+                }
+                // What the runtime adds to every process's environment.
+                shell.export("HOSTNAME", &id[..12]);
+                if !env.iter().any(|e| e.starts_with("HOME=")) {
+                    shell.export("HOME", "/root");
+                }
+                let _ = shell.set_cwd(&workdir);
+                let mut host = ContainerHost {
+                    now: self.clock.now(),
+                };
+                let line = argv
+                    .iter()
+                    .map(|a| shell_word(a))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                i64::from(shell.run(
+                    &line,
+                    &mut host,
+                    Streams::new(streams.stdin, &mut out, &mut err),
+                ))
+            }
+            None => {
+                let message = format!(
+                    "failed to create task for container: docklab cannot run {} in a container yet",
+                    record.path
+                );
+                let c = self.containers.get_mut(&id).expect("found above");
+                c.exit_code = 126;
+                c.error = message.clone();
+                self.save()?;
+                return Err(EngineError::StartFailed(message));
+            }
         };
         streams.stdout.write_all(&out)?;
         streams.stderr.write_all(&err)?;
@@ -366,14 +403,14 @@ const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 /// Finds what the process's `path` names, as runc does: a path with a `/` is taken as
 /// it is (relative to the working directory), a bare name is searched on `$PATH`.
 fn find_executable(
-    rootfs: &RootFs,
+    fs: &Snapshot,
     path: &str,
     env: &[String],
     workdir: &str,
 ) -> std::result::Result<String, String> {
-    let is_executable_file = |p: &str| match rootfs.resolve(p) {
-        Some((_, e)) => !matches!(e.kind, EntryKind::Dir) && e.mode & 0o111 != 0,
-        None => false,
+    let is_executable_file = |p: &str| match fs.metadata(p) {
+        Ok(m) => !m.is_dir() && m.mode & 0o111 != 0,
+        Err(_) => false,
     };
     let runc = |detail: String| {
         format!(
@@ -381,19 +418,19 @@ fn find_executable(
         )
     };
     if path.contains('/') {
-        let full = if path.starts_with('/') {
-            super::rootfs::normalise(path.as_bytes())
+        let full = super::fs::normalise(&if path.starts_with('/') {
+            path.to_string()
         } else {
-            super::rootfs::normalise(format!("{workdir}/{path}").as_bytes())
-        };
-        return match rootfs.resolve(&full) {
-            None => Err(runc(format!(
+            format!("{workdir}/{path}")
+        });
+        return match fs.metadata(&full) {
+            Err(_) => Err(runc(format!(
                 "exec: \"{path}\": stat {path}: no such file or directory"
             ))),
-            Some(_) if !is_executable_file(&full) => {
+            Ok(_) if !is_executable_file(&full) => {
                 Err(runc(format!("exec: \"{path}\": permission denied")))
             }
-            Some(_) => Ok(full),
+            Ok(_) => Ok(full),
         };
     }
     let search = env
@@ -401,7 +438,7 @@ fn find_executable(
         .find_map(|e| e.strip_prefix("PATH="))
         .unwrap_or(&DEFAULT_PATH[5..]);
     for dir in search.split(':').filter(|d| !d.is_empty()) {
-        let candidate = super::rootfs::normalise(format!("{dir}/{path}").as_bytes());
+        let candidate = super::fs::normalise(&format!("{dir}/{path}"));
         if is_executable_file(&candidate) {
             return Ok(candidate);
         }
@@ -409,6 +446,58 @@ fn find_executable(
     Err(runc(format!(
         "exec: \"{path}\": executable file not found in $PATH"
     )))
+}
+
+/// Whether the container's shell can run this file: a script (no program marker), a
+/// shell, or a program the shell knows by name.
+fn runs_in_shell(program: Option<&str>, path: &str) -> bool {
+    match program {
+        None => true,
+        Some("busybox" | "sh" | "ash" | "bash" | "dash") => true,
+        Some(name) => {
+            crate::engine::shell::programs::lookup(name).is_some()
+                || crate::engine::shell::programs::lookup(
+                    super::fs::normalise(path).rsplit('/').next().unwrap_or(""),
+                )
+                .is_some()
+        }
+    }
+}
+
+/// Quotes an argv word for the container's shell.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// What a container's shell may ask of the world: the time, and nothing else.
+struct ContainerHost {
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Host for ContainerHost {
+    fn run_external(
+        &mut self,
+        _argv: &[String],
+        _env: &[(String, String)],
+        _cwd: &str,
+        _streams: Streams<'_>,
+    ) -> Option<i32> {
+        None
+    }
+
+    fn sleep(&mut self, _duration: std::time::Duration) {}
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now
+    }
 }
 
 /// moby's COMMAND column source: path and args, args with spaces single-quoted.

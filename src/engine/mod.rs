@@ -28,7 +28,6 @@ pub mod image;
 pub mod names;
 pub mod program;
 pub mod reference;
-pub mod rootfs;
 pub mod runtime;
 pub mod shell;
 pub mod streams;

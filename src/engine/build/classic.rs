@@ -12,7 +12,7 @@ use crate::engine::error::{EngineError, Result};
 use crate::engine::fs::{Layer, LayerEntry, Node, NodeKind, Snapshot, Timestamp};
 use crate::engine::image::{ImageRecord, LayerRecord};
 use crate::engine::reference;
-use crate::engine::shell::{DefaultResolver, Flavour, Host, Shell, Vfs};
+use crate::engine::shell::{DefaultResolver, Host, Shell, Vfs};
 use crate::engine::streams::Streams;
 use bollard_stubs::models::ContainerConfig;
 use std::cell::RefCell;
@@ -571,13 +571,7 @@ impl Builder<'_> {
         }
         let container = self.running_in();
         let mut snapshot = self.snapshot(state)?;
-        let flavour = if snapshot.exists("/etc/alpine-release") {
-            Flavour::Ash
-        } else if snapshot.exists("/bin/bash") || snapshot.exists("/usr/bin/dash") {
-            Flavour::Dash
-        } else {
-            Flavour::Ash
-        };
+        let flavour = crate::engine::runtime::flavour_of(&snapshot);
         let workdir = config
             .working_dir
             .clone()
@@ -598,7 +592,7 @@ impl Builder<'_> {
             }
         }
         let _ = sh.set_cwd(&workdir);
-        let log = Rc::new(RefCell::new(Vec::<(bool, Vec<u8>)>::new()));
+        let log: OutputLog = Rc::new(RefCell::new(Vec::new()));
         let mut stdout = Tagged {
             log: log.clone(),
             err: false,
@@ -666,9 +660,9 @@ impl Builder<'_> {
 
     fn copy_step(&mut self, state: &mut StageState, copy: &Copy, verb: &str) -> Result<()> {
         if copy.link {
-            return Err(failed(format!(
-                "the --link option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"
-            )));
+            return Err(failed(
+                "the --link option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled".to_string(),
+            ));
         }
         let workdir = state
             .config
@@ -1206,9 +1200,12 @@ fn shell_quote(word: &str) -> String {
     }
 }
 
+/// What a step wrote, in order: (written to stderr, bytes).
+type OutputLog = Rc<RefCell<Vec<(bool, Vec<u8>)>>>;
+
 /// Output that remembers which stream wrote which bytes, in order.
 struct Tagged {
-    log: Rc<RefCell<Vec<(bool, Vec<u8>)>>>,
+    log: OutputLog,
     err: bool,
 }
 

@@ -7,6 +7,7 @@
 pub mod programs;
 
 use super::digest::Digest;
+use super::shell::{Flavour, Vfs};
 use bollard_stubs::models::ContainerCreateBody;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -118,6 +119,21 @@ impl ContainerStore {
         id: &'a Digest,
     ) -> impl Iterator<Item = &'a ContainerRecord> + 'a {
         self.containers.values().filter(move |c| &c.image_id == id)
+    }
+}
+
+/// Which shell a container's `/bin/sh` is: busybox ash on Alpine, dash on Debian and
+/// Ubuntu; their error messages differ.
+pub fn flavour_of(fs: &dyn Vfs) -> Flavour {
+    if fs.exists("/etc/alpine-release") {
+        Flavour::Ash
+    } else if fs.exists("/usr/bin/dash")
+        || fs.exists("/bin/dash")
+        || fs.exists("/etc/debian_version")
+    {
+        Flavour::Dash
+    } else {
+        Flavour::Ash
     }
 }
 

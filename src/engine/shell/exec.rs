@@ -30,6 +30,8 @@ pub struct State {
     functions: HashMap<String, Arc<Command>>,
     pub(crate) positional: Vec<String>,
     pub(crate) arg0: String,
+    /// Which shell this is: a `bash -c` inside an ash container is bash.
+    pub(crate) flavour: Flavour,
     pub(crate) cwd: String,
     pub(crate) last_status: i32,
     pub(crate) exited: Option<i32>,
@@ -57,6 +59,7 @@ impl State {
                 Flavour::Bash => "bash".into(),
                 _ => "sh".into(),
             },
+            flavour,
             cwd: "/".into(),
             last_status: 0,
             exited: None,
@@ -274,7 +277,7 @@ pub(crate) fn io_message(e: &io::Error) -> String {
 
 impl<'a> Interp<'a> {
     pub fn flavour(&self) -> Flavour {
-        self.config.flavour
+        self.st.flavour
     }
 
     /// "sh: " / "sh: 1: " / "bash: " — the prefix of the shell's own diagnostics.
@@ -912,6 +915,18 @@ impl<'a> Interp<'a> {
             return self.run_path(argv, line, io);
         }
         let path_var = self.st.get_var("PATH").unwrap_or("").to_string();
+        if is_shell_name(name) {
+            // The lab has a shell everywhere; a container only where the file exists.
+            let found = self.flavour() == Flavour::Lab
+                || !self
+                    .config
+                    .resolver
+                    .path_of(name, &*self.fs, &path_var)
+                    .eq(name);
+            if found {
+                return self.run_shell_program(argv, line, io);
+            }
+        }
         match self.config.resolver.resolve(name, &*self.fs, &path_var) {
             Some(Resolved::Program(p)) => Ok(self.run_utility(p, argv, io)),
             Some(Resolved::Script(path)) => self.run_script(&path, argv, line, io),
@@ -948,6 +963,11 @@ impl<'a> Interp<'a> {
         match self.flavour() {
             Flavour::Ash => write_err(err, format_args!("{}{name}: not found", self.prefix(line))),
             Flavour::Dash => write_err(err, format_args!("{}{name}: not found", self.prefix(line))),
+            // Non-interactive bash names the line; only an interactive one leaves it out.
+            Flavour::Bash if self.st.depth > 0 || self.st.arg0 != "bash" => write_err(
+                err,
+                format_args!("{}: line {line}: {name}: command not found", self.st.arg0),
+            ),
             Flavour::Bash => write_err(err, format_args!("bash: {name}: command not found")),
             Flavour::Lab => write_err(err, format_args!("{}", programs::lab_hint(name))),
         }
@@ -1014,6 +1034,11 @@ impl<'a> Interp<'a> {
         };
         if !is_script {
             let base = vfs::file_name(path);
+            let invoked = vfs::file_name(&argv[0]);
+            let marker = crate::engine::program::identify(&data);
+            if is_shell_name(invoked) || marker.is_some_and(is_shell_name) {
+                return self.run_shell_program(argv, line, io);
+            }
             if let Some(p) = programs::lookup(base) {
                 return Ok(self.run_utility(p, argv, io));
             }
@@ -1040,6 +1065,108 @@ impl<'a> Interp<'a> {
         let used = st.stdin_offset(rest);
         if used > 0 {
             self.st.set_stdin_offset(io.stdin, offset + used);
+        }
+        self.st.depth -= 1;
+        if self.interrupted() {
+            return Err(Ctl::Interrupted);
+        }
+        Ok(status)
+    }
+
+    /// `sh -c 'CMD' [ARG0 ARGS...]`, `sh SCRIPT ARGS...`, or `sh` reading commands from
+    /// stdin: a child shell, flavoured after the program asked for.
+    fn run_shell_program(&mut self, argv: &[String], line: usize, io: Streams<'_>) -> Flow {
+        let invoked = vfs::file_name(&argv[0]).to_string();
+        let flavour = match (self.flavour(), invoked.as_str()) {
+            (_, "bash") => Flavour::Bash,
+            (Flavour::Lab, _) => Flavour::Ash,
+            (f, _) => f,
+        };
+        let mut i = 1;
+        let mut command = None;
+        while i < argv.len() {
+            match argv[i].as_str() {
+                "-c" => {
+                    command = argv.get(i + 1).cloned();
+                    if command.is_none() {
+                        write_err(
+                            io.stderr,
+                            format_args!("{invoked}: -c requires an argument"),
+                        );
+                        return Ok(2);
+                    }
+                    i += 2;
+                    break;
+                }
+                "-e" | "-x" | "-u" | "-l" | "--login" | "-i" | "-s" | "--" => i += 1,
+                _ => break,
+            }
+        }
+        let offset = self.st.stdin_offset(io.stdin);
+        let rest = &io.stdin[offset..];
+        let (source, arg0, positional, consumes_stdin) = match command {
+            Some(cmd) => (
+                cmd,
+                argv.get(i).cloned().unwrap_or_else(|| argv[0].clone()),
+                argv.get(i + 1..)
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default(),
+                false,
+            ),
+            None => match argv.get(i) {
+                Some(script) => {
+                    let path = vfs::normalize(&self.st.cwd, script);
+                    match self.fs.read(&path) {
+                        Ok(data) => (
+                            String::from_utf8_lossy(&data).into_owned(),
+                            script.clone(),
+                            argv[i + 1..].to_vec(),
+                            false,
+                        ),
+                        Err(_) => {
+                            let msg = match flavour {
+                                Flavour::Bash => {
+                                    format!("{invoked}: {script}: No such file or directory")
+                                }
+                                Flavour::Dash => {
+                                    format!("{invoked}: 0: cannot open {script}: No such file")
+                                }
+                                _ => format!(
+                                    "{invoked}: can't open '{script}': No such file or directory"
+                                ),
+                            };
+                            write_err(io.stderr, format_args!("{msg}"));
+                            return Ok(if flavour == Flavour::Ash { 2 } else { 127 });
+                        }
+                    }
+                }
+                None => (
+                    String::from_utf8_lossy(rest).into_owned(),
+                    argv[0].clone(),
+                    Vec::new(),
+                    true,
+                ),
+            },
+        };
+        self.enter(io.stderr, line, &argv[0])?;
+        let mut st = self.st.child(flavour);
+        st.arg0 = arg0;
+        st.positional = positional;
+        let mut child = Interp {
+            fs: &mut *self.fs,
+            host: &mut *self.host,
+            config: self.config,
+            st: &mut st,
+        };
+        let stdin: &[u8] = if consumes_stdin { &[] } else { rest };
+        let status = child.run_source(&source, Streams::new(stdin, io.stdout, io.stderr));
+        if consumes_stdin {
+            self.st.set_stdin_offset(io.stdin, io.stdin.len());
+        } else {
+            let used = st.stdin_offset(rest);
+            if used > 0 {
+                self.st.set_stdin_offset(io.stdin, offset + used);
+            }
         }
         self.st.depth -= 1;
         if self.interrupted() {
@@ -1498,4 +1625,9 @@ impl<'a> Interp<'a> {
         }
         i32::from(!complete)
     }
+}
+
+/// The names that start a child shell.
+fn is_shell_name(name: &str) -> bool {
+    matches!(name, "sh" | "ash" | "bash" | "dash")
 }
