@@ -146,3 +146,83 @@ echo never printed
 "#,
     );
 }
+
+#[test]
+fn building_the_nmap_image() {
+    pin(
+        "build_nmap",
+        r#"cat > Dockerfile <<'END'
+FROM alpine:latest
+RUN apk update
+RUN apk add nmap
+ENTRYPOINT ["nmap"]
+CMD ["localhost"]
+END
+docker build -t mynmap .
+docker run mynmap
+docker run mynmap -p 22,80 localhost
+docker history mynmap
+sed -i 's/localhost/-h/' Dockerfile
+docker build -t mynmap .
+mkdir ubuntu && cat > ubuntu/Dockerfile <<'END'
+FROM ubuntu:latest
+RUN apt-get update
+RUN apt-get install nmap -y
+ENTRYPOINT ["nmap"]
+CMD ["localhost"]
+END
+docker build -t mynmap:ubuntu ubuntu
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' mynmap
+docker image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' mynmap
+"#,
+    );
+}
+
+#[test]
+fn building_hello_docker() {
+    pin(
+        "build_hello_docker",
+        r#"cat > hello.sh <<'END'
+#!/bin/sh
+echo "Hello, docker!"
+END
+chmod +x hello.sh && ./hello.sh
+cat > Dockerfile <<'END'
+FROM alpine:3.13
+WORKDIR /usr/src/app
+COPY hello.sh .
+CMD ./hello.sh
+END
+docker build . -t hello-docker
+docker images
+docker run hello-docker
+docker build . -t hello-docker
+echo 'echo "and again"' >> hello.sh
+docker build . -t hello-docker
+docker run hello-docker
+docker images -a
+"#,
+    );
+}
+
+#[test]
+fn build_errors() {
+    pin(
+        "build_errors",
+        r#"printf 'FROM alpine:3.13\nFRUM alpine\n' > Dockerfile
+docker build .
+printf 'FROM alpine:3.13\nCOPY ../secret /x\n' > Dockerfile
+docker build .
+printf 'FROM alpine:3.13\nCOPY nosuch.txt /x\n' > Dockerfile
+docker build .
+printf 'FROM alpine:3.13\nRUN apk add nmapp\n' > Dockerfile
+docker build -t broken .
+printf 'FROM ubuntu:22.04\nRUN apt-get install nmap\n' > Dockerfile
+docker build .
+docker build nosuchdir
+docker build -f Nope .
+printf 'FROM nosuchimage\n' > Dockerfile
+docker build .
+"#,
+    );
+}

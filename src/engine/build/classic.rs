@@ -704,7 +704,7 @@ impl Builder<'_> {
             let clean = crate::engine::fs::normalise(source);
             if escapes_context(source) {
                 return Err(failed(format!(
-                    "{verb} failed: forbidden path outside the build context: {source} ({clean})"
+                    "{verb} failed: forbidden path outside the build context: {source} ()"
                 )));
             }
             let matched = self.match_sources(source_view.as_ref(), &clean);

@@ -1042,6 +1042,19 @@ impl<'a> Interp<'a> {
             if let Some(p) = programs::lookup(base) {
                 return Ok(self.run_utility(p, argv, io));
             }
+            if let Some(name) = marker {
+                // A real program of the image that the engine does not simulate (yet):
+                // say so, rather than pretend the file is broken.
+                write_err(
+                    io.stderr,
+                    format_args!(
+                        "{}{}: docklab does not simulate the program '{name}' yet",
+                        self.prefix(line),
+                        argv[0]
+                    ),
+                );
+                return Ok(126);
+            }
             write_err(
                 io.stderr,
                 format_args!("{}{}: Exec format error", self.prefix(line), argv[0]),
