@@ -98,6 +98,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.search(term, limit, filters)?)
     }
 
+    fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>> {
+        Ok(self.engine.save_images(names)?)
+    }
+
     fn build_image(
         &mut self,
         context: &[u8],

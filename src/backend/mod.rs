@@ -100,6 +100,9 @@ pub trait Backend {
         filters: &Filters,
     ) -> Result<Vec<ImageSearchResponseItem>>;
 
+    /// `GET /images/get?names=`: `docker save` of the named images, as one tar.
+    fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>>;
+
     /// `POST /build` with the context tar: streams the builder's messages; returns the
     /// image ID. A failed step arrives as a message with `error_detail` and as the error.
     fn build_image(

@@ -28,6 +28,7 @@ pub mod image;
 pub mod names;
 pub mod program;
 pub mod reference;
+mod save;
 pub mod runtime;
 pub mod shell;
 pub mod streams;

@@ -381,6 +381,21 @@ impl Backend for DockerBackend {
         self.block(self.docker.search_images(builder.build()))
     }
 
+    fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>> {
+        let pairs: Vec<(&str, &str)> = names.iter().map(|n| ("names", n.as_str())).collect();
+        let path = format!("{}/images/get{}", self.version_prefix, query(&pairs));
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send("GET", &path, &[], b"")
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            response.body().await.map_err(|e| io_error(&host, e))
+        })
+    }
+
     fn build_image(
         &mut self,
         context: &[u8],
