@@ -148,8 +148,8 @@ pub fn apply(tree: &mut Tree, layer: &Layer) {
                 tree.insert(path.clone(), node.clone());
             }
             LayerEntry::Put(node) => {
-                let keep_children = node.is_dir() && tree.get(path).is_some_and(Node::is_dir);
-                if !keep_children {
+                // A directory merges with what is there; anything else replaces it.
+                if !node.is_dir() {
                     remove_below(tree, path);
                 }
                 tree.insert(path.clone(), node.clone());
