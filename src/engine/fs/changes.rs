@@ -163,7 +163,8 @@ pub fn diff(lower: &Tree, upper: &Tree) -> Layer {
         }
         // Only the topmost deletion: below a deleted or replaced directory the
         // whiteout of the directory says it all.
-        if upper.get(parent(path)).is_some_and(Node::is_dir) {
+        let dir = parent(path);
+        if dir == "/" || upper.get(dir).is_some_and(Node::is_dir) {
             found.insert(path.clone(), ChangeKind::Deleted);
         }
     }

@@ -380,3 +380,374 @@ fn docker_changes_dirs(old: &Tree, new: &Tree) -> Vec<Change> {
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
+
+// ---- layer tars ----
+
+fn gnu_tar(build: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Arc<[u8]> {
+    let mut builder = tar::Builder::new(Vec::new());
+    build(&mut builder);
+    builder.into_inner().unwrap().into()
+}
+
+fn header(kind: tar::EntryType, size: u64, mode: u32) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(size);
+    h.set_mode(mode);
+    h.set_mtime(T0 as u64);
+    h.set_uid(0);
+    h.set_gid(0);
+    h
+}
+
+#[test]
+fn from_tar_reads_long_names_links_and_whiteouts() {
+    let long = format!("usr/{}/file", "x".repeat(150));
+    let bytes = gnu_tar(|b| {
+        b.append_data(
+            &mut header(tar::EntryType::Directory, 0, 0o755),
+            "./usr/",
+            &[][..],
+        )
+        .unwrap();
+        b.append_data(
+            &mut header(tar::EntryType::Regular, 5, 0o4755),
+            &long,
+            &b"hello"[..],
+        )
+        .unwrap();
+        let mut h = header(tar::EntryType::Link, 0, 0o4755);
+        b.append_link(&mut h, "usr/hard", &long).unwrap();
+        let mut h = header(tar::EntryType::Symlink, 0, 0o777);
+        b.append_link(&mut h, "usr/sym", "../etc/passwd").unwrap();
+        b.append_data(
+            &mut header(tar::EntryType::Regular, 0, 0),
+            "etc/.wh.motd",
+            &[][..],
+        )
+        .unwrap();
+        b.append_data(
+            &mut header(tar::EntryType::Directory, 0, 0o700),
+            "var/",
+            &[][..],
+        )
+        .unwrap();
+        b.append_data(
+            &mut header(tar::EntryType::Regular, 0, 0o700),
+            "var/.wh..wh..opq",
+            &[][..],
+        )
+        .unwrap();
+        let mut h = header(tar::EntryType::Regular, 2, 0o644);
+        h.as_old_mut().name[..12].copy_from_slice(b"../../escape");
+        h.set_cksum();
+        b.append(&h, &b"no"[..]).unwrap();
+        let mut h = header(tar::EntryType::Char, 0, 0o666);
+        h.set_device_major(1).unwrap();
+        h.set_device_minor(3).unwrap();
+        b.append_data(&mut h, "dev/null", &[][..]).unwrap();
+    });
+    let layer = Layer::from_tar(bytes).unwrap();
+    let node = |p: &str| layer.get(p).and_then(LayerEntry::node).unwrap().clone();
+    let file = node(&format!("/{long}"));
+    assert_eq!(file.kind, NodeKind::File(Content::new(&b"hello"[..])));
+    assert_eq!((file.mode, file.mtime), (0o4755, t(T0)));
+    assert_eq!(
+        node("/usr/hard").kind,
+        NodeKind::Hardlink(format!("/{long}"))
+    );
+    assert_eq!(
+        node("/usr/sym").kind,
+        NodeKind::Symlink("../etc/passwd".into())
+    );
+    assert_eq!(layer.get("/etc/motd"), Some(&LayerEntry::Whiteout));
+    assert!(matches!(layer.get("/var"), Some(LayerEntry::Opaque(n)) if n.mode == 0o700));
+    assert!(layer.get("/escape").is_some(), "`..` stays inside /");
+    let dev = node("/dev/null");
+    assert_eq!(dev.rdev(), (1, 3));
+    // Hard links are counted once, symlinks by their target's length.
+    assert_eq!(layer.unpacked_size(), 5 + "../etc/passwd".len() as u64 + 2);
+    let stack = LayerStack::new(vec![Arc::new(layer)]);
+    assert_eq!(
+        stack.lookup_resolved("/usr/hard").unwrap().kind,
+        NodeKind::File(Content::new(&b"hello"[..]))
+    );
+}
+
+#[test]
+fn from_tar_reads_pax_records() {
+    let bytes = gnu_tar(|b| {
+        let name = format!("opt/{}", "é".repeat(80));
+        b.append_pax_extensions([
+            ("path", name.as_bytes()),
+            ("mtime", b"1700000000.25".as_slice()),
+            ("uid", b"3000000".as_slice()),
+            ("SCHILY.xattr.security.capability", b"\x01\x02".as_slice()),
+        ])
+        .unwrap();
+        let mut h = tar::Header::new_ustar();
+        h.set_size(1);
+        h.set_mode(0o644);
+        h.set_path("placeholder").unwrap();
+        h.set_cksum();
+        b.append(&h, &b"!"[..]).unwrap();
+    });
+    let layer = Layer::from_tar(bytes).unwrap();
+    let (path, entry) = layer.entries().iter().next().unwrap();
+    assert!(path.starts_with("/opt/éé"));
+    let node = entry.node().unwrap();
+    assert_eq!(
+        node.mtime,
+        Timestamp {
+            secs: 1_700_000_000,
+            nanos: 250_000_000
+        }
+    );
+    assert_eq!(node.uid, 3_000_000);
+    assert_eq!(node.xattrs["security.capability"], b"\x01\x02");
+    // Written back, the same records come out and the layer reads the same (whole
+    // seconds: Docker's writer truncates times).
+    let again = Layer::from_tar(layer.to_tar().into()).unwrap();
+    let node2 = again.get(path).and_then(LayerEntry::node).unwrap();
+    assert_eq!((node2.uid, &node2.xattrs), (node.uid, &node.xattrs));
+    assert_eq!(node2.mtime, t(1_700_000_000));
+}
+
+#[test]
+fn from_tar_rejects_truncated_and_absurd_entries() {
+    let valid = gnu_tar(|b| {
+        b.append_data(
+            &mut header(tar::EntryType::Regular, 1000, 0o644),
+            "big",
+            &[7u8; 1000][..],
+        )
+        .unwrap();
+    });
+    let cut: Arc<[u8]> = valid[..700].into();
+    let err = Layer::from_tar(cut).unwrap_err();
+    assert!(
+        matches!(err, LayerError::Truncated { size: 1000, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("/big") || err.to_string().contains("big"));
+    let mut absurd = valid.to_vec();
+    let mut h = header(tar::EntryType::Regular, 0, 0o644);
+    h.set_size(0o77777777777);
+    h.set_path("big").unwrap();
+    h.set_cksum();
+    absurd[..512].copy_from_slice(h.as_bytes());
+    let err = Layer::from_tar(absurd.into()).unwrap_err();
+    assert!(matches!(err, LayerError::Truncated { .. }), "{err}");
+}
+
+#[test]
+fn empty_layer_has_dockers_empty_diff_id() {
+    assert_eq!(
+        Layer::new().diff_id().to_string(),
+        "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+    );
+}
+
+fn tar_listing(bytes: &[u8]) -> Vec<(String, char, u32)> {
+    let mut archive = tar::Archive::new(bytes);
+    archive
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+            let h = e.header();
+            (name, h.entry_type().as_byte() as char, h.mode().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn to_tar_writes_what_docker_writes() {
+    let mut layer = Layer::new();
+    layer.put("/etc", Node::dir(0o755, t(T1)));
+    layer.put("/etc/new", Node::file(&b"x"[..], 0o644, t(T1)));
+    layer.whiteout("/etc/motd");
+    layer.put_opaque("/var", Node::dir(0o750, t(T1)));
+    layer.put("/var/ok", Node::symlink("/etc/new", t(T1)));
+    layer.put("/a-b", Node::file(&b""[..], 0o600, t(T1)));
+    let tar = layer.to_tar();
+    assert_eq!(
+        tar_listing(&tar),
+        [
+            ("a-b".into(), '0', 0o600),
+            ("etc/".into(), '5', 0o755),
+            ("etc/.wh.motd".into(), '0', 0),
+            ("etc/new".into(), '0', 0o644),
+            ("var/".into(), '5', 0o750),
+            ("var/.wh..wh..opq".into(), '0', 0o750),
+            ("var/ok".into(), '2', 0o777),
+        ]
+    );
+    // ustar headers as Go writes them: magic, version, octal fields with a NUL.
+    assert_eq!(&tar[257..265], b"ustar\x0000");
+    assert_eq!(&tar[100..108], b"0000600\0");
+    assert_eq!(tar.len() % 512, 0);
+    assert_eq!(Layer::from_tar(tar.clone().into()).unwrap(), layer);
+    assert_eq!(layer.to_tar(), tar, "deterministic");
+}
+
+#[test]
+fn to_tar_uses_pax_only_when_ustar_cannot_say_it() {
+    let has_pax = |layer: &Layer| {
+        let tar = layer.to_tar();
+        tar.chunks(512)
+            .any(|block| block[156] == b'x' && &block[257..262] == b"ustar")
+    };
+    let mut layer = Layer::new();
+    // 150 characters that split into ustar prefix + name.
+    let split = format!("/{}/{}", "p".repeat(90), "n".repeat(59));
+    layer.put(&split, Node::file(&b"1"[..], 0o644, t(T1)));
+    assert!(!has_pax(&layer));
+    let back = Layer::from_tar(layer.to_tar().into()).unwrap();
+    assert!(back.get(&split).is_some());
+    let mut long = Layer::new();
+    let path = format!("/{}", "q".repeat(120));
+    long.put(&path, Node::file(&b"1"[..], 0o644, t(T1)));
+    assert!(has_pax(&long));
+    assert!(
+        Layer::from_tar(long.to_tar().into())
+            .unwrap()
+            .get(&path)
+            .is_some()
+    );
+    let mut big_uid = Layer::new();
+    let mut node = Node::file(&b"1"[..], 0o644, t(T1));
+    node.uid = 1 << 22;
+    big_uid.put("/f", node);
+    assert!(has_pax(&big_uid));
+    assert_eq!(Layer::from_tar(big_uid.to_tar().into()).unwrap(), big_uid);
+}
+
+// ---- stacks ----
+
+#[test]
+fn stack_lookup_honours_whiteouts_and_opaque_directories() {
+    let mut base = Layer::new();
+    for dir in ["/a", "/a/b", "/o"] {
+        base.put(dir, Node::dir(0o755, t(T0)));
+    }
+    base.put("/a/b/f", Node::file(&b"1"[..], 0o644, t(T0)));
+    base.put("/a/g", Node::file(&b"2"[..], 0o644, t(T0)));
+    base.put("/o/old", Node::file(&b"3"[..], 0o644, t(T0)));
+    let mut top = Layer::new();
+    top.whiteout("/a/b");
+    top.put_opaque("/o", Node::dir(0o700, t(T1)));
+    top.put("/o/new", Node::file(&b"4"[..], 0o644, t(T1)));
+    top.put("/a/h", Node::file(&b"5"[..], 0o644, t(T1)));
+    let stack = LayerStack::new(vec![Arc::new(base), Arc::new(top)]);
+    assert!(stack.lookup("/a/b").is_none());
+    assert!(stack.lookup("/a/b/f").is_none());
+    assert!(stack.lookup("/o/old").is_none());
+    assert_eq!(stack.lookup("/o").unwrap().mode, 0o700);
+    assert_eq!(stack.read_dir("/a").keys().collect::<Vec<_>>(), ["g", "h"]);
+    assert_eq!(stack.read_dir("/o").keys().collect::<Vec<_>>(), ["new"]);
+    assert_eq!(stack.read_dir("/").keys().collect::<Vec<_>>(), ["a", "o"]);
+    assert_eq!(
+        stack.flatten().keys().collect::<Vec<_>>(),
+        ["/a", "/a/g", "/a/h", "/o", "/o/new"]
+    );
+}
+
+// ---- snapshots ----
+
+#[test]
+fn recreated_directory_is_opaque_and_copy_up_takes_parents() {
+    let mut fs = Snapshot::prepare(probe_image());
+    fs.set_time(T1);
+    rm_r(&mut fs, "/d");
+    fs.create_dir("/d").unwrap();
+    assert!(matches!(fs.upper().get("/d"), Some(LayerEntry::Opaque(_))));
+    assert!(fs.read_dir("/d").unwrap().is_empty());
+    fs.write("/d/x", b"1", false).unwrap();
+    assert_eq!(fs.read_dir("/d").unwrap().len(), 1);
+
+    let mut fs = Snapshot::prepare(probe_image());
+    fs.set_time(T1);
+    fs.write("/d/sub/f2", b"more", true).unwrap();
+    assert_eq!(fs.read("/d/sub/f2").unwrap(), b"b\nmore");
+    // Parents come up with the file, unchanged: writing a file leaves its directory's
+    // mtime alone.
+    assert_eq!(
+        fs.upper()
+            .get("/d")
+            .and_then(LayerEntry::node)
+            .unwrap()
+            .mtime,
+        t(T0)
+    );
+    assert_eq!(fs.metadata("/d/sub").unwrap().mtime, T0);
+    assert_eq!(fs.metadata("/d/sub/f2").unwrap().mtime, T1);
+    fs.write("/d/sub/g", b"", false).unwrap();
+    assert_eq!(
+        fs.metadata("/d/sub").unwrap().mtime,
+        T1,
+        "an entry was added"
+    );
+    fs.rename("/d/sub/g", "/e/g").unwrap();
+    assert_eq!(fs.metadata("/e").unwrap().mtime, T1);
+}
+
+#[test]
+fn snapshot_follows_symlinks_and_reports_linux_errors() {
+    use std::io::ErrorKind::*;
+    let mut fs = Snapshot::prepare(probe_image());
+    fs.symlink("/d/sub", "/link").unwrap();
+    assert_eq!(fs.read("/link/f2").unwrap(), b"b\n");
+    assert!(fs.metadata("/bin/sh").unwrap().is_file());
+    assert!(fs.symlink_metadata("/bin/sh").unwrap().is_symlink());
+    assert_eq!(fs.read_link("/bin/sh").unwrap(), "busybox");
+    fs.write("/link/new", b"n", false).unwrap();
+    assert!(fs.exists("/d/sub/new"));
+    fs.symlink("loop", "/loop").unwrap();
+    assert!(fs.read("/loop").is_err());
+    let kind = |r: std::io::Result<()>| r.unwrap_err().kind();
+    assert_eq!(kind(fs.create_dir("/d")), AlreadyExists);
+    assert_eq!(kind(fs.create_dir("/nope/x")), NotFound);
+    assert_eq!(kind(fs.write("/e/x/y", b"", false)), NotADirectory);
+    assert_eq!(kind(fs.write("/d", b"", false)), IsADirectory);
+    assert_eq!(kind(fs.remove_file("/d")), IsADirectory);
+    assert_eq!(kind(fs.remove_dir("/d")), DirectoryNotEmpty);
+    assert_eq!(kind(fs.remove_dir("/e/x")), NotADirectory);
+    assert_eq!(kind(fs.rename("/d", "/d/sub/in")), InvalidInput);
+    assert_eq!(kind(fs.rename("/e/x", "/d")), IsADirectory);
+    assert_eq!(kind(fs.rename("/d", "/e")), DirectoryNotEmpty);
+    assert_eq!(fs.read("/d").unwrap_err().kind(), IsADirectory);
+    assert_eq!(fs.read_dir("/e/x").unwrap_err().kind(), NotADirectory);
+}
+
+#[test]
+fn view_is_read_only() {
+    let mut fs = Snapshot::view(probe_image());
+    assert_eq!(fs.read("/etc/motd").unwrap(), b"hi\n");
+    let err = fs.write("/etc/motd", b"x", false).unwrap_err();
+    assert_eq!(err.to_string(), "Read-only file system");
+    assert!(fs.create_dir("/q").is_err() && fs.remove_file("/e/x").is_err());
+    assert!(fs.commit().is_empty());
+}
+
+#[test]
+fn commit_then_stack_shows_the_same_filesystem() {
+    let image = probe_image();
+    let mut fs = Snapshot::prepare(Arc::clone(&image));
+    fs.set_time(T1);
+    rm_r(&mut fs, "/d");
+    fs.write("/etc/motd", b"changed", false).unwrap();
+    fs.rename("/e", "/e2").unwrap();
+    let expected = fs.flatten();
+    let layer = fs.commit();
+    let reread = Layer::from_tar(layer.to_tar().into()).unwrap();
+    assert_eq!(reread, layer);
+    let mut stack = (*image).clone();
+    stack.push(Arc::new(reread));
+    assert_eq!(stack.flatten(), expected);
+    // diff() of the trees applied to the image gives the same filesystem.
+    let mut tree = image.flatten();
+    apply(&mut tree, &diff(&image.flatten(), &expected));
+    assert_eq!(tree, expected);
+}
