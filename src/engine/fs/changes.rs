@@ -100,7 +100,11 @@ pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
                     }
                     Some(_) => {}
                 }
-                if let (LayerEntry::Opaque(_), Some(old)) = (entry, old) {
+                // Below an opaque directory the lower children are gone: each one the
+                // upper does not bring back is a deletion.
+                let cut_off = matches!(entry, LayerEntry::Opaque(_))
+                    || ancestors(path).any(|a| matches!(upper.get(a), Some(LayerEntry::Opaque(_))));
+                if let (true, Some(old)) = (cut_off && new.is_dir(), old) {
                     if old.is_dir() {
                         for name in lower.read_dir(path).keys() {
                             let child = join(path, name);

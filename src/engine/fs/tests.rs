@@ -751,3 +751,370 @@ fn commit_then_stack_shows_the_same_filesystem() {
     apply(&mut tree, &diff(&image.flatten(), &expected));
     assert_eq!(tree, expected);
 }
+
+// ---- properties against a flat model ----
+
+mod model {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    pub enum Op {
+        Write(String, u8, bool),
+        Mkdir(String),
+        RemoveFile(String),
+        RemoveDir(String),
+        RemoveAll(String),
+        Rename(String, String),
+        Chmod(String, u32),
+        Symlink(String),
+        Tick,
+        Commit,
+    }
+
+    fn path() -> impl Strategy<Value = String> {
+        proptest::collection::vec(prop_oneof![Just("a"), Just("b"), Just("c")], 1..=3)
+            .prop_map(|parts| format!("/{}", parts.join("/")))
+    }
+
+    pub fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (path(), any::<u8>(), any::<bool>()).prop_map(|(p, b, a)| Op::Write(p, b % 3, a)),
+            4 => path().prop_map(Op::Mkdir),
+            2 => path().prop_map(Op::RemoveFile),
+            1 => path().prop_map(Op::RemoveDir),
+            2 => path().prop_map(Op::RemoveAll),
+            2 => (path(), path()).prop_map(|(a, b)| Op::Rename(a, b)),
+            1 => (path(), prop_oneof![Just(0o600u32), Just(0o700), Just(0o4755)])
+                .prop_map(|(p, m)| Op::Chmod(p, m)),
+            1 => path().prop_map(Op::Symlink),
+            1 => Just(Op::Tick),
+            1 => Just(Op::Commit),
+        ]
+    }
+
+    /// The filesystem as a plain map, with Linux's rules written out directly.
+    pub struct Model {
+        pub tree: Tree,
+        pub now: i64,
+    }
+
+    fn parent_of(path: &str) -> &str {
+        match path.rfind('/') {
+            Some(0) | None => "/",
+            Some(i) => &path[..i],
+        }
+    }
+
+    fn within(path: &str, dir: &str) -> bool {
+        path == dir || path.starts_with(&format!("{dir}/"))
+    }
+
+    impl Model {
+        fn parent_ok(&self, path: &str) -> bool {
+            let dir = parent_of(path);
+            dir == "/" || (self.parent_ok(dir) && self.tree.get(dir).is_some_and(Node::is_dir))
+        }
+
+        fn touch_parent(&mut self, path: &str) {
+            let dir = parent_of(path);
+            if let Some(node) = self.tree.get_mut(dir) {
+                node.mtime = t(self.now);
+            }
+        }
+
+        fn has_children(&self, path: &str) -> bool {
+            let prefix = format!("{path}/");
+            self.tree
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(&prefix))
+        }
+
+        fn remove_subtree(&mut self, path: &str) -> Vec<(String, Node)> {
+            let keys: Vec<String> = self
+                .tree
+                .keys()
+                .filter(|k| within(k, path))
+                .cloned()
+                .collect();
+            keys.into_iter()
+                .map(|k| {
+                    let n = self.tree.remove(&k).unwrap();
+                    (k, n)
+                })
+                .collect()
+        }
+
+        /// Applies `op`; `Err(())` when Linux refuses it.
+        pub fn apply(&mut self, op: &Op) -> Result<(), ()> {
+            let now = t(self.now);
+            match op {
+                Op::Write(p, b, append) => {
+                    if !self.parent_ok(p) {
+                        return Err(());
+                    }
+                    let body = vec![b'x'; *b as usize];
+                    match self.tree.get_mut(p) {
+                        Some(node) => match &node.kind {
+                            NodeKind::File(old) => {
+                                let data = if *append {
+                                    [old.as_bytes(), &body].concat()
+                                } else {
+                                    body
+                                };
+                                node.kind = NodeKind::File(Content::new(data));
+                                node.mtime = now;
+                            }
+                            _ => return Err(()),
+                        },
+                        None => {
+                            self.tree.insert(p.clone(), Node::file(body, 0o644, now));
+                            self.touch_parent(p);
+                        }
+                    }
+                }
+                Op::Mkdir(p) | Op::Symlink(p) => {
+                    if !self.parent_ok(p) || self.tree.contains_key(p) {
+                        return Err(());
+                    }
+                    let node = match op {
+                        Op::Mkdir(_) => Node::dir(0o755, now),
+                        _ => Node::symlink("/zz/none", now),
+                    };
+                    self.tree.insert(p.clone(), node);
+                    self.touch_parent(p);
+                }
+                Op::RemoveFile(p) => {
+                    if !self.parent_ok(p) || self.tree.get(p).is_none_or(Node::is_dir) {
+                        return Err(());
+                    }
+                    self.tree.remove(p);
+                    self.touch_parent(p);
+                }
+                Op::RemoveDir(p) => {
+                    if !self.parent_ok(p)
+                        || !self.tree.get(p).is_some_and(Node::is_dir)
+                        || self.has_children(p)
+                    {
+                        return Err(());
+                    }
+                    self.tree.remove(p);
+                    self.touch_parent(p);
+                }
+                Op::RemoveAll(p) => {
+                    if !self.parent_ok(p) || !self.tree.contains_key(p) {
+                        return Err(());
+                    }
+                    self.remove_subtree(p);
+                    self.touch_parent(p);
+                }
+                Op::Rename(from, to) => {
+                    if !self.parent_ok(from) || !self.parent_ok(to) {
+                        return Err(());
+                    }
+                    let Some(source) = self.tree.get(from) else {
+                        return Err(());
+                    };
+                    if from == to {
+                        return Ok(());
+                    }
+                    let source_dir = source.is_dir();
+                    if source_dir && within(to, from) {
+                        return Err(());
+                    }
+                    if let Some(target) = self.tree.get(to) {
+                        if source_dir != target.is_dir() || (source_dir && self.has_children(to)) {
+                            return Err(());
+                        }
+                        self.remove_subtree(to);
+                    }
+                    let moved = self.remove_subtree(from);
+                    self.touch_parent(from);
+                    for (old, node) in moved {
+                        self.tree
+                            .insert(format!("{to}{}", &old[from.len()..]), node);
+                    }
+                    self.touch_parent(to);
+                }
+                Op::Chmod(p, mode) => {
+                    if !self.parent_ok(p) {
+                        return Err(());
+                    }
+                    match self.tree.get_mut(p) {
+                        Some(node) if !matches!(node.kind, NodeKind::Symlink(_)) => {
+                            node.mode = *mode
+                        }
+                        _ => return Err(()),
+                    }
+                }
+                Op::Tick => self.now += 1,
+                Op::Commit => {}
+            }
+            Ok(())
+        }
+    }
+
+    pub fn rm_all(fs: &mut Snapshot, path: &str) -> std::io::Result<()> {
+        if fs.symlink_metadata(path)?.is_dir() {
+            for entry in fs.read_dir(path)? {
+                rm_all(fs, &format!("{path}/{}", entry.name))?;
+            }
+            fs.remove_dir(path)
+        } else {
+            fs.remove_file(path)
+        }
+    }
+
+    /// Runs `op` on the snapshot; a commit stacks the upper (through its tar) and
+    /// prepares a new snapshot over it.
+    pub fn run(fs: &mut Snapshot, op: &Op, now: i64) -> Result<(), ()> {
+        fs.set_time(now);
+        let result = match op {
+            Op::Write(p, b, append) => fs.write(p, &vec![b'x'; *b as usize], *append),
+            Op::Mkdir(p) => fs.create_dir(p),
+            Op::Symlink(p) => fs.symlink("/zz/none", p),
+            Op::RemoveFile(p) => fs.remove_file(p),
+            Op::RemoveDir(p) => fs.remove_dir(p),
+            Op::RemoveAll(p) => rm_all(fs, p),
+            Op::Rename(from, to) => fs.rename(from, to),
+            Op::Chmod(p, mode) => fs.set_mode(p, *mode),
+            Op::Tick => Ok(()),
+            // `replay` commits: it owns the stack.
+            Op::Commit => Ok(()),
+        };
+        result.map_err(|_| ())
+    }
+}
+
+use model::{Model, Op};
+use proptest::prelude::*;
+
+/// Runs `ops` on the model and on snapshots committed into a growing stack.
+fn replay(ops: &[Op]) -> (Model, LayerStack, Snapshot) {
+    let mut model = Model {
+        tree: Tree::new(),
+        now: T0,
+    };
+    let mut stack = LayerStack::default();
+    let mut fs = Snapshot::prepare(Arc::new(stack.clone()));
+    for op in ops {
+        if let Op::Commit = op {
+            let layer = fs.commit();
+            let (tar, diff_id) = layer.to_tar_with_diff_id();
+            let reread = Layer::from_tar(tar.into()).expect("our own tar reads back");
+            assert_eq!(reread.diff_id(), diff_id);
+            assert_eq!(reread, layer);
+            stack.push(Arc::new(reread));
+            fs = Snapshot::prepare(Arc::new(stack.clone()));
+            continue;
+        }
+        let expected = model.apply(op);
+        let actual = model::run(&mut fs, op, model.now);
+        assert_eq!(actual, expected, "{op:?}");
+    }
+    (model, stack, fs)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn snapshots_and_stacks_match_the_flat_model(ops in proptest::collection::vec(model::op(), 0..60)) {
+        let (model, stack, fs) = replay(&ops);
+        prop_assert_eq!(&fs.flatten(), &model.tree);
+        // The stack with the upper committed reads the same, whiteouts hiding what they
+        // delete, and every path looks up as the model has it.
+        let mut full = stack.clone();
+        full.push(Arc::new(fs.upper().clone()));
+        prop_assert_eq!(&full.flatten(), &model.tree);
+        for (path, node) in &model.tree {
+            prop_assert_eq!(full.lookup(path), Some(node));
+        }
+        for path in ["/a", "/a/b", "/b/c/a", "/c/c"] {
+            if !model.tree.contains_key(path) {
+                prop_assert!(full.lookup(path).is_none(), "{} still visible", path);
+            }
+        }
+        // docker diff walking only the upper agrees with Docker's whole-tree walk.
+        prop_assert_eq!(fs.changes(), docker_changes_dirs(&stack.flatten(), &model.tree));
+    }
+
+    #[test]
+    fn applying_a_diff_gives_the_child(
+        first in proptest::collection::vec(model::op(), 0..40),
+        second in proptest::collection::vec(model::op(), 0..40),
+    ) {
+        let (parent, ..) = replay(&first);
+        let mut child = Model { tree: parent.tree.clone(), now: parent.now + 10 };
+        for op in &second {
+            let _ = child.apply(op);
+        }
+        let layer = diff(&parent.tree, &child.tree);
+        let mut tree = parent.tree.clone();
+        apply(&mut tree, &layer);
+        prop_assert_eq!(&tree, &child.tree);
+        let reread = Layer::from_tar(layer.to_tar().into()).unwrap();
+        prop_assert_eq!(reread.diff_id(), layer.diff_id());
+    }
+
+    #[test]
+    fn from_tar_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        if let Ok(layer) = Layer::from_tar(bytes.into()) {
+            let _ = layer.to_tar();
+        }
+    }
+
+    #[test]
+    fn from_tar_never_panics_on_mutated_tars(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12),
+        cut in proptest::option::of(any::<prop::sample::Index>()),
+    ) {
+        let mut bytes = sample_tar();
+        for (index, value) in edits {
+            let i = index.index(bytes.len());
+            bytes[i] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        if let Ok(layer) = Layer::from_tar(bytes.into()) {
+            let _ = (layer.to_tar(), layer.unpacked_size());
+            let _ = LayerStack::new(vec![Arc::new(layer)]).flatten();
+        }
+    }
+}
+
+/// A small layer with every kind of entry and header extension.
+fn sample_tar() -> Vec<u8> {
+    let mut layer = Layer::new();
+    layer.put("/d", Node::dir(0o755, t(T0)));
+    layer.put(
+        &format!("/d/{}", "l".repeat(130)),
+        Node::file(&b"long"[..], 0o644, t(T0)),
+    );
+    layer.put(
+        &format!("/{}/{}", "p".repeat(90), "n".repeat(50)),
+        Node::file(&b"x"[..], 0o644, t(T0)),
+    );
+    layer.put("/d/link", Node::symlink(&"t".repeat(120), t(T0)));
+    layer.put(
+        "/d/hard",
+        Node::new(NodeKind::Hardlink("/d/f".into()), 0o644, t(T0)),
+    );
+    layer.put("/d/f", Node::file(&b"body"[..], 0o644, t(T0)));
+    layer.whiteout("/gone");
+    layer.put_opaque("/o", Node::dir(0o700, t(T0)));
+    // A GNU long-name entry from the tar crate, appended before the end blocks.
+    let mut tail = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(3);
+    h.set_mode(0o644);
+    tail.append_data(&mut h, format!("g/{}", "z".repeat(140)), &b"gnu"[..])
+        .unwrap();
+    let tail = tail.into_inner().unwrap();
+    let mut bytes = layer.to_tar();
+    bytes.truncate(bytes.len() - 1024);
+    bytes.extend_from_slice(&tail);
+    bytes
+}
