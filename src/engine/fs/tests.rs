@@ -1118,3 +1118,87 @@ fn sample_tar() -> Vec<u8> {
     bytes.extend_from_slice(&tail);
     bytes
 }
+
+// ---- performance (run: cargo test --release --lib engine::fs::tests::performance -- --ignored --nocapture) ----
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (std::time::Duration, T) {
+    let mut best = None;
+    let mut last = None;
+    for _ in 0..runs {
+        let start = std::time::Instant::now();
+        let value = f();
+        let took = start.elapsed();
+        best = Some(best.map_or(took, |b: std::time::Duration| b.min(took)));
+        last = Some(value);
+    }
+    (best.unwrap(), last.unwrap())
+}
+
+/// An alpine-like layer: ~90 directories, 1,500 files totalling 8 MB, 400 symlinks.
+fn alpine_like_layer() -> Layer {
+    let mut layer = Layer::new();
+    let mut budget = 8_000_000usize;
+    for d in 0..90 {
+        layer.put(&format!("/usr/lib/d{d}"), Node::dir(0o755, t(T0)));
+    }
+    for i in 0..1500usize {
+        let size = if i == 1499 { budget } else { (budget / (1500 - i)).min(budget) * ((i % 3) + 1) / 2 };
+        let size = size.min(budget);
+        budget -= size;
+        let body: Vec<u8> = (0..size).map(|b| (b % 251) as u8).collect();
+        layer.put(&format!("/usr/lib/d{}/file{i}.so", i % 90), Node::file(body, 0o755, t(T0)));
+    }
+    for i in 0..400 {
+        layer.put(&format!("/usr/lib/d{}/link{i}", i % 90), Node::symlink("../../bin/busybox", t(T0)));
+    }
+    layer
+}
+
+#[test]
+#[ignore = "performance figures; run in release"]
+#[allow(clippy::print_stdout)]
+fn performance() {
+    // docker diff of a snapshot with 10,000 changed files.
+    let mut base = Layer::new();
+    base.put("/srv", Node::dir(0o755, t(T0)));
+    for d in 0..100 {
+        base.put(&format!("/srv/d{d}"), Node::dir(0o755, t(T0)));
+        for f in 0..100 {
+            base.put(&format!("/srv/d{d}/f{f}"), Node::file(&b"old"[..], 0o644, t(T0)));
+        }
+    }
+    let image = Arc::new(LayerStack::new(vec![Arc::new(alpine_like_layer()), Arc::new(base)]));
+    let mut fs = Snapshot::prepare(Arc::clone(&image));
+    fs.set_time(T1);
+    for d in 0..100 {
+        for f in 0..100 {
+            fs.write(&format!("/srv/d{d}/f{f}"), b"new!", false).unwrap();
+        }
+    }
+    let (took, found) = best_of(5, || fs.changes());
+    assert_eq!(found.len(), 10_000 + 100 + 1);
+    println!("docker diff, 10,000 changed files: {:.2} ms", took.as_secs_f64() * 1e3);
+
+    // Committing 25 MB of new files: the tar and its sha256.
+    let mut fs = Snapshot::prepare(Arc::clone(&image));
+    fs.set_time(T1);
+    fs.create_dir("/data").unwrap();
+    let body = vec![b'z'; 100_000];
+    for i in 0..250 {
+        fs.write(&format!("/data/blob{i}"), &body, false).unwrap();
+    }
+    let (took, (tar, _)) = best_of(5, || fs.clone().commit().to_tar_with_diff_id());
+    assert!(tar.len() > 25_000_000);
+    println!("commit 25 MB of new files (tar + sha256): {:.2} ms", took.as_secs_f64() * 1e3);
+
+    // Parsing an 8 MB alpine-like layer.
+    let tar: Arc<[u8]> = alpine_like_layer().to_tar().into();
+    let (took, layer) = best_of(10, || Layer::from_tar(Arc::clone(&tar)).unwrap());
+    assert_eq!(layer.len(), 90 + 1500 + 400);
+    println!(
+        "parse a {:.1} MB layer tar ({} entries): {:.2} ms",
+        tar.len() as f64 / 1e6,
+        layer.len(),
+        took.as_secs_f64() * 1e3
+    );
+}
