@@ -5,7 +5,7 @@
 //! deleted directory is one deletion.
 
 use super::layer::{Layer, LayerEntry};
-use super::node::Node;
+use super::node::{Node, NodeKind};
 use super::path::{ancestors, join, parent};
 use super::stack::{LayerStack, Tree, resolve_in};
 use std::collections::BTreeMap;
@@ -88,8 +88,12 @@ pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
                 }
             }
             LayerEntry::Put(_) | LayerEntry::Opaque(_) => {
-                let Some(new) = resolve_in(merged(), path) else {
-                    continue;
+                let new = match entry.node() {
+                    Some(node) if !matches!(node.kind, NodeKind::Hardlink(_)) => node,
+                    _ => match resolve_in(merged(), path) {
+                        Some(node) => node,
+                        None => continue,
+                    },
                 };
                 match old {
                     None => {

@@ -1142,14 +1142,24 @@ fn alpine_like_layer() -> Layer {
         layer.put(&format!("/usr/lib/d{d}"), Node::dir(0o755, t(T0)));
     }
     for i in 0..1500usize {
-        let size = if i == 1499 { budget } else { (budget / (1500 - i)).min(budget) * ((i % 3) + 1) / 2 };
+        let size = if i == 1499 {
+            budget
+        } else {
+            (budget / (1500 - i)).min(budget) * ((i % 3) + 1) / 2
+        };
         let size = size.min(budget);
         budget -= size;
         let body: Vec<u8> = (0..size).map(|b| (b % 251) as u8).collect();
-        layer.put(&format!("/usr/lib/d{}/file{i}.so", i % 90), Node::file(body, 0o755, t(T0)));
+        layer.put(
+            &format!("/usr/lib/d{}/file{i}.so", i % 90),
+            Node::file(body, 0o755, t(T0)),
+        );
     }
     for i in 0..400 {
-        layer.put(&format!("/usr/lib/d{}/link{i}", i % 90), Node::symlink("../../bin/busybox", t(T0)));
+        layer.put(
+            &format!("/usr/lib/d{}/link{i}", i % 90),
+            Node::symlink("../../bin/busybox", t(T0)),
+        );
     }
     layer
 }
@@ -1164,20 +1174,30 @@ fn performance() {
     for d in 0..100 {
         base.put(&format!("/srv/d{d}"), Node::dir(0o755, t(T0)));
         for f in 0..100 {
-            base.put(&format!("/srv/d{d}/f{f}"), Node::file(&b"old"[..], 0o644, t(T0)));
+            base.put(
+                &format!("/srv/d{d}/f{f}"),
+                Node::file(&b"old"[..], 0o644, t(T0)),
+            );
         }
     }
-    let image = Arc::new(LayerStack::new(vec![Arc::new(alpine_like_layer()), Arc::new(base)]));
+    let image = Arc::new(LayerStack::new(vec![
+        Arc::new(alpine_like_layer()),
+        Arc::new(base),
+    ]));
     let mut fs = Snapshot::prepare(Arc::clone(&image));
     fs.set_time(T1);
     for d in 0..100 {
         for f in 0..100 {
-            fs.write(&format!("/srv/d{d}/f{f}"), b"new!", false).unwrap();
+            fs.write(&format!("/srv/d{d}/f{f}"), b"new!", false)
+                .unwrap();
         }
     }
     let (took, found) = best_of(5, || fs.changes());
     assert_eq!(found.len(), 10_000 + 100 + 1);
-    println!("docker diff, 10,000 changed files: {:.2} ms", took.as_secs_f64() * 1e3);
+    println!(
+        "docker diff, 10,000 changed files: {:.2} ms",
+        took.as_secs_f64() * 1e3
+    );
 
     // Committing 25 MB of new files: the tar and its sha256.
     let mut fs = Snapshot::prepare(Arc::clone(&image));
@@ -1189,7 +1209,10 @@ fn performance() {
     }
     let (took, (tar, _)) = best_of(5, || fs.clone().commit().to_tar_with_diff_id());
     assert!(tar.len() > 25_000_000);
-    println!("commit 25 MB of new files (tar + sha256): {:.2} ms", took.as_secs_f64() * 1e3);
+    println!(
+        "commit 25 MB of new files (tar + sha256): {:.2} ms",
+        took.as_secs_f64() * 1e3
+    );
 
     // Parsing an 8 MB alpine-like layer.
     let tar: Arc<[u8]> = alpine_like_layer().to_tar().into();
