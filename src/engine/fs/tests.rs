@@ -22,7 +22,7 @@ fn probe_image() -> Arc<LayerStack> {
         "/bin/busybox",
         Node::file(&b"\x7fELF busybox"[..], 0o755, t(T0)),
     );
-    for applet in ["sh", "ls", "rm", "mv"] {
+    for applet in ["sh", "ls", "rm", "mv", "mkdir", "cat", "ln", "echo"] {
         base.put(&format!("/bin/{applet}"), Node::symlink("busybox", t(T0)));
     }
     base.put("/etc/motd", Node::file(&b"hi\n"[..], 0o644, t(T0)));
@@ -1223,5 +1223,41 @@ fn performance() {
         tar.len() as f64 / 1e6,
         layer.len(),
         took.as_secs_f64() * 1e3
+    );
+}
+
+// ---- the shell inside a snapshot ----
+
+#[test]
+fn the_shell_runs_inside_a_snapshot() {
+    use crate::engine::shell::{Flavour, NullHost, Shell, Streams};
+    let mut fs = Snapshot::prepare(probe_image());
+    fs.set_time(T1);
+    let mut shell = Shell::new(fs, Flavour::Ash);
+    shell.export("PATH", "/bin");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let script = "mkdir -p /n/a && echo 1 > /n/a/f && rm -r /d && mv /etc/motd /etc/motd2 \
+                  && ls /e && cat /etc/motd2 /n/a/f && ln -s /etc/motd2 /e/l && cat /e/l";
+    let status = shell.run(
+        script,
+        &mut NullHost::default(),
+        Streams::new(&b""[..], &mut out, &mut err),
+    );
+    let (out, err) = (String::from_utf8_lossy(&out), String::from_utf8_lossy(&err));
+    assert_eq!((status, err.as_ref()), (0, ""));
+    assert_eq!(out, "x\nhi\n1\nhi\n");
+    assert_eq!(
+        diff_lines(shell.fs()),
+        [
+            "D /d",
+            "C /e",
+            "A /e/l",
+            "C /etc",
+            "D /etc/motd",
+            "A /etc/motd2",
+            "A /n",
+            "A /n/a",
+            "A /n/a/f"
+        ]
     );
 }
