@@ -5,7 +5,7 @@
 //! deleted directory is one deletion.
 
 use super::layer::{Layer, LayerEntry};
-use super::node::Node;
+use super::node::{Node, NodeKind};
 use super::path::{ancestors, join, parent};
 use super::stack::{LayerStack, Tree, resolve_in};
 use std::collections::BTreeMap;
@@ -88,8 +88,12 @@ pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
                 }
             }
             LayerEntry::Put(_) | LayerEntry::Opaque(_) => {
-                let Some(new) = resolve_in(merged(), path) else {
-                    continue;
+                let new = match entry.node() {
+                    Some(node) if !matches!(node.kind, NodeKind::Hardlink(_)) => node,
+                    _ => match resolve_in(merged(), path) {
+                        Some(node) => node,
+                        None => continue,
+                    },
                 };
                 match old {
                     None => {
@@ -100,7 +104,11 @@ pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
                     }
                     Some(_) => {}
                 }
-                if let (LayerEntry::Opaque(_), Some(old)) = (entry, old) {
+                // Below an opaque directory the lower children are gone: each one the
+                // upper does not bring back is a deletion.
+                let cut_off = matches!(entry, LayerEntry::Opaque(_))
+                    || ancestors(path).any(|a| matches!(upper.get(a), Some(LayerEntry::Opaque(_))));
+                if let (true, Some(old)) = (cut_off && new.is_dir(), old) {
                     if old.is_dir() {
                         for name in lower.read_dir(path).keys() {
                             let child = join(path, name);
@@ -163,7 +171,8 @@ pub fn diff(lower: &Tree, upper: &Tree) -> Layer {
         }
         // Only the topmost deletion: below a deleted or replaced directory the
         // whiteout of the directory says it all.
-        if upper.get(parent(path)).is_some_and(Node::is_dir) {
+        let dir = parent(path);
+        if dir == "/" || upper.get(dir).is_some_and(Node::is_dir) {
             found.insert(path.clone(), ChangeKind::Deleted);
         }
     }

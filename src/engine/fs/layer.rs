@@ -160,14 +160,18 @@ impl Layer {
                 path: raw_path.clone(),
                 reason: reason.to_string(),
             };
-            let number = |field: io::Result<u64>, what: &str| {
-                field.map_err(|_| invalid(&format!("unreadable {what}")))
+            // An empty numeric field reads as 0, as Go's reader takes it.
+            let number = |field: io::Result<u64>, raw: &[u8], what: &str| match field {
+                Ok(value) => Ok(value),
+                Err(_) if raw.iter().all(|&b| b == 0 || b == b' ') => Ok(0),
+                Err(_) => Err(invalid(&format!("unreadable {what}"))),
             };
-            let mode = number(header.mode().map(u64::from), "mode")? as u32 & 0o7777;
-            let mut uid = number(header.uid(), "uid")?;
-            let mut gid = number(header.gid(), "gid")?;
+            let old = header.as_old();
+            let mode = number(header.mode().map(u64::from), &old.mode, "mode")? as u32 & 0o7777;
+            let mut uid = number(header.uid(), &old.uid, "uid")?;
+            let mut gid = number(header.gid(), &old.gid, "gid")?;
             let mut mtime = Timestamp {
-                secs: i64::try_from(number(header.mtime(), "mtime")?)
+                secs: i64::try_from(number(header.mtime(), &old.mtime, "mtime")?)
                     .map_err(|_| invalid("mtime out of range"))?,
                 nanos: 0,
             };

@@ -239,6 +239,16 @@ impl Snapshot {
         }
     }
 
+    /// The node at a resolved key, hard links followed; `/` exists even when no layer
+    /// records it.
+    fn existing(&self, path: &str) -> io::Result<Node> {
+        match self.resolved(path) {
+            Some(node) => Ok(node.clone()),
+            None if path == "/" => Ok(Node::dir(0o755, Timestamp::default())),
+            None => Err(error(ErrorKind::NotFound)),
+        }
+    }
+
     /// `path` and, for a directory, everything below it, hard links made files.
     fn subtree(&self, path: &str) -> Vec<(String, Node)> {
         let mut out = Vec::new();
@@ -285,22 +295,12 @@ fn metadata_of(path: &str, node: &Node) -> Metadata {
 impl Vfs for Snapshot {
     fn metadata(&self, path: &str) -> io::Result<Metadata> {
         let path = self.resolve(path, true)?;
-        if path == "/" && self.lookup("/").is_none() {
-            return Ok(metadata_of("/", &Node::dir(0o755, Timestamp::default())));
-        }
-        self.resolved(&path)
-            .map(|node| metadata_of(&path, node))
-            .ok_or_else(|| error(ErrorKind::NotFound))
+        Ok(metadata_of(&path, &self.existing(&path)?))
     }
 
     fn symlink_metadata(&self, path: &str) -> io::Result<Metadata> {
         let path = self.resolve(path, false)?;
-        if path == "/" && self.lookup("/").is_none() {
-            return Ok(metadata_of("/", &Node::dir(0o755, Timestamp::default())));
-        }
-        self.resolved(&path)
-            .map(|node| metadata_of(&path, node))
-            .ok_or_else(|| error(ErrorKind::NotFound))
+        Ok(metadata_of(&path, &self.existing(&path)?))
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
@@ -447,10 +447,7 @@ impl Vfs for Snapshot {
     fn set_mode(&mut self, path: &str, mode: u32) -> io::Result<()> {
         self.writable()?;
         let path = self.resolve(path, true)?;
-        let mut node = self
-            .resolved(&path)
-            .cloned()
-            .ok_or_else(|| error(ErrorKind::NotFound))?;
+        let mut node = self.existing(&path)?;
         node.mode = mode & 0o7777;
         self.set(&path, node);
         Ok(())
@@ -459,10 +456,7 @@ impl Vfs for Snapshot {
     fn set_mtime(&mut self, path: &str, mtime: i64) -> io::Result<()> {
         self.writable()?;
         let path = self.resolve(path, true)?;
-        let mut node = self
-            .resolved(&path)
-            .cloned()
-            .ok_or_else(|| error(ErrorKind::NotFound))?;
+        let mut node = self.existing(&path)?;
         node.mtime = Timestamp::from_secs(mtime);
         self.set(&path, node);
         Ok(())

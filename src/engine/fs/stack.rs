@@ -57,7 +57,7 @@ pub(super) fn resolve_in<'a, I>(layers: I, path: &str) -> Option<&'a Node>
 where
     I: Iterator<Item = &'a Layer> + Clone,
 {
-    let mut current = path.to_string();
+    let mut current = std::borrow::Cow::Borrowed(path);
     for _ in 0..8 {
         let mut from = None;
         for (index, layer) in layers.clone().enumerate() {
@@ -80,7 +80,7 @@ where
                         return Some(target_node);
                     }
                 }
-                current = target.clone();
+                current = std::borrow::Cow::Owned(target.clone());
             }
             _ => return Some(node),
         }
@@ -148,8 +148,8 @@ pub fn apply(tree: &mut Tree, layer: &Layer) {
                 tree.insert(path.clone(), node.clone());
             }
             LayerEntry::Put(node) => {
-                let keep_children = node.is_dir() && tree.get(path).is_some_and(Node::is_dir);
-                if !keep_children {
+                // A directory merges with what is there; anything else replaces it.
+                if !node.is_dir() {
                     remove_below(tree, path);
                 }
                 tree.insert(path.clone(), node.clone());
