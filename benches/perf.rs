@@ -166,7 +166,11 @@ fn main() {
         .skip(1)
         .collect();
     cold.sort();
-    report("nmap image build, cold (5 steps, ~19 MB written)", (cold[cold.len() / 2], cold[0]), 100.0);
+    report(
+        "nmap image build, cold (5 steps, ~19 MB written)",
+        (cold[cold.len() / 2], cold[0]),
+        100.0,
+    );
     run(&mut lab, nmap.trim_end());
     run(&mut lab, "docker pull alpine:latest > /dev/null");
     run(&mut lab, "docker build -t mynmap . > /dev/null 2>&1");
@@ -179,7 +183,9 @@ fn main() {
     );
     let mut dockerfile = String::from("FROM alpine:latest\n");
     for n in 0..333 {
-        dockerfile.push_str(&format!("ENV VAR{n}=value{n}\nRUN echo step {n} && \\\n    touch /tmp/file{n}\n"));
+        dockerfile.push_str(&format!(
+            "ENV VAR{n}=value{n}\nRUN echo step {n} && \\\n    touch /tmp/file{n}\n"
+        ));
     }
     assert_eq!(dockerfile.lines().count(), 1000);
     report(
@@ -195,7 +201,11 @@ fn main() {
     for n in 0..64 {
         layer.put(
             &format!("/data/file{n}"),
-            docklab::engine::fs::Node::file(body.clone(), 0o644, docklab::engine::fs::Timestamp::from_secs(0)),
+            docklab::engine::fs::Node::file(
+                body.clone(),
+                0o644,
+                docklab::engine::fs::Timestamp::from_secs(0),
+            ),
         );
     }
     let (median, best) = measure(10, || {
@@ -207,7 +217,11 @@ fn main() {
         "layer tar + sha256 (64 MiB)",
         rate(median),
         rate(best),
-        if rate(median) * 1.048_576 >= 500.0 { "ok" } else { "UNDER" }
+        if rate(median) * 1.048_576 >= 500.0 {
+            "ok"
+        } else {
+            "UNDER"
+        }
     );
 
     // Script mode: 100 commands of a lesson's kind.

@@ -84,11 +84,12 @@ pub fn render(records: &[Record]) -> String {
             out.push_str(line);
             out.push('\n');
         }
-        out.push_str(&r.stdout);
+        // Carriage returns are shown, so a snapshot pins them and no tool drops them.
+        out.push_str(&r.stdout.replace('\r', "\u{240D}"));
         if !r.stdout.is_empty() && !r.stdout.ends_with('\n') {
             out.push_str("\u{23CE}\n");
         }
-        for line in r.stderr.lines() {
+        for line in r.stderr.replace('\r', "\u{240D}").lines() {
             out.push_str("stderr| ");
             out.push_str(line);
             out.push('\n');

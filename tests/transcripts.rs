@@ -226,3 +226,24 @@ docker build .
 "#,
     );
 }
+
+#[test]
+fn buildkit_output_on_request() {
+    pin(
+        "build_buildkit",
+        r#"cat > Dockerfile <<'END'
+FROM alpine:3.13
+WORKDIR /usr/src/app
+RUN echo built > note.txt
+CMD ["cat", "note.txt"]
+END
+DOCKER_BUILDKIT=1 docker build -t note .
+docker build --progress=plain -t note .
+docker history note
+docker images -a
+docker run note
+printf 'FROM alpine:3.13\nRUN apk add nmapp\n' > Dockerfile
+docker buildx build .
+"#,
+    );
+}

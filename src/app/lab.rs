@@ -123,6 +123,10 @@ impl Host for LabHost {
                 let mut files = WorkspaceFiles {
                     fs: WorkspaceFs::new(&self.workspace),
                     cwd: cwd.to_string(),
+                    fixed_mtime: match &self.clock {
+                        Clock::Fixed(t) => Some(t.timestamp()),
+                        Clock::System => None,
+                    },
                 };
                 let mut cli = Cli {
                     backend: &mut *self.backend,
@@ -218,6 +222,9 @@ impl LabHost {
 struct WorkspaceFiles {
     fs: WorkspaceFs,
     cwd: String,
+    /// With a fixed clock, every context file carries that time, so a build's layers
+    /// (and image IDs) are the same on every run, as `SOURCE_DATE_EPOCH` makes them.
+    fixed_mtime: Option<i64>,
 }
 
 impl ClientFiles for WorkspaceFiles {
@@ -245,7 +252,8 @@ impl ClientFiles for WorkspaceFiles {
                 || !ignore.ignored(rel)
         };
         let mut builder = tar::Builder::new(Vec::new());
-        append_dir(&self.fs, &root, "", &keep, &mut builder).map_err(|e| e.to_string())?;
+        append_dir(&self.fs, &root, "", &keep, self.fixed_mtime, &mut builder)
+            .map_err(|e| e.to_string())?;
         builder.into_inner().map_err(|e| e.to_string())
     }
 }
@@ -257,6 +265,7 @@ fn append_dir(
     dir: &str,
     prefix: &str,
     keep: &dyn Fn(&str) -> bool,
+    fixed_mtime: Option<i64>,
     builder: &mut tar::Builder<Vec<u8>>,
 ) -> std::io::Result<()> {
     for entry in fs.read_dir(dir)? {
@@ -265,14 +274,14 @@ fn append_dir(
         if !keep(&name) {
             // An excluded directory may still hold re-included files (`!dir/keep`).
             if fs.metadata(&path).map(|m| m.is_dir()).unwrap_or(false) {
-                append_dir(fs, &path, &format!("{name}/"), keep, builder)?;
+                append_dir(fs, &path, &format!("{name}/"), keep, fixed_mtime, builder)?;
             }
             continue;
         }
         let meta = fs.symlink_metadata(&path)?;
         let mut header = tar::Header::new_ustar();
         header.set_mode(meta.mode & 0o7777);
-        header.set_mtime(meta.mtime.max(0) as u64);
+        header.set_mtime(fixed_mtime.unwrap_or(meta.mtime).max(0) as u64);
         header.set_uid(0);
         header.set_gid(0);
         if meta.is_symlink() {
@@ -283,7 +292,7 @@ fn append_dir(
             header.set_entry_type(tar::EntryType::Directory);
             header.set_size(0);
             builder.append_data(&mut header, format!("{name}/"), std::io::empty())?;
-            append_dir(fs, &path, &format!("{name}/"), keep, builder)?;
+            append_dir(fs, &path, &format!("{name}/"), keep, fixed_mtime, builder)?;
         } else {
             let data = fs.read(&path)?;
             header.set_entry_type(tar::EntryType::Regular);

@@ -95,6 +95,10 @@ pub struct ImageRecord {
     /// RFC 3339 time of the last tag, as `docker image inspect` shows in Metadata.
     #[serde(default)]
     pub last_tag_time: Option<String>,
+    /// Built by BuildKit: its steps are cache, not images (never listed), and its
+    /// history does not walk a parent chain.
+    #[serde(default)]
+    pub buildkit: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -338,6 +342,7 @@ mod tests {
             size: 0,
             created: 0,
             last_tag_time: None,
+            buildkit: false,
         }
     }
 

@@ -115,6 +115,10 @@ impl Engine {
             if !all && is_dangling && !self.images.children(&image.id).is_empty() {
                 continue;
             }
+            // BuildKit's steps are its cache, never images of their own.
+            if image.buildkit && is_dangling && !self.images.children(&image.id).is_empty() {
+                continue;
+            }
             if before.is_some_and(|b| image.created >= b)
                 || since.is_some_and(|s| image.created <= s)
             {
@@ -225,7 +229,7 @@ impl Engine {
             current = image
                 .parent
                 .clone()
-                .filter(|p| self.images.get(p).is_some());
+                .filter(|p| !image.buildkit && self.images.get(p).is_some());
             chain.push((id, config));
         }
         let (top_id, top_config) = &chain[0];
@@ -461,6 +465,7 @@ impl Engine {
             size,
             created: config.created_unix(),
             last_tag_time: None,
+            buildkit: false,
         });
         record.manifest = Some(ManifestRef {
             digest: resolved.digest.clone(),

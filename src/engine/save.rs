@@ -27,10 +27,13 @@ impl Engine {
             let mut layer_descriptors = Vec::new();
             let mut layer_paths = Vec::new();
             for diff_id in &image.layers {
-                let bytes = self.content.read(diff_id).map_err(|e| EngineError::CorruptState {
-                    path: self.content.blob_path(diff_id),
-                    reason: format!("layer blob: {e}"),
-                })?;
+                let bytes = self
+                    .content
+                    .read(diff_id)
+                    .map_err(|e| EngineError::CorruptState {
+                        path: self.content.blob_path(diff_id),
+                        reason: format!("layer blob: {e}"),
+                    })?;
                 layer_descriptors.push(json!({
                     "mediaType": LAYER_MEDIA_TYPE,
                     "digest": diff_id.to_string(),
@@ -49,7 +52,13 @@ impl Engine {
             let manifest_digest = Digest::sha256(&manifest);
             // The tags named (or all of the image's tags when it was named by ID).
             let tags: Vec<String> = match reference::parse_normalized(name) {
-                Ok(r) if !name.starts_with("sha256:") && self.images.tag_target(&r.clone().with_default_tag().to_string()) == Some(&id) => {
+                Ok(r)
+                    if !name.starts_with("sha256:")
+                        && self
+                            .images
+                            .tag_target(&r.clone().with_default_tag().to_string())
+                            == Some(&id) =>
+                {
                     vec![r.with_default_tag().familiar_string()]
                 }
                 _ => self
@@ -105,11 +114,20 @@ impl Engine {
             add(&format!("blobs/sha256/{hex}"), bytes)?;
         }
         let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": index_entries});
-        add("index.json", &serde_json::to_vec(&index).expect("serialises"))?;
-        add("manifest.json", &serde_json::to_vec(&docker_manifest).expect("serialises"))?;
+        add(
+            "index.json",
+            &serde_json::to_vec(&index).expect("serialises"),
+        )?;
+        add(
+            "manifest.json",
+            &serde_json::to_vec(&docker_manifest).expect("serialises"),
+        )?;
         add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#)?;
         if !repositories.is_empty() {
-            add("repositories", &serde_json::to_vec(&repositories).expect("serialises"))?;
+            add(
+                "repositories",
+                &serde_json::to_vec(&repositories).expect("serialises"),
+            )?;
         }
         Ok(builder.into_inner()?)
     }

@@ -89,7 +89,12 @@ pub fn build(
     };
     let mut failure: Option<(String, i64)> = None;
     let mut write_error = None;
-    let out = &mut *streams.stdout;
+    // BuildKit writes its progress to stderr; the classic builder's steps go to stdout.
+    let out: &mut dyn std::io::Write = if buildkit {
+        &mut *streams.stderr
+    } else {
+        &mut *streams.stdout
+    };
     let result = cli
         .backend
         .build_image(&context, &options, &mut |message: &BuildMessage| {

@@ -230,6 +230,11 @@ pub(super) fn print_inspected(
     values: &[Value],
     format: Option<&str>,
 ) -> Result<(), CliError> {
+    let mut values = values.to_vec();
+    values
+        .iter_mut()
+        .for_each(crate::engine::build::config::sort_maps);
+    let values = &values[..];
     match format.filter(|f| !f.is_empty()) {
         None | Some("json") => {
             writeln!(out, "{}", go_json_indent(&Value::Array(values.to_vec())))?;

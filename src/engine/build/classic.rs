@@ -48,6 +48,29 @@ struct Builder<'a> {
     used_args: BTreeSet<String>,
     /// Final images of the stages built so far, by index and name.
     stages: Vec<(Option<String>, StageState)>,
+    /// BuildKit's progress and history instead of the classic builder's.
+    bk: BuildKitProgress,
+    dockerfile_text: String,
+}
+
+/// Where BuildKit's plain progress stands: the vertex being printed and the step of
+/// the stage (`[2/3]`).
+#[derive(Default)]
+struct BuildKitProgress {
+    on: bool,
+    vertex: usize,
+    step: usize,
+    steps: usize,
+    label: String,
+    /// The vertex of the current step was answered from the cache.
+    cached: bool,
+    /// Lines the current step printed, for the error summary.
+    lines: Vec<String>,
+    current: String,
+    context_loaded: bool,
+    context_size: usize,
+    /// The current instruction opened a vertex (metadata instructions do not).
+    in_vertex: bool,
 }
 
 /// A build's failure: the message the stream ends with, and the exit code it carries.
@@ -106,6 +129,12 @@ pub(super) fn build(
         total,
         used_args: BTreeSet::new(),
         stages: Vec::new(),
+        bk: BuildKitProgress {
+            on: options.buildkit,
+            context_size: context_tar.len(),
+            ..Default::default()
+        },
+        dockerfile_text: text.clone(),
     };
     match builder.run(&parsed, last_stage) {
         Ok(id) => Ok(id),
@@ -138,6 +167,37 @@ impl Builder<'_> {
     fn run(&mut self, parsed: &dockerfile::Dockerfile, last_stage: usize) -> Result<String> {
         // ARGs before the first FROM may only be used in FROM lines.
         let mut global_args: Vec<(String, Option<String>)> = Vec::new();
+        if self.bk.on {
+            let bases: Vec<String> = parsed.stages[..=last_stage]
+                .iter()
+                .map(|s| s.from.image.clone())
+                .filter(|i| {
+                    i != "scratch"
+                        && !parsed
+                            .stages
+                            .iter()
+                            .any(|s| s.name.as_deref() == Some(i.to_ascii_lowercase().as_str()))
+                })
+                .collect();
+            self.say("#0 building with \"default\" instance using docker driver\n\n");
+            let size = self.dockerfile_text.len();
+            self.vertex(&format!(
+                "[internal] load build definition from {}",
+                self.dockerfile_name()
+            ));
+            self.vertex_line(&format!("transferring dockerfile: {size}B done"));
+            self.vertex_done();
+            for base in bases {
+                let full = reference::parse_normalized(&base)
+                    .map(|r| r.with_default_tag().to_string())
+                    .unwrap_or(base);
+                self.vertex(&format!("[internal] load metadata for {full}"));
+                self.vertex_done();
+            }
+            self.vertex("[internal] load .dockerignore");
+            self.vertex_line("transferring context: 2B done");
+            self.vertex_done();
+        }
         for instruction in &parsed.meta_arg_instructions {
             self.step_header(instruction);
             if let InstructionKind::Arg(args) = &instruction.kind {
@@ -153,7 +213,19 @@ impl Builder<'_> {
                 }
             }
         }
+        let many_stages = last_stage > 0;
         for (index, stage) in parsed.stages[..=last_stage].iter().enumerate() {
+            self.bk.step = 1;
+            self.bk.steps = 1 + stage
+                .instructions
+                .iter()
+                .filter(|i| makes_vertex(&i.kind))
+                .count();
+            self.bk.label = match (&stage.name, many_stages) {
+                (Some(name), true) => format!("{name} "),
+                (None, true) => format!("stage-{index} "),
+                _ => String::new(),
+            };
             self.step_header(&stage.from_instruction);
             let lookup = |name: &str| {
                 global_args
@@ -164,17 +236,39 @@ impl Builder<'_> {
             };
             let image = dockerfile::expand(&stage.from.image, &lookup)
                 .map_err(|e| failed(e.to_string()))?;
+            let was_local = image == "scratch" || self.engine.images.lookup(&image).is_ok();
             let mut state = self.from(&image)?;
-            match &state.image {
-                Some(id) => {
-                    let text = format!(" ---> {}\n", id.short());
-                    self.say(&text);
+            if self.bk.on {
+                if image != "scratch" {
+                    let shown = self.resolved_name(&image, state.image.as_ref());
+                    let title = format!("[{}1/{}] FROM {shown}", self.bk.label, self.bk.steps);
+                    self.vertex(&title);
+                    if was_local {
+                        self.say(&format!("#{} CACHED\n\n", self.bk.vertex));
+                    } else {
+                        self.vertex_line(&format!("resolve {shown} 0.0s done"));
+                        self.vertex_done();
+                    }
                 }
-                None => self.say(" ---> \n"),
+            } else {
+                match &state.image {
+                    Some(id) => {
+                        let text = format!(" ---> {}\n", id.short());
+                        self.say(&text);
+                    }
+                    None => self.say(" ---> \n"),
+                }
             }
             for instruction in &stage.instructions {
                 self.step_header(instruction);
+                self.bk.cached = false;
                 self.dispatch(&mut state, instruction)?;
+                if self.bk.on {
+                    if makes_vertex(&instruction.kind) && !self.bk.cached {
+                        self.vertex_done();
+                    }
+                    continue;
+                }
                 let text = format!(
                     " ---> {}\n",
                     state
@@ -220,8 +314,14 @@ impl Builder<'_> {
             aux: Some(super::BuildAux { id: id.to_string() }),
             ..Default::default()
         });
-        let text = format!("Successfully built {}\n", id.short());
-        self.say(&text);
+        if self.bk.on {
+            self.vertex("exporting to image");
+            self.vertex_line("exporting layers 0.0s done");
+            self.vertex_line(&format!("writing image {id} done"));
+        } else {
+            let text = format!("Successfully built {}\n", id.short());
+            self.say(&text);
+        }
         let now = self.engine.now_rfc3339();
         for tag in &self.options.tags {
             let named = reference::parse_normalized(tag)
@@ -230,14 +330,131 @@ impl Builder<'_> {
             self.engine
                 .images
                 .set_tag(named.to_string(), id.clone(), &now);
-            let text = format!("Successfully tagged {}\n", named.familiar_string());
+            let text = if self.bk.on {
+                format!("#{} naming to {named} done\n", self.bk.vertex)
+            } else {
+                format!("Successfully tagged {}\n", named.familiar_string())
+            };
             self.say(&text);
+        }
+        if self.bk.on {
+            self.say(&format!("#{} DONE 0.0s\n", self.bk.vertex));
         }
         self.engine.save()?;
         Ok(id.to_string())
     }
 
+    /// BuildKit's closing report of a failed step: its last output lines, the
+    /// Dockerfile around the instruction, and the error.
+    fn buildkit_summary(&self, failure: &str) -> String {
+        let mut out = String::from("------\n");
+        out.push_str(&format!(" > {}:\n", self.bk.current));
+        let lines = &self.bk.lines;
+        for line in &lines[lines.len().saturating_sub(10)..] {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str("------\n");
+        let source: Vec<&str> = self.dockerfile_text.lines().collect();
+        let step_text = self
+            .bk
+            .current
+            .split_once("] ")
+            .map(|(_, t)| t)
+            .unwrap_or("");
+        if let Some(at) = source.iter().position(|l| l.trim() == step_text.trim()) {
+            out.push_str(&format!(
+                "{}:{}\n--------------------\n",
+                self.dockerfile_name(),
+                at + 1
+            ));
+            let from = at.saturating_sub(2);
+            let to = (at + 2).min(source.len());
+            for (i, line) in source.iter().enumerate().take(to + 1).skip(from) {
+                let mark = if i == at { ">>>" } else { "   " };
+                out.push_str(&format!(" {:>3} | {mark} {line}\n", i + 1));
+            }
+            if to == source.len() {
+                out.push_str(&format!(" {:>3} |     \n", source.len() + 1));
+            }
+            out.push_str("--------------------\n");
+        }
+        out.push_str(&format!("ERROR: failed to solve: {failure}"));
+        out
+    }
+
+    fn dockerfile_name(&self) -> String {
+        if self.options.dockerfile.is_empty() {
+            "Dockerfile".into()
+        } else {
+            self.options.dockerfile.clone()
+        }
+    }
+
+    /// `docker.io/library/alpine:latest@sha256:...`, as BuildKit names a base.
+    fn resolved_name(&self, image: &str, id: Option<&Digest>) -> String {
+        let Ok(named) = reference::parse_normalized(image) else {
+            return image.to_string();
+        };
+        let named = named.with_default_tag();
+        let digest = id
+            .and_then(|id| self.engine.images.get(id))
+            .and_then(|i| {
+                i.repo_digests
+                    .iter()
+                    .find(|d| d.starts_with(&format!("{}@", named.full_name())))
+                    .cloned()
+            })
+            .and_then(|d| d.split_once('@').map(|(_, d)| d.to_string()));
+        match digest {
+            Some(d) => format!("{named}@{d}"),
+            None => named.to_string(),
+        }
+    }
+
+    /// Opens BuildKit vertex `#N` with its title.
+    fn vertex(&mut self, title: &str) {
+        self.bk.vertex += 1;
+        self.bk.lines.clear();
+        self.bk.current = title.to_string();
+        let text = format!("#{} {title}\n", self.bk.vertex);
+        self.say(&text);
+    }
+
+    fn vertex_line(&mut self, line: &str) {
+        let text = format!("#{} {line}\n", self.bk.vertex);
+        self.say(&text);
+    }
+
+    fn vertex_done(&mut self) {
+        let text = format!("#{} DONE 0.0s\n\n", self.bk.vertex);
+        self.say(&text);
+    }
+
     fn step_header(&mut self, instruction: &Instruction) {
+        if self.bk.on {
+            self.bk.in_vertex = makes_vertex(&instruction.kind);
+            if makes_vertex(&instruction.kind) {
+                if matches!(
+                    instruction.kind,
+                    InstructionKind::Copy(_) | InstructionKind::Add(_)
+                ) && !self.bk.context_loaded
+                {
+                    self.bk.context_loaded = true;
+                    let size = self.bk.context_size;
+                    self.vertex("[internal] load build context");
+                    self.vertex_line(&format!("transferring context: {size}B done"));
+                    self.vertex_done();
+                }
+                self.bk.step += 1;
+                let title = format!(
+                    "[{}{}/{}] {}",
+                    self.bk.label, self.bk.step, self.bk.steps, instruction.original
+                );
+                self.vertex(&title);
+            }
+            return;
+        }
         self.step += 1;
         let text = format!(
             "Step {}/{} : {}\n",
@@ -291,8 +508,11 @@ impl Builder<'_> {
                             .unwrap_or_default();
                     lines.push(format!("{id}{}\n", m.status.as_deref().unwrap_or("")));
                 })?;
-                for line in lines {
-                    self.say(&line);
+                // BuildKit shows the pull as the FROM vertex's `resolve` line instead.
+                if !self.bk.on {
+                    for line in lines {
+                        self.say(&line);
+                    }
                 }
                 self.engine.images.lookup(image)?.0
             }
@@ -478,7 +698,11 @@ impl Builder<'_> {
         config: ContainerConfig,
         cmd: Vec<String>,
     ) -> Result<()> {
-        let created_by = cmd.join(" ");
+        let created_by = if self.bk.on {
+            cmd.last().cloned().unwrap_or_default()
+        } else {
+            cmd.join(" ")
+        };
         let container_config = cache_config(&config, cmd);
         if self.try_cache(state, &container_config)? {
             return Ok(());
@@ -509,7 +733,11 @@ impl Builder<'_> {
         config.working_dir = Some(dir.clone());
         let mut cmd = shell.to_vec();
         cmd.push(format!("#(nop) WORKDIR {dir}"));
-        let created_by = cmd.join(" ");
+        let created_by = if self.bk.on {
+            format!("WORKDIR {dir}")
+        } else {
+            cmd.join(" ")
+        };
         let container_config = cache_config(&config, cmd);
         if self.try_cache(state, &container_config)? {
             return Ok(());
@@ -563,7 +791,11 @@ impl Builder<'_> {
             prefixed.extend(saved);
             saved = prefixed;
         }
-        let created_by = saved.join(" ");
+        let created_by = if self.bk.on {
+            format!("RUN {} # buildkit", saved.join(" "))
+        } else {
+            saved.join(" ")
+        };
         let config = state.config.clone();
         let container_config = cache_config(&config, saved);
         if self.try_cache(state, &container_config)? {
@@ -629,14 +861,45 @@ impl Builder<'_> {
                 )
             }
         };
-        for (err, bytes) in log.borrow().iter() {
-            let text = String::from_utf8_lossy(bytes);
-            let text = if *err {
-                format!("\x1b[91m{text}\x1b[0m")
-            } else {
-                text.into_owned()
-            };
+        let chunks = log.borrow().clone();
+        if self.bk.on {
+            // BuildKit prefixes every line with the vertex and the seconds since it
+            // started; the lab's steps take no time, so the clock ticks per line.
+            let mut n = 0;
+            for (_, bytes) in &chunks {
+                for line in String::from_utf8_lossy(bytes).lines() {
+                    n += 1;
+                    let stamped = format!("{:.3} {line}", 0.1 + 0.01 * f64::from(n));
+                    self.bk.lines.push(stamped.clone());
+                    let text = format!("#{} {stamped}\n", self.bk.vertex);
+                    self.say(&text);
+                }
+            }
+        } else {
+            for (err, bytes) in &chunks {
+                let text = String::from_utf8_lossy(bytes);
+                let text = if *err {
+                    format!("\x1b[91m{text}\x1b[0m")
+                } else {
+                    text.into_owned()
+                };
+                self.say(&text);
+            }
+        }
+        if status != 0 && self.bk.on {
+            let process = argv
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let failure =
+                format!("process \"{process}\" did not complete successfully: exit code: {status}");
+            let text = format!("#{} ERROR: {failure}\n", self.bk.vertex);
             self.say(&text);
+            return Err(EngineError::BuildFailed {
+                message: self.buildkit_summary(&failure),
+                code: 1,
+            });
         }
         if status != 0 {
             return Err(EngineError::BuildFailed {
@@ -770,7 +1033,13 @@ impl Builder<'_> {
             .unwrap_or_else(|| DEFAULT_SHELL.map(String::from).to_vec());
         let mut cmd = shell.clone();
         cmd.push(format!("#(nop) {verb} {hash_text} in {} ", copy.dest));
-        let created_by = cmd.join(" ");
+        let created_by = if self.bk.on {
+            let mut words = copy.sources.clone();
+            words.push(copy.dest.clone());
+            format!("{verb} {} # buildkit", words.join(" "))
+        } else {
+            cmd.join(" ")
+        };
         let config = state.config.clone();
         let container_config = cache_config(&config, cmd);
         if self.try_cache(state, &container_config)? {
@@ -916,6 +1185,9 @@ impl Builder<'_> {
 
     fn running_in(&mut self) -> String {
         let id = self.engine.ids.hex_id();
+        if self.bk.on {
+            return id;
+        }
         let text = format!(" ---> Running in {}\n", &id[..12]);
         self.say(&text);
         id
@@ -946,7 +1218,15 @@ impl Builder<'_> {
                 continue;
             };
             if &config.container_config == container_config {
-                self.say(" ---> Using cache\n");
+                if self.bk.on {
+                    if self.bk.in_vertex {
+                        self.bk.cached = true;
+                        let text = format!("#{} CACHED\n\n", self.bk.vertex);
+                        self.say(&text);
+                    }
+                } else {
+                    self.say(" ---> Using cache\n");
+                }
                 state.image = Some(candidate.id.clone());
                 state.config = config.config;
                 state.diff_ids = candidate.layers.clone();
@@ -992,7 +1272,7 @@ impl Builder<'_> {
             created: now.clone(),
             author: None,
             created_by,
-            comment: None,
+            comment: self.bk.on.then(|| "buildkit.dockerfile.v0".to_string()),
             empty_layer: empty,
         });
         let file = ImageConfigFile {
@@ -1014,7 +1294,7 @@ impl Builder<'_> {
         };
         let bytes = file.to_bytes();
         let id = self.engine.content.put(&bytes)?;
-        if !container.is_empty() {
+        if !container.is_empty() && !self.bk.on {
             let text = format!(
                 " ---> Removed intermediate container {}\n",
                 &container[..12]
@@ -1035,6 +1315,7 @@ impl Builder<'_> {
             size,
             created: crate::engine::image::parse_time(Some(&now)),
             last_tag_time: None,
+            buildkit: self.bk.on,
         });
         state.image = Some(id);
         state.config = config;
@@ -1245,4 +1526,15 @@ impl Host for BuildHost {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.now
     }
+}
+
+/// The instructions BuildKit shows as steps; the others only change the config.
+fn makes_vertex(kind: &InstructionKind) -> bool {
+    matches!(
+        kind,
+        InstructionKind::Run(_)
+            | InstructionKind::Copy(_)
+            | InstructionKind::Add(_)
+            | InstructionKind::Workdir(_)
+    )
 }

@@ -50,7 +50,9 @@ pub struct RootFsJson {
 impl ImageConfigFile {
     /// The exact bytes whose sha256 is the image ID.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let text = serde_json::to_string(self).expect("configs always serialise");
+        let mut value = serde_json::to_value(self).expect("configs always serialise");
+        sort_maps(&mut value);
+        let text = serde_json::to_string(&value).expect("values always serialise");
         // Go's encoding/json escapes these three in strings; the ID depends on the bytes.
         text.replace('<', "\\u003c")
             .replace('>', "\\u003e")
@@ -95,5 +97,25 @@ impl ImageConfigFile {
             parent: None,
             rootfs: loose.rootfs,
         })
+    }
+}
+
+/// Go writes map keys sorted; the models keep maps (labels) in hash order. Sorts the
+/// objects that are maps in Docker's schema, wherever they sit, and leaves struct field
+/// order alone.
+pub fn sort_maps(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (key, child) in fields.iter_mut() {
+                if matches!(key.as_str(), "Labels" | "ExposedPorts" | "Volumes") {
+                    if let serde_json::Value::Object(map) = child {
+                        map.sort_keys();
+                    }
+                }
+                sort_maps(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_maps),
+        _ => {}
     }
 }

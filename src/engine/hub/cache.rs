@@ -20,10 +20,16 @@ struct Entry {
 
 pub(super) fn entry_path(dir: &Path, key: &str) -> PathBuf {
     let mut path = dir.to_path_buf();
-    for part in key.split('/') {
-        path.push(part);
+    let mut parts = key.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            // Appended, not set as an extension: `3.13` must not become `3.json`,
+            // where `3.22` would land too.
+            path.push(format!("{part}.json"));
+        } else {
+            path.push(part);
+        }
     }
-    path.set_extension("json");
     path
 }
 
@@ -99,4 +105,23 @@ pub(super) fn store(dir: &Path, key: &str, m: &Manifested) -> std::io::Result<()
     file.as_file().sync_all()?;
     file.persist(&path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::entry_path;
+    use std::path::Path;
+
+    #[test]
+    fn tags_with_dots_keep_their_own_entries() {
+        let dir = Path::new("/cache");
+        assert_ne!(
+            entry_path(dir, "docker.io/library/alpine/3.13"),
+            entry_path(dir, "docker.io/library/alpine/3.22")
+        );
+        assert_eq!(
+            entry_path(dir, "docker.io/library/alpine/3.13"),
+            Path::new("/cache/docker.io/library/alpine/3.13.json")
+        );
+    }
 }
