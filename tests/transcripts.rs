@@ -247,3 +247,21 @@ docker buildx build .
 "#,
     );
 }
+
+#[test]
+fn container_changes_diff_and_commit() {
+    pin(
+        "diff_and_commit",
+        r#"docker run --name c1 alpine:3.13 sh -c 'apk add git > /dev/null; touch /root/x; rm /etc/motd; mkdir -p /data/a && echo hi > /data/a/f'
+docker diff c1
+docker commit -m "add git" c1 myalpine-git
+docker images myalpine-git
+docker history myalpine-git
+docker run myalpine-git cat /data/a/f
+docker run --name c2 myalpine-git rm -r /data
+docker diff c2
+docker diff nosuch
+docker commit c1 Bad:Name
+"#,
+    );
+}

@@ -3,16 +3,16 @@
 //! daemon's status and message.
 
 use super::{
-    Backend, BackendError, BuildMessage, BuildOptions, Filters, ListContainersOptions,
-    ListImagesOptions, Result,
+    Backend, BackendError, BuildMessage, BuildOptions, CommitOptions, Filters,
+    ListContainersOptions, ListImagesOptions, Result,
 };
 use crate::engine::Engine;
 use crate::engine::error::EngineError;
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
-    CreateImageInfo, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect,
-    ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+    CreateImageInfo, FilesystemChange, ImageDeleteResponseItem, ImageHistoryResponseItem,
+    ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
 };
 
 pub struct EmbeddedBackend {
@@ -139,6 +139,20 @@ impl Backend for EmbeddedBackend {
 
     fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse> {
         Ok(self.engine.inspect_container(id)?)
+    }
+
+    fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
+        Ok(self.engine.container_changes(id)?)
+    }
+
+    fn commit_container(&mut self, options: &CommitOptions) -> Result<String> {
+        Ok(self.engine.commit_container(
+            &options.container,
+            options.repo.as_deref(),
+            options.tag.as_deref(),
+            options.comment.as_deref(),
+            options.author.as_deref(),
+        )?)
     }
 
     fn remove_container(&mut self, id: &str, force: bool, _volumes: bool) -> Result<()> {

@@ -12,8 +12,8 @@ pub use crate::engine::build::{BuildMessage, BuildOptions};
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
-    CreateImageInfo, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect,
-    ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+    CreateImageInfo, FilesystemChange, ImageDeleteResponseItem, ImageHistoryResponseItem,
+    ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
 };
 use std::collections::HashMap;
 
@@ -53,6 +53,16 @@ pub struct ListImagesOptions {
     pub filters: Filters,
     /// Fill in `RepoDigests` (`--digests`); always cheap here, kept for the API's sake.
     pub digests: bool,
+}
+
+/// What `docker commit` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CommitOptions {
+    pub container: String,
+    pub repo: Option<String>,
+    pub tag: Option<String>,
+    pub comment: Option<String>,
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -127,6 +137,10 @@ pub trait Backend {
     fn list_containers(&mut self, options: &ListContainersOptions)
     -> Result<Vec<ContainerSummary>>;
     fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse>;
+    /// `GET /containers/{id}/changes`: `docker diff`.
+    fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>>;
+    /// `POST /commit?container=&repo=&tag=&comment=&author=`: returns the new image ID.
+    fn commit_container(&mut self, options: &CommitOptions) -> Result<String>;
     /// `DELETE /containers/{id}?force=&v=`.
     fn remove_container(&mut self, id: &str, force: bool, volumes: bool) -> Result<()>;
 }

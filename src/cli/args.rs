@@ -272,6 +272,28 @@ verb! {
 }
 
 verb! {
+    /// `docker diff`, `docker container diff`.
+    pub struct DiffArgs {
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker commit`, `docker container commit`.
+    pub struct CommitArgs {
+        #[arg(short, long)]
+        pub author: Option<String>,
+        #[arg(short, long)]
+        pub change: Vec<String>,
+        #[arg(short, long)]
+        pub message: Option<String>,
+        #[arg(short, long, default_value_t = true)]
+        pub pause: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
     /// `docker build`, `docker image build`, `docker buildx build`.
     pub struct BuildArgs {
         #[arg(long = "build-arg")]

@@ -10,7 +10,6 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 
 /// How many positional arguments a verb takes, as cobra's validators say it.
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code)] // `Range` arrives with `docker commit`.
 pub enum ArgRule {
     None,
     Exact(usize),

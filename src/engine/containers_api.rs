@@ -1,15 +1,17 @@
 //! The engine's container endpoints: create, start and run, list, inspect, remove.
 
+use super::content::atomic_write;
 use super::error::{EngineError, Result};
-use super::fs::Snapshot;
+use super::fs::{ChangeKind, Layer, Snapshot};
 use super::runtime::programs::{self, Invocation};
 use super::runtime::{ContainerRecord, LogChunk, Status, valid_name};
 use super::shell::{DefaultResolver, Host, Shell, Vfs};
 use super::streams::Streams;
 use super::{Engine, names, units};
 use bollard_stubs::models::{
-    ContainerConfig, ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse,
-    ContainerState, ContainerStateStatusEnum, ContainerSummary, ContainerSummaryStateEnum,
+    ChangeType, ContainerConfig, ContainerCreateBody, ContainerCreateResponse,
+    ContainerInspectResponse, ContainerState, ContainerStateStatusEnum, ContainerSummary,
+    ContainerSummaryStateEnum, FilesystemChange,
 };
 use std::collections::HashMap;
 
@@ -153,14 +155,7 @@ impl Engine {
         if record.is_running() {
             return Ok(0);
         }
-        let image = self
-            .images
-            .get(&record.image_id)
-            .ok_or_else(|| EngineError::NoSuchImage(record.image_id.to_string()))?;
-        let layers = image.layers.clone();
-        let stack = self.layer_stack(&layers)?;
-        let mut snapshot = Snapshot::prepare(stack);
-        snapshot.set_time(self.clock.now().timestamp());
+        let snapshot = self.container_snapshot(&id)?;
         let env = record.config.env.clone().unwrap_or_default();
         let workdir = record
             .config
@@ -223,11 +218,15 @@ impl Engine {
                     .map(|a| shell_word(a))
                     .collect::<Vec<_>>()
                     .join(" ");
-                i64::from(shell.run(
-                    &line,
-                    &mut host,
-                    Streams::new(streams.stdin, &mut out, &mut err),
-                ))
+                {
+                    let status = shell.run(
+                        &line,
+                        &mut host,
+                        Streams::new(streams.stdin, &mut out, &mut err),
+                    );
+                    self.save_upper(&id, shell.fs().upper())?;
+                    i64::from(status)
+                }
             }
             None => {
                 let message = format!(
@@ -259,6 +258,159 @@ impl Engine {
         c.finished_at = Some(finished);
         self.save()?;
         Ok(exit)
+    }
+
+    /// Where a container's writable layer is kept between its runs.
+    fn upper_path(&self, id: &str) -> std::path::PathBuf {
+        self.state_dir.join("containers").join(format!("{id}.tar"))
+    }
+
+    /// The container's filesystem: its image's layers with its own upper layer on top.
+    fn container_snapshot(&mut self, id: &str) -> Result<Snapshot> {
+        let record = self.container(id)?.clone();
+        let image = self
+            .images
+            .get(&record.image_id)
+            .ok_or_else(|| EngineError::NoSuchImage(record.image_id.to_string()))?;
+        let layers = image.layers.clone();
+        let stack = self.layer_stack(&layers)?;
+        let path = self.upper_path(&record.id);
+        let mut snapshot = match std::fs::read(&path) {
+            Ok(bytes) => {
+                let upper = Layer::from_tar(std::sync::Arc::from(bytes)).map_err(|e| {
+                    EngineError::CorruptState {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                Snapshot::resume(stack, upper)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Snapshot::prepare(stack),
+            Err(e) => return Err(e.into()),
+        };
+        snapshot.set_time(self.clock.now().timestamp());
+        Ok(snapshot)
+    }
+
+    fn save_upper(&self, id: &str, upper: &Layer) -> Result<()> {
+        let path = self.upper_path(id);
+        std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+        atomic_write(&path, &upper.to_tar())?;
+        Ok(())
+    }
+
+    /// `GET /containers/{id}/changes`: `docker diff`.
+    pub fn container_changes(&mut self, key: &str) -> Result<Vec<FilesystemChange>> {
+        let id = self.container(key)?.id.clone();
+        let snapshot = self.container_snapshot(&id)?;
+        Ok(snapshot
+            .changes()
+            .into_iter()
+            .map(|c| FilesystemChange {
+                path: c.path.clone(),
+                kind: match c.kind {
+                    ChangeKind::Modified => ChangeType::_0,
+                    ChangeKind::Added => ChangeType::_1,
+                    ChangeKind::Deleted => ChangeType::_2,
+                },
+            })
+            .collect())
+    }
+
+    /// `POST /commit?container=&repo=&tag=&comment=&author=`: the container's writable
+    /// layer as a new image on top of its image.
+    pub fn commit_container(
+        &mut self,
+        key: &str,
+        repo: Option<&str>,
+        tag: Option<&str>,
+        comment: Option<&str>,
+        author: Option<&str>,
+    ) -> Result<String> {
+        let record = self.container(key)?.clone();
+        let snapshot = self.container_snapshot(&record.id)?;
+        let image = self
+            .images
+            .get(&record.image_id)
+            .cloned()
+            .ok_or_else(|| EngineError::NoSuchImage(record.image_id.to_string()))?;
+        let base =
+            super::build::config::ImageConfigFile::from_bytes(&self.content.read(&image.id)?)
+                .map_err(|e| EngineError::CorruptState {
+                    path: self.content.blob_path(&image.id),
+                    reason: e.to_string(),
+                })?;
+        let upper = snapshot.commit();
+        let (tar, diff_id) = upper.to_tar_with_diff_id();
+        let mut layers = image.layers.clone();
+        let empty = diff_id.to_string() == EMPTY_LAYER;
+        if !empty {
+            self.content.put_trusted(&diff_id, &tar)?;
+            self.images.insert_layer(super::image::LayerRecord {
+                diff_id: diff_id.clone(),
+                size: tar.len() as u64,
+                unpacked_size: upper.unpacked_size(),
+            });
+            layers.push(diff_id);
+        }
+        let now = self.now_rfc3339();
+        let mut history = base.history.clone();
+        history.push(super::build::config::HistoryRow {
+            created: now.clone(),
+            author: author.map(str::to_string),
+            created_by: command_line(&record),
+            comment: comment.filter(|c| !c.is_empty()).map(str::to_string),
+            empty_layer: empty,
+        });
+        let config = ContainerConfig {
+            hostname: None,
+            ..container_config_of(&record)
+        };
+        let file = super::build::config::ImageConfigFile {
+            architecture: "amd64".into(),
+            config: config.clone(),
+            container: record.id.clone(),
+            container_config: config,
+            created: now.clone(),
+            docker_version: super::DOCKER_VERSION.into(),
+            author: author.map(str::to_string),
+            comment: comment.map(str::to_string),
+            history,
+            os: "linux".into(),
+            parent: Some(image.id.to_string()),
+            rootfs: super::build::config::RootFsJson {
+                kind: "layers".into(),
+                diff_ids: layers.clone(),
+            },
+        };
+        let id = self.content.put(&file.to_bytes())?;
+        let size = layers
+            .iter()
+            .filter_map(|d| self.images.layer(d))
+            .map(|l| l.unpacked_size)
+            .sum();
+        self.images.insert_image(super::image::ImageRecord {
+            id: id.clone(),
+            manifest: None,
+            parent: Some(image.id.clone()),
+            repo_digests: Default::default(),
+            layers,
+            size,
+            created: super::image::parse_time(Some(&now)),
+            last_tag_time: None,
+            buildkit: false,
+        });
+        if let Some(repo) = repo.filter(|r| !r.is_empty()) {
+            let named = super::reference::parse_normalized(repo)
+                .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
+            let tag = tag.filter(|t| !t.is_empty()).unwrap_or("latest");
+            let target =
+                super::reference::parse_normalized(&format!("{}:{tag}", named.full_name()))
+                    .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
+            self.images.set_tag(target.to_string(), id.clone(), &now);
+        }
+        self.save()?;
+        Ok(id.to_string())
     }
 
     /// `GET /containers/json`: newest first.
@@ -394,7 +546,11 @@ impl Engine {
         }
         let id = c.id.clone();
         self.containers.remove(&id);
-        self.save()
+        self.save()?;
+        match std::fs::remove_file(self.upper_path(&id)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -568,5 +724,29 @@ fn state_status(s: Status) -> ContainerStateStatusEnum {
         Status::Restarting => ContainerStateStatusEnum::RESTARTING,
         Status::Exited => ContainerStateStatusEnum::EXITED,
         Status::Dead => ContainerStateStatusEnum::DEAD,
+    }
+}
+
+/// The DiffID of a layer with no changes: the empty tar.
+const EMPTY_LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+
+/// The container's config as an image config: what `docker commit` keeps.
+fn container_config_of(c: &ContainerRecord) -> ContainerConfig {
+    let cfg = &c.config;
+    ContainerConfig {
+        hostname: Some(c.id[..12].to_string()),
+        user: cfg.user.clone(),
+        exposed_ports: cfg.exposed_ports.clone(),
+        env: cfg.env.clone(),
+        cmd: cfg.cmd.clone(),
+        image: Some(c.image.clone()),
+        volumes: cfg.volumes.clone(),
+        working_dir: cfg.working_dir.clone(),
+        entrypoint: cfg.entrypoint.clone(),
+        on_build: cfg.on_build.clone(),
+        labels: cfg.labels.clone(),
+        stop_signal: cfg.stop_signal.clone(),
+        shell: cfg.shell.clone(),
+        ..Default::default()
     }
 }

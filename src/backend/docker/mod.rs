@@ -9,8 +9,8 @@
 mod wire;
 
 use crate::backend::{
-    Backend, BackendError, BuildMessage, BuildOptions, Filters, ListContainersOptions,
-    ListImagesOptions, Result,
+    Backend, BackendError, BuildMessage, BuildOptions, CommitOptions, Filters,
+    ListContainersOptions, ListImagesOptions, Result,
 };
 use crate::engine::streams::Streams;
 use bollard::Docker;
@@ -21,8 +21,9 @@ use bollard::query_parameters::{
 };
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
-    CreateImageInfo, ErrorDetail, ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect,
-    ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+    CreateImageInfo, ErrorDetail, FilesystemChange, ImageDeleteResponseItem,
+    ImageHistoryResponseItem, ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo,
+    SystemVersion,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -379,6 +380,44 @@ impl Backend for DockerBackend {
             builder = builder.filters(filters);
         }
         self.block(self.docker.search_images(builder.build()))
+    }
+
+    fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
+        Ok(self
+            .block(self.docker.container_changes(id))?
+            .unwrap_or_default())
+    }
+
+    fn commit_container(&mut self, options: &CommitOptions) -> Result<String> {
+        let mut pairs = vec![("container", options.container.as_str())];
+        for (key, value) in [
+            ("repo", &options.repo),
+            ("tag", &options.tag),
+            ("comment", &options.comment),
+            ("author", &options.author),
+        ] {
+            if let Some(v) = value {
+                pairs.push((key, v.as_str()));
+            }
+        }
+        let path = format!("{}/commit{}", self.version_prefix, query(&pairs));
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send(
+                    "POST",
+                    &path,
+                    &[("Content-Type", "application/json")],
+                    b"{}",
+                )
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            let body = response.body().await.map_err(|e| io_error(&host, e))?;
+            let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            Ok(value["Id"].as_str().unwrap_or_default().to_string())
+        })
     }
 
     fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>> {

@@ -2,8 +2,9 @@
 
 use super::images::finish_with_errors;
 use super::{Row, filters, go_time, print_rows};
+use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
-use crate::cli::args::{PsArgs, RmArgs};
+use crate::cli::args::{CommitArgs, DiffArgs, PsArgs, RmArgs};
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
 use crate::cli::{Cli, CliError, daemon_error_text};
@@ -174,4 +175,59 @@ pub fn rm(
         }
     }
     finish_with_errors(streams.stderr, errors)
+}
+
+/// `docker diff`: one `C`, `A` or `D` line per change, as the daemon lists them.
+pub fn diff(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: DiffArgs = verb.parse(raw)?;
+    for change in cli.backend.container_changes(&args.args[0])? {
+        let letter = match change.kind {
+            bollard_stubs::models::ChangeType::_0 => 'C',
+            bollard_stubs::models::ChangeType::_1 => 'A',
+            bollard_stubs::models::ChangeType::_2 => 'D',
+        };
+        writeln!(streams.stdout, "{letter} {}", change.path)?;
+    }
+    Ok(0)
+}
+
+/// `docker commit CONTAINER [REPOSITORY[:TAG]]`: prints the new image's ID.
+pub fn commit(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: CommitArgs = verb.parse(raw)?;
+    if let Some(change) = args.change.first() {
+        return Err(CliError::message(format!(
+            "docklab: `docker commit --change {change}` is not available yet; write the instruction in a Dockerfile instead"
+        )));
+    }
+    let (repo, tag) = match args.args.get(1) {
+        None => (None, None),
+        Some(name) => {
+            let parsed = crate::engine::reference::parse_normalized(name).map_err(|e| {
+                CliError::message(format!("invalid reference format: {e}").replace(
+                    "invalid reference format: invalid reference format",
+                    "invalid reference format",
+                ))
+            })?;
+            (Some(parsed.full_name()), parsed.tag().map(str::to_string))
+        }
+    };
+    let id = cli.backend.commit_container(&CommitOptions {
+        container: args.args[0].clone(),
+        repo,
+        tag,
+        comment: args.message.clone(),
+        author: args.author.clone(),
+    })?;
+    writeln!(streams.stdout, "{id}")?;
+    Ok(0)
 }

@@ -20,6 +20,22 @@ use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
     Verb {
+        path: "docker diff",
+        names: &["diff", "container diff"],
+        help: include_str!("../help/diff.txt"),
+        args: ArgRule::Exact(1),
+        handler: containers::diff,
+        flags: <DiffArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker commit",
+        names: &["commit", "container commit"],
+        help: include_str!("../help/commit.txt"),
+        args: ArgRule::Range(1, 2),
+        handler: containers::commit,
+        flags: <CommitArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker build",
         names: &["build", "image build"],
         help: include_str!("../help/build.txt"),

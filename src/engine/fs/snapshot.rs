@@ -57,6 +57,15 @@ impl Snapshot {
         &self.upper
     }
 
+    /// An active snapshot whose upper layer was kept from before: a stopped container
+    /// started again.
+    pub fn resume(parent: Arc<LayerStack>, upper: Layer) -> Snapshot {
+        Snapshot {
+            upper,
+            ..Snapshot::prepare(parent)
+        }
+    }
+
     /// The upper layer, immutable from now on.
     pub fn commit(self) -> Layer {
         self.upper
