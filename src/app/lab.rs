@@ -26,11 +26,15 @@ pub struct Lab {
     shell: Shell<WorkspaceFs>,
     host: LabHost,
     workspace: PathBuf,
+    /// An interactive container the typed lines go to: its ID and prompt.
+    session: Option<(String, String)>,
 }
 
 /// What the shell cannot do itself: docker, and the lab's own words.
 pub struct LabHost {
     backend: Box<dyn Backend>,
+    /// A session `docker run -it` opened during the last command.
+    opened_session: Option<(String, String)>,
     clock: Clock,
     mode: Mode,
     workspace: PathBuf,
@@ -62,8 +66,10 @@ impl Lab {
         shell.export("PWD", "/");
         Ok(Lab {
             shell,
+            session: None,
             host: LabHost {
                 backend,
+                opened_session: None,
                 clock: settings.clock.clone(),
                 mode,
                 workspace: workspace.clone(),
@@ -73,8 +79,42 @@ impl Lab {
     }
 
     /// Runs one complete input (possibly several lines) and returns its status.
-    pub fn execute(&mut self, input: &str, streams: Streams<'_>) -> i32 {
-        self.shell.run(input, &mut self.host, streams)
+    pub fn execute(&mut self, input: &str, mut streams: Streams<'_>) -> i32 {
+        if let Some((id, _)) = self.session.clone() {
+            return match self
+                .host
+                .backend
+                .session_input(&id, input, streams.reborrow())
+            {
+                Ok(state) => match state.exited {
+                    Some(code) => {
+                        self.session = None;
+                        // Back on the lab's side, `$?` is the container's exit code.
+                        self.shell.set_last_status(code as i32);
+                        code as i32
+                    }
+                    None => {
+                        self.session = Some((id, state.prompt));
+                        0
+                    }
+                },
+                Err(e) => {
+                    self.session = None;
+                    let _ = writeln!(streams.stderr, "{}", cli::daemon_error_text(&e));
+                    1
+                }
+            };
+        }
+        let status = self.shell.run(input, &mut self.host, streams);
+        if let Some(session) = self.host.opened_session.take() {
+            self.session = Some(session);
+        }
+        status
+    }
+
+    /// Whether typed lines go to a container's shell.
+    pub fn in_container(&self) -> bool {
+        self.session.is_some()
     }
 
     /// Set once the student typed `exit`.
@@ -84,6 +124,9 @@ impl Lab {
 
     /// `lab:~/sub$ `: the workspace root shows as `~`.
     pub fn prompt(&self) -> String {
+        if let Some((_, prompt)) = &self.session {
+            return prompt.clone();
+        }
         let cwd = self.shell.cwd();
         let shown = if cwd == "/" {
             "~".to_string()
@@ -133,8 +176,11 @@ impl Host for LabHost {
                     clock: &self.clock,
                     files: &mut files,
                     env,
+                    session: None,
                 };
-                Some(cli::run(&mut cli, &argv[1..], streams))
+                let status = cli::run(&mut cli, &argv[1..], streams);
+                self.opened_session = cli.session.take();
+                Some(status)
             }
             "clear" => {
                 let _ = streams.stdout.write_all(b"\x1b[H\x1b[2J");

@@ -161,6 +161,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
         let mut input = match editor.readline(&colored) {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-D in a container's shell ends that shell, as it would.
+            Err(ReadlineError::Eof) if lab.in_container() => "exit".to_string(),
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(e.into()),
         };

@@ -4,7 +4,7 @@
 
 use super::{
     Backend, BackendError, BuildMessage, BuildOptions, CommitOptions, Filters,
-    ListContainersOptions, ListImagesOptions, Result,
+    ListContainersOptions, ListImagesOptions, Result, SessionState,
 };
 use crate::engine::Engine;
 use crate::engine::error::EngineError;
@@ -139,6 +139,19 @@ impl Backend for EmbeddedBackend {
 
     fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse> {
         Ok(self.engine.inspect_container(id)?)
+    }
+
+    fn session_start(&mut self, id: &str) -> Result<Option<SessionState>> {
+        Ok(self.engine.session_start(id)?)
+    }
+
+    fn session_input(
+        &mut self,
+        id: &str,
+        input: &str,
+        streams: Streams<'_>,
+    ) -> Result<SessionState> {
+        Ok(self.engine.session_input(id, input, streams)?)
     }
 
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {

@@ -9,6 +9,7 @@ pub mod docker;
 pub mod embedded;
 
 pub use crate::engine::build::{BuildMessage, BuildOptions};
+pub use crate::engine::sessions::SessionState;
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
@@ -137,6 +138,24 @@ pub trait Backend {
     fn list_containers(&mut self, options: &ListContainersOptions)
     -> Result<Vec<ContainerSummary>>;
     fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse>;
+    /// Starts an interactive shell as the container's process (`run -it IMAGE sh`),
+    /// when this backend keeps sessions; `None` otherwise (the CLI then runs it attached).
+    fn session_start(&mut self, _id: &str) -> Result<Option<SessionState>> {
+        Ok(None)
+    }
+    /// Sends typed input to an interactive session.
+    fn session_input(
+        &mut self,
+        id: &str,
+        _input: &str,
+        _streams: Streams<'_>,
+    ) -> Result<SessionState> {
+        Err(BackendError::Daemon {
+            status: 409,
+            message: format!("container {id} has no interactive session"),
+        })
+    }
+
     /// `GET /containers/{id}/changes`: `docker diff`.
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>>;
     /// `POST /commit?container=&repo=&tag=&comment=&author=`: returns the new image ID.

@@ -26,6 +26,9 @@ pub struct Cli<'a> {
     pub files: &'a mut dyn ClientFiles,
     /// The client's environment (`DOCKER_BUILDKIT`, build-arg values).
     pub env: &'a [(String, String)],
+    /// Set by `docker run -it ... sh` when the backend keeps the shell alive: the
+    /// container's ID and its first prompt. The lab then sends typed lines there.
+    pub session: Option<(String, String)>,
 }
 
 /// The client's files, as the docker CLI reads them from its working directory.

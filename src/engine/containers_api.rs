@@ -266,7 +266,7 @@ impl Engine {
     }
 
     /// The container's filesystem: its image's layers with its own upper layer on top.
-    fn container_snapshot(&mut self, id: &str) -> Result<Snapshot> {
+    pub(super) fn container_snapshot(&mut self, id: &str) -> Result<Snapshot> {
         let record = self.container(id)?.clone();
         let image = self
             .images
@@ -292,7 +292,7 @@ impl Engine {
         Ok(snapshot)
     }
 
-    fn save_upper(&self, id: &str, upper: &Layer) -> Result<()> {
+    pub(super) fn save_upper(&self, id: &str, upper: &Layer) -> Result<()> {
         let path = self.upper_path(id);
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
         atomic_write(&path, &upper.to_tar())?;

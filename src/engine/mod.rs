@@ -30,6 +30,7 @@ pub mod program;
 pub mod reference;
 pub mod runtime;
 mod save;
+pub mod sessions;
 pub mod shell;
 pub mod streams;
 pub mod units;
@@ -83,6 +84,8 @@ pub struct Engine {
     ids: IdGenerator,
     /// Parsed layers by diff ID: a build or a container reads each layer blob once.
     layer_cache: HashMap<Digest, Arc<Layer>>,
+    /// Interactive shells alive in running containers, by container ID.
+    sessions: HashMap<String, sessions::Session>,
 }
 
 impl Engine {
@@ -130,6 +133,7 @@ impl Engine {
             clock: options.clock,
             ids: IdGenerator::new(options.seed),
             layer_cache: HashMap::new(),
+            sessions: HashMap::new(),
         })
     }
 

@@ -82,6 +82,17 @@ pub fn run(
     for warning in &created.warnings {
         writeln!(streams.stderr, "WARNING: {warning}")?;
     }
+    // `-it` with a shell: the backend keeps it alive and the lab types into it.
+    if args.interactive && !args.detach {
+        let started = cli
+            .backend
+            .session_start(&created.id)
+            .map_err(|e| run_error(daemon_error_text(&e), 125))?;
+        if let Some(state) = started {
+            cli.session = Some((created.id.clone(), state.prompt));
+            return Ok(0);
+        }
+    }
     if args.detach {
         cli.backend
             .start_container(&created.id)

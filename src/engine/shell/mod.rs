@@ -161,6 +161,11 @@ impl<F: Vfs> Shell<F> {
         self.state.environment()
     }
 
+    /// `$?` as a command outside the shell left it (an interactive container's exit).
+    pub fn set_last_status(&mut self, status: i32) {
+        self.state.last_status = status;
+    }
+
     pub fn last_status(&self) -> i32 {
         self.state.last_status
     }

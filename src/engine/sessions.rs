@@ -1,0 +1,190 @@
+//! Interactive containers (`docker run -it IMAGE sh`): a shell kept alive inside the
+//! container between the lines the student types, with its prompt and its history
+//! file, until `exit`.
+
+use super::Engine;
+use super::error::{EngineError, Result};
+use super::fs::Snapshot;
+use super::runtime::{LogChunk, Status};
+use super::shell::{DefaultResolver, Flavour, Host, Shell, Vfs};
+use super::streams::Streams;
+
+/// A live interactive shell and what it needs between inputs.
+pub struct Session {
+    shell: Shell<Snapshot>,
+    history_file: String,
+}
+
+/// Where a session stands after some input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionState {
+    /// The prompt to show next.
+    pub prompt: String,
+    /// Set once the shell has exited, with its status.
+    pub exited: Option<i64>,
+}
+
+impl Engine {
+    /// Starts an interactive shell as container `key`'s process. Only shells can run
+    /// this way; anything else runs to completion as usual (`None`).
+    pub fn session_start(&mut self, key: &str) -> Result<Option<SessionState>> {
+        let record = self
+            .containers
+            .find(key)
+            .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))?
+            .clone();
+        let shell_program = record.path.rsplit('/').next().unwrap_or("");
+        if !matches!(shell_program, "sh" | "ash" | "bash" | "dash") || !record.args.is_empty() {
+            return Ok(None);
+        }
+        let snapshot = self.container_snapshot(&record.id)?;
+        if !snapshot.exists(&record.path) && record.path.contains('/') {
+            return Ok(None);
+        }
+        let flavour = match shell_program {
+            "bash" => Flavour::Bash,
+            _ => super::runtime::flavour_of(&snapshot),
+        };
+        let history_file = match flavour {
+            Flavour::Bash => "/root/.bash_history",
+            _ => "/root/.ash_history",
+        }
+        .to_string();
+        let mut shell = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
+        for var in record.config.env.iter().flatten() {
+            if let Some((k, v)) = var.split_once('=') {
+                shell.export(k, v);
+            }
+        }
+        shell.export("HOSTNAME", &record.id[..12]);
+        shell.export("HOME", "/root");
+        let workdir = record
+            .config
+            .working_dir
+            .clone()
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into());
+        let _ = shell.set_cwd(&workdir);
+        let now = self.now_rfc3339();
+        let c = self.containers.get_mut(&record.id).expect("found above");
+        c.status = Status::Running;
+        c.started_at = Some(now);
+        self.save()?;
+        let prompt = prompt_of(&shell, &record.id);
+        self.sessions.insert(
+            record.id.clone(),
+            Session {
+                shell,
+                history_file,
+            },
+        );
+        Ok(Some(SessionState {
+            prompt,
+            exited: None,
+        }))
+    }
+
+    /// Runs one input line (or several, for an unfinished command) in the session.
+    pub fn session_input(
+        &mut self,
+        key: &str,
+        input: &str,
+        streams: Streams<'_>,
+    ) -> Result<SessionState> {
+        let id = self
+            .containers
+            .find(key)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))?;
+        let mut session = self.sessions.remove(&id).ok_or_else(|| {
+            EngineError::Conflict(format!("container {id} has no interactive session"))
+        })?;
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let mut host = SessionHost {
+            now: self.clock.now(),
+        };
+        let status = session.shell.run(
+            input,
+            &mut host,
+            Streams::new(streams.stdin, &mut out, &mut err),
+        );
+        // The shell keeps its history as it goes, as busybox ash and bash do.
+        let line = input.trim_end_matches('\n');
+        if !line.trim().is_empty() {
+            let file = session.history_file.clone();
+            let _ = session
+                .shell
+                .fs_mut()
+                .write(&file, format!("{line}\n").as_bytes(), true);
+        }
+        streams.stdout.write_all(&out)?;
+        streams.stderr.write_all(&err)?;
+        self.save_upper(&id, session.shell.fs().upper())?;
+        let c = self.containers.get_mut(&id).expect("found above");
+        for (stream, bytes) in [(1u8, out), (2u8, err)] {
+            if !bytes.is_empty() {
+                c.logs.push(LogChunk {
+                    stream,
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                });
+            }
+        }
+        if let Some(code) = session.shell.has_exited() {
+            let now = self.now_rfc3339();
+            let c = self.containers.get_mut(&id).expect("found above");
+            c.status = Status::Exited;
+            c.exit_code = i64::from(code);
+            c.finished_at = Some(now);
+            self.save()?;
+            return Ok(SessionState {
+                prompt: String::new(),
+                exited: Some(i64::from(code)),
+            });
+        }
+        let _ = status;
+        let prompt = prompt_of(&session.shell, &id);
+        self.sessions.insert(id, session);
+        self.save()?;
+        Ok(SessionState {
+            prompt,
+            exited: None,
+        })
+    }
+}
+
+/// The prompt each shell shows by default when not a login shell: busybox ash
+/// `/usr/src/app # `, dash `# `, bash `root@<hostname>:/# `.
+fn prompt_of(shell: &Shell<Snapshot>, id: &str) -> String {
+    let cwd = shell.cwd().to_string();
+    match shell.flavour() {
+        Flavour::Bash => {
+            let shown = if cwd == "/root" { "~".to_string() } else { cwd };
+            format!("root@{}:{shown}# ", &id[..12])
+        }
+        Flavour::Dash => "# ".to_string(),
+        _ => format!("{cwd} # "),
+    }
+}
+
+struct SessionHost {
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Host for SessionHost {
+    fn run_external(
+        &mut self,
+        _argv: &[String],
+        _env: &[(String, String)],
+        _cwd: &str,
+        _streams: Streams<'_>,
+    ) -> Option<i32> {
+        None
+    }
+
+    fn sleep(&mut self, _duration: std::time::Duration) {}
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now
+    }
+}
