@@ -2,6 +2,7 @@
 //! a backend. Both the REPL and script mode drive one of these.
 
 use super::options::{BackendKind, Settings};
+use super::tools;
 use crate::backend::Backend;
 use crate::backend::docker::DockerBackend;
 use crate::backend::embedded::EmbeddedBackend;
@@ -132,6 +133,8 @@ impl Host for LabHost {
                 };
                 Some(cli::run(&mut cli, &argv[1..], streams))
             }
+            "dive" => Some(tools::dive(&mut *self.backend, &argv[1..], env, streams)),
+            "whaler" => Some(tools::whaler(&mut *self.backend, &argv[1..], streams)),
             "clear" => {
                 let _ = streams.stdout.write_all(b"\x1b[H\x1b[2J");
                 Some(0)
@@ -299,6 +302,8 @@ The lab shell: your workspace is `~`; `docker ...` runs on the lab's Docker engi
 
   docker COMMAND ...   images, pull, tag, rmi, run, ps, rm, search, history, inspect, ...
   edit FILE            open FILE in your editor ($EDITOR)
+  dive IMAGE           explore an image's layers and wasted space (--ci, --layer N)
+  whaler IMAGE         rebuild an image's Dockerfile; list its secrets, env, ports, user
   ls cat echo printf touch mkdir rm cp mv ln chmod pwd cd head tail wc grep sed sort
   uniq tr cut tee find du env export test date sleep seq basename dirname xargs curl
   clear, help, exit
