@@ -133,7 +133,25 @@ impl Host for LabHost {
                 };
                 Some(cli::run(&mut cli, &argv[1..], streams))
             }
-            "dive" => Some(tools::dive(&mut *self.backend, &argv[1..], env, streams)),
+            "dive" => {
+                // dive pulls a missing image with the docker command line.
+                let (clock, workspace) = (&self.clock, &self.workspace);
+                let mut pull = |backend: &mut dyn Backend, image: &str, streams: Streams<'_>| {
+                    let mut files = WorkspaceFiles {
+                        fs: WorkspaceFs::new(workspace),
+                        cwd: cwd.to_string(),
+                    };
+                    let mut cli = Cli {
+                        backend,
+                        clock,
+                        files: &mut files,
+                        env,
+                    };
+                    cli::run(&mut cli, &["pull".to_string(), image.to_string()], streams)
+                };
+                let backend = &mut *self.backend;
+                Some(tools::dive(backend, &argv[1..], env, &mut pull, streams))
+            }
             "whaler" => Some(tools::whaler(&mut *self.backend, &argv[1..], streams)),
             "clear" => {
                 let _ = streams.stdout.write_all(b"\x1b[H\x1b[2J");

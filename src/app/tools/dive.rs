@@ -859,11 +859,16 @@ fn parse_args(args: &[String], env: &[(String, String)]) -> Result<Option<Option
     }
 }
 
-/// `dive [flags] IMAGE`.
+/// `docker pull IMAGE` as the lab's docker command line runs it; its exit status.
+pub type Pull<'a> = dyn FnMut(&mut dyn Backend, &str, Streams<'_>) -> i32 + 'a;
+
+/// `dive [flags] IMAGE`. A missing image is pulled first with `pull`, as dive runs
+/// `docker pull`.
 pub fn run(
     backend: &mut dyn Backend,
     args: &[String],
     env: &[(String, String)],
+    pull: &mut Pull<'_>,
     mut streams: Streams<'_>,
 ) -> i32 {
     let options = match parse_args(args, env) {
@@ -880,10 +885,23 @@ pub fn run(
     out(
         &mut streams,
         &format!(
-            "Image Source: docker://{}\nExtracting image from docker engine... (this can take a while for large images)\n",
+            "Image Source: docker://{}\nFetching image... (this can take a while for large images)\n",
             options.image
         ),
     );
+    if backend.inspect_image(&options.image).is_err() {
+        out(
+            &mut streams,
+            &format!(
+                "Handler not available locally. Trying to pull '{}'...\n",
+                options.image
+            ),
+        );
+        if pull(backend, &options.image, streams.reborrow()) != 0 {
+            err(&mut streams, "cannot fetch image\nexit status 1\n");
+            return 1;
+        }
+    }
     let bytes = match save(backend, &options.image) {
         Ok(bytes) => bytes,
         Err(message) => {
@@ -918,6 +936,7 @@ pub fn run(
         );
         return 1;
     }
+    out(&mut streams, "Building cache...\n");
     let mut text = String::new();
     if options.layer.is_none() {
         text.push('\n');

@@ -556,10 +556,12 @@ fn whaler_header_lists_env_ports_and_user() {
     );
 
     let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut pull = |_: &mut dyn crate::backend::Backend, _: &str, _: Streams<'_>| 1;
     let status = dive::run(
         &mut backend,
         &["nope".into()],
         &[],
+        &mut pull,
         Streams::new(b"", &mut out, &mut err),
     );
     assert_eq!(status, 1);
@@ -620,10 +622,22 @@ fn dive_in_a_real_lab() {
         out.contains("RUN echo hello > /f\nRUN rm /f\nCMD [\"sh\"]\n"),
         "{out}"
     );
-    let (status, _, err) = run("dive missing");
+    let (status, out, err) = run("dive missing");
     assert_eq!(status, 1);
     assert!(
-        err.starts_with("cannot fetch image\nError response from daemon: "),
+        out.contains("Handler not available locally. Trying to pull 'missing'...\n"),
+        "{out}"
+    );
+    assert!(err.starts_with("Error response from daemon: "), "{err}");
+    assert!(
+        err.ends_with("cannot fetch image\nexit status 1\n"),
         "{err}"
+    );
+    let (status, out, err) = run("dive hello-world");
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("Trying to pull 'hello-world'...\n"), "{out}");
+    assert!(
+        out.contains("Analyzing image...\nBuilding cache...\n"),
+        "{out}"
     );
 }
