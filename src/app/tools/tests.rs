@@ -641,3 +641,37 @@ fn dive_in_a_real_lab() {
         "{out}"
     );
 }
+
+#[test]
+fn an_opaque_directory_removes_what_was_under_it() {
+    let layers = vec![
+        layer_tar(&[E::Dir("d"), E::File("d/old", &[1; 7])]),
+        layer_tar(&[
+            E::Dir("d"),
+            E::File("d/.wh..wh..opq", b""),
+            E::File("d/new", &[2; 3]),
+        ]),
+    ];
+    let history = [(ADD_BASE, false), ("/bin/sh -c rebuild /d", false)];
+    let image = SavedImage::parse(&save_tar(&history, json!({}), &layers)).unwrap();
+    assert_eq!(
+        render_layer_tree(&image, 1),
+        "~ drwxr-xr-x         0:0        3 B  └── d\n\
+         + -rw-r--r--         0:0        3 B      ├── new\n\
+         - -rw-r--r--         0:0        7 B      └── old\n"
+    );
+}
+
+#[test]
+fn a_broken_save_tar_is_an_error_not_a_panic() {
+    for bytes in [&b""[..], b"not a tar at all", &[0u8; 1024][..]] {
+        assert!(SavedImage::parse(bytes).is_err());
+    }
+    let mut truncated = save_tar(
+        &[(ADD_BASE, false)],
+        json!({}),
+        &[layer_tar(&[E::File("f", b"x")])],
+    );
+    truncated.truncate(700);
+    assert!(SavedImage::parse(&truncated).is_err());
+}
