@@ -2,6 +2,7 @@
 //! a backend. Both the REPL and script mode drive one of these.
 
 use super::options::{BackendKind, Settings};
+use super::tools;
 use crate::backend::Backend;
 use crate::backend::docker::DockerBackend;
 use crate::backend::embedded::EmbeddedBackend;
@@ -182,6 +183,26 @@ impl Host for LabHost {
                 self.opened_session = cli.session.take();
                 Some(status)
             }
+            "dive" => {
+                // dive pulls a missing image with the docker command line.
+                let (clock, workspace) = (&self.clock, &self.workspace);
+                let mut pull = |backend: &mut dyn Backend, image: &str, streams: Streams<'_>| {
+                    let mut files = WorkspaceFiles {
+                        fs: WorkspaceFs::new(workspace),
+                        cwd: cwd.to_string(),
+                    };
+                    let mut cli = Cli {
+                        backend,
+                        clock,
+                        files: &mut files,
+                        env,
+                    };
+                    cli::run(&mut cli, &["pull".to_string(), image.to_string()], streams)
+                };
+                let backend = &mut *self.backend;
+                Some(tools::dive(backend, &argv[1..], env, &mut pull, streams))
+            }
+            "whaler" => Some(tools::whaler(&mut *self.backend, &argv[1..], streams)),
             "clear" => {
                 let _ = streams.stdout.write_all(b"\x1b[H\x1b[2J");
                 Some(0)
@@ -354,6 +375,8 @@ The lab shell: your workspace is `~`; `docker ...` runs on the lab's Docker engi
 
   docker COMMAND ...   images, pull, tag, rmi, run, ps, rm, search, history, inspect, ...
   edit FILE            open FILE in your editor ($EDITOR)
+  dive IMAGE           explore an image's layers and wasted space (--ci, --layer N)
+  whaler IMAGE         rebuild an image's Dockerfile; list its secrets, env, ports, user
   ls cat echo printf touch mkdir rm cp mv ln chmod pwd cd head tail wc grep sed sort
   uniq tr cut tee find du env export test date sleep seq basename dirname xargs curl
   clear, help, exit

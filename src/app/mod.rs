@@ -6,6 +6,7 @@ pub mod lab;
 pub mod options;
 pub mod repl;
 pub mod script;
+pub mod tools;
 
 use self::options::{Command, Docklab};
 use clap::Parser;
