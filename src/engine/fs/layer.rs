@@ -387,7 +387,9 @@ fn write_node(out: &mut Vec<u8>, path: &str, node: &Node) {
         }
     };
     let mut header = TarHeader::new(name, flag);
-    header.mode = node.mode & 0o7777;
+    // Docker keeps the file-type bits Go 1.9 stopped writing (`fillGo18FileTypeBits`),
+    // so layer digests stay what they were: `0040755` for a directory.
+    header.mode = node.type_bits() | (node.mode & 0o7777);
     header.uid = node.uid as u64;
     header.gid = node.gid as u64;
     header.mtime = node.mtime.secs;
@@ -497,10 +499,16 @@ fn write_entry(out: &mut Vec<u8>, h: &TarHeader<'_>, body: &[u8]) {
         for (key, value) in &records {
             data.extend_from_slice(&pax_record(key, value));
         }
-        let pax_name = match h.name.trim_end_matches('/').rsplit_once('/') {
-            Some((dir, file)) => format!("{dir}/PaxHeaders.0/{file}"),
-            None => format!("PaxHeaders.0/{}", h.name.trim_end_matches('/')),
+        // Go's `path.Join(dir, "PaxHeaders.0", file)` of the entry's own name.
+        let (dir, file) = match h.name.rfind('/') {
+            Some(i) => (&h.name[..i], &h.name[i + 1..]),
+            None => ("", h.name.as_str()),
         };
+        let pax_name = [dir, "PaxHeaders.0", file]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
         let mut block = [0u8; BLOCK];
         put_str(&mut block[0..100], &pax_name);
         put_octal(&mut block[100..108], 0);
