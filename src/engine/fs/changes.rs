@@ -49,7 +49,7 @@ impl std::fmt::Display for Change {
 }
 
 /// Files Docker bind-mounts from the init layer: `docker diff` never lists them.
-const INIT_LAYER_FILES: [&str; 3] = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"];
+pub(super) const INIT_LAYER_FILES: [&str; 3] = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"];
 
 /// Docker's `statDifferent`, plus the `security.capability` comparison next to it.
 fn stat_differs(old: &Node, new: &Node) -> bool {

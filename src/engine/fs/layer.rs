@@ -49,6 +49,29 @@ pub enum LayerError {
     UnsupportedType { path: String, kind: char },
     #[error("invalid layer tar: {path}: {reason}")]
     InvalidEntry { path: String, reason: String },
+    #[error("invalid gzip layer: {0}")]
+    Gzip(String),
+    #[error("layer unpacks to more than {limit} bytes")]
+    TooLarge { limit: u64 },
+}
+
+/// A layer blob as the content store holds it: a tar, or a gzip-compressed tar (what
+/// registries serve). A tar comes back as it is; a gzip stream is unpacked, and never
+/// past `limit` bytes, so a compression bomb is an error rather than an exhausted memory.
+pub fn uncompressed(blob: Arc<[u8]>, limit: u64) -> Result<Arc<[u8]>, LayerError> {
+    use std::io::Read;
+    if !blob.starts_with(&[0x1f, 0x8b]) {
+        return Ok(blob);
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(&blob[..])
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| LayerError::Gzip(e.to_string()))?;
+    if out.len() as u64 > limit {
+        return Err(LayerError::TooLarge { limit });
+    }
+    Ok(out.into())
 }
 
 fn tar_error(e: io::Error) -> LayerError {

@@ -24,7 +24,7 @@ mod stack;
 mod tests;
 
 pub use changes::{Change, ChangeKind, changes, diff};
-pub use layer::{Layer, LayerEntry, LayerError};
+pub use layer::{Layer, LayerEntry, LayerError, uncompressed};
 pub use node::{Content, Node, NodeKind, SpecialKind, Timestamp};
 pub use path::normalise;
 pub use snapshot::Snapshot;

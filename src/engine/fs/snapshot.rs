@@ -2,7 +2,7 @@
 //! overlayfs gives a container. Implements the shell's `Vfs`, so the shell and the
 //! simulated programs run inside it; `commit` hands the upper over as a layer.
 
-use super::changes::{Change, changes};
+use super::changes::{Change, INIT_LAYER_FILES, changes};
 use super::layer::{Layer, LayerEntry};
 use super::node::{Content, Node, NodeKind, Timestamp};
 use super::path::{ancestors, is_within, join, parent};
@@ -57,8 +57,13 @@ impl Snapshot {
         &self.upper
     }
 
-    /// The upper layer, immutable from now on.
-    pub fn commit(self) -> Layer {
+    /// The upper layer, immutable from now on. `/etc/hosts`, `/etc/hostname` and
+    /// `/etc/resolv.conf` are left out: Docker bind-mounts them into containers (RUN
+    /// steps included), so what is written there never reaches a layer.
+    pub fn commit(mut self) -> Layer {
+        for path in INIT_LAYER_FILES {
+            self.upper.remove(path);
+        }
         self.upper
     }
 

@@ -1315,3 +1315,37 @@ fn docker_commit_layer_round_trips_byte_for_byte() {
         assert_eq!(a, b, "byte {i} (block {}, offset {})", i / 512, i % 512);
     }
 }
+
+#[test]
+fn commit_leaves_out_the_files_docker_bind_mounts() {
+    let mut fs = Snapshot::prepare(probe_image());
+    fs.write("/etc/hosts", b"127.0.0.1 x\n", true).unwrap();
+    fs.write("/etc/resolv.conf", b"nameserver 1.1.1.1\n", false)
+        .unwrap();
+    fs.write("/etc/new", b"1", false).unwrap();
+    let layer = fs.commit();
+    assert!(layer.get("/etc/hosts").is_none() && layer.get("/etc/resolv.conf").is_none());
+    assert!(layer.get("/etc/new").is_some());
+}
+
+#[test]
+fn gzip_blobs_unpack_within_a_limit() {
+    use std::io::Write;
+    let tar = include_bytes!("testdata/docker-commit-layer.tar");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(tar).unwrap();
+    let blob: Arc<[u8]> = gz.finish().unwrap().into();
+    let plain = uncompressed(Arc::clone(&blob), 1 << 20).unwrap();
+    assert_eq!(&plain[..], &tar[..]);
+    let err = uncompressed(blob, 1000).unwrap_err();
+    assert_eq!(err.to_string(), "layer unpacks to more than 1000 bytes");
+    let same: Arc<[u8]> = Arc::from(&tar[..]);
+    assert!(Arc::ptr_eq(
+        &uncompressed(Arc::clone(&same), 10).unwrap(),
+        &same
+    ));
+    assert!(matches!(
+        uncompressed(Arc::from(&[0x1f, 0x8b, 1][..]), 10),
+        Err(LayerError::Gzip(_))
+    ));
+}
