@@ -4,7 +4,7 @@
 use super::node::{Content, Node, NodeKind, SpecialKind, Timestamp};
 use super::path::{base, child_prefix, normalise, parent};
 use crate::engine::digest::Digest;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Cursor};
 use std::sync::Arc;
 
@@ -312,7 +312,14 @@ impl Layer {
             })
             .sum();
         let mut out = Vec::with_capacity(body + (self.entries.len() + 2) * BLOCK * 2);
+        let holders = self.link_holders();
         for (path, entry) in &self.entries {
+            if let LayerEntry::Put(node) = entry {
+                if let Some(node) = self.as_linked(path, node, &holders) {
+                    write_node(&mut out, path, &node);
+                    continue;
+                }
+            }
             match entry {
                 LayerEntry::Whiteout => {
                     let name = format!(
@@ -339,6 +346,54 @@ impl Layer {
         }
         out.extend_from_slice(&[0u8; BLOCK * 2]);
         out
+    }
+
+    /// For each file other paths of this layer hard-link to, the path that comes first
+    /// in the archive: it carries the body and the others link to it, as a tar writer
+    /// walking the tree writes them, whichever path the layer calls the target.
+    fn link_holders(&self) -> HashMap<&str, &str> {
+        let mut holders: HashMap<&str, &str> = HashMap::new();
+        for (path, entry) in &self.entries {
+            let Some(NodeKind::Hardlink(target)) = entry.node().map(|n| &n.kind) else {
+                continue;
+            };
+            let Some(LayerEntry::Put(file)) = self.entries.get(target) else {
+                continue;
+            };
+            if matches!(file.kind, NodeKind::File(_)) {
+                let holder = holders.entry(target.as_str()).or_insert(target.as_str());
+                *holder = (*holder).min(path.as_str());
+            }
+        }
+        holders
+    }
+
+    /// How a member of a hard-linked group is written when it is not the layer's own
+    /// choice: the first path gets the file, the others a link to it.
+    fn as_linked(&self, path: &str, node: &Node, holders: &HashMap<&str, &str>) -> Option<Node> {
+        match &node.kind {
+            NodeKind::File(_) => {
+                let holder = *holders.get(path)?;
+                (holder != path).then(|| Node {
+                    kind: NodeKind::Hardlink(holder.to_string()),
+                    ..node.clone()
+                })
+            }
+            NodeKind::Hardlink(target) => {
+                let holder = *holders.get(target.as_str())?;
+                if holder == path {
+                    self.entries.get(target).and_then(LayerEntry::node).cloned()
+                } else if holder != target {
+                    Some(Node {
+                        kind: NodeKind::Hardlink(holder.to_string()),
+                        ..node.clone()
+                    })
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
     }
 
     /// The tar and its digest, the layer's diff ID.

@@ -1349,3 +1349,40 @@ fn gzip_blobs_unpack_within_a_limit() {
         Err(LayerError::Gzip(_))
     ));
 }
+
+#[test]
+fn hard_linked_files_put_the_body_on_the_first_path_of_the_archive() {
+    let mut layer = Layer::new();
+    layer.put("/z", Node::dir(0o755, t(T0)));
+    layer.put("/z/file", Node::file(&b"shared"[..], 0o755, t(T0)));
+    layer.put(
+        "/a",
+        Node::new(NodeKind::Hardlink("/z/file".into()), 0o755, t(T0)),
+    );
+    layer.put(
+        "/m",
+        Node::new(NodeKind::Hardlink("/z/file".into()), 0o755, t(T0)),
+    );
+    let tar = layer.to_tar();
+    assert_eq!(
+        tar_listing(&tar),
+        [
+            ("a".into(), '0', 0o755),
+            ("m".into(), '1', 0o755),
+            ("z/".into(), '5', 0o755),
+            ("z/file".into(), '1', 0o755)
+        ]
+    );
+    let reread = Layer::from_tar(tar.clone().into()).unwrap();
+    assert_eq!(reread.to_tar(), tar, "the same bytes once more");
+    assert_eq!(reread.unpacked_size(), 6);
+    let stack = LayerStack::new(vec![Arc::new(reread)]);
+    for path in ["/a", "/m", "/z/file"] {
+        let node = stack.lookup_resolved(path).unwrap();
+        assert_eq!(
+            node.kind,
+            NodeKind::File(Content::new(&b"shared"[..])),
+            "{path}"
+        );
+    }
+}
