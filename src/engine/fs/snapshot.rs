@@ -8,6 +8,7 @@ use super::node::{Content, Node, NodeKind, Timestamp};
 use super::path::{ancestors, is_within, join, parent};
 use super::stack::{LayerStack, Tree, apply, lookup_in, read_dir_in, resolve_in};
 use crate::engine::shell::vfs::{DirEntry, FileType, Metadata, Vfs};
+use std::collections::BTreeMap;
 use std::io::{self, ErrorKind};
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ pub struct Snapshot {
     upper: Layer,
     now: Timestamp,
     read_only: bool,
+    /// Whether the upper holds hard links, whose shared file must move when its path goes.
+    has_links: bool,
 }
 
 impl Snapshot {
@@ -33,6 +36,7 @@ impl Snapshot {
             upper: Layer::new(),
             now: Timestamp::default(),
             read_only: false,
+            has_links: false,
         }
     }
 
@@ -222,6 +226,9 @@ impl Snapshot {
 
     /// Removes `path` and all below it.
     fn delete(&mut self, path: &str) {
+        if self.has_links {
+            self.rehome_links(path);
+        }
         self.upper.remove_below(path);
         if self.lower_visible(path) {
             self.copy_up_parents(path);
@@ -251,6 +258,131 @@ impl Snapshot {
             Some(node) => Ok(node.clone()),
             None if path == "/" => Ok(Node::dir(0o755, Timestamp::default())),
             None => Err(error(ErrorKind::NotFound)),
+        }
+    }
+
+    /// `link(2)`: `path` becomes another name of the file at `target` (a final symlink
+    /// is linked itself, not followed). The shared file lives in the upper layer under
+    /// one of its paths; the other names are hard links to that path, as in a layer tar.
+    pub fn hard_link(&mut self, target: &str, path: &str) -> io::Result<()> {
+        self.writable()?;
+        let target = self.resolve(target, false)?;
+        let path = self.resolve(path, false)?;
+        let Some(node) = self.resolved(&target) else {
+            return Err(error(ErrorKind::NotFound));
+        };
+        if node.is_dir() {
+            return Err(io::Error::new(
+                ErrorKind::PermissionDenied,
+                "Operation not permitted",
+            ));
+        }
+        if path == "/" || self.lookup(&path).is_some() {
+            return Err(error(ErrorKind::AlreadyExists));
+        }
+        self.parent_dir(&path)?;
+        let node = node.clone();
+        if !matches!(node.kind, NodeKind::File(_)) {
+            // Links to symlinks and devices: a second, equal node.
+            self.place(&path, node);
+        } else {
+            let holder = self.inode_path(&target);
+            if holder == target {
+                self.set(&target, node.clone());
+            }
+            self.has_links = true;
+            self.place(
+                &path,
+                Node {
+                    kind: NodeKind::Hardlink(holder),
+                    ..node
+                },
+            );
+        }
+        self.touch_parent(&path);
+        Ok(())
+    }
+
+    /// The path holding the file a hard link of the upper layer shares (else `path`).
+    fn inode_path(&self, path: &str) -> String {
+        if let Some(LayerEntry::Put(Node {
+            kind: NodeKind::Hardlink(holder),
+            ..
+        })) = self.upper.get(path)
+        {
+            if matches!(self.upper.get(holder), Some(LayerEntry::Put(n)) if matches!(n.kind, NodeKind::File(_)))
+            {
+                return holder.clone();
+            }
+        }
+        path.to_string()
+    }
+
+    /// Upper hard links whose file is at or below `path`, by file path.
+    fn links_into(&self, path: &str) -> BTreeMap<String, Vec<String>> {
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (link, entry) in self.upper.entries() {
+            if let Some(NodeKind::Hardlink(holder)) = entry.node().map(|n| &n.kind) {
+                if is_within(holder, path) {
+                    groups.entry(holder.clone()).or_default().push(link.clone());
+                }
+            }
+        }
+        groups
+    }
+
+    /// Before `path` goes, each file below it that outside names still share moves to
+    /// the first of those names, and the others link there.
+    fn rehome_links(&mut self, path: &str) {
+        for (holder, links) in self.links_into(path) {
+            let outside: Vec<String> = links.into_iter().filter(|l| !is_within(l, path)).collect();
+            let Some(first) = outside.first().cloned() else {
+                continue;
+            };
+            let Some(LayerEntry::Put(file)) = self.upper.get(&holder).cloned() else {
+                continue;
+            };
+            self.upper
+                .insert(first.clone(), LayerEntry::Put(file.clone()));
+            for link in &outside[1..] {
+                let node = Node {
+                    kind: NodeKind::Hardlink(first.clone()),
+                    ..file.clone()
+                };
+                self.upper.insert(link.clone(), LayerEntry::Put(node));
+            }
+        }
+    }
+
+    /// A rename keeps hard links shared: links to moved files follow them, and moved
+    /// links stay links.
+    fn move_links(&mut self, from: &str, to: &str, moved: &mut [(String, Node)]) {
+        let renamed = |p: &str| {
+            if is_within(p, from) {
+                format!("{to}{}", &p[from.len()..])
+            } else {
+                p.to_string()
+            }
+        };
+        for (path, node) in moved.iter_mut() {
+            if let Some(LayerEntry::Put(Node {
+                kind: NodeKind::Hardlink(holder),
+                ..
+            })) = self.upper.get(path)
+            {
+                node.kind = NodeKind::Hardlink(renamed(holder));
+            }
+        }
+        for (holder, links) in self.links_into(from) {
+            for link in links.into_iter().filter(|l| !is_within(l, from)) {
+                if let Some(LayerEntry::Put(node)) = self.upper.get(&link).cloned() {
+                    let node = Node {
+                        kind: NodeKind::Hardlink(renamed(&holder)),
+                        ..node
+                    };
+                    self.upper.insert(link, LayerEntry::Put(node));
+                }
+            }
         }
     }
 
@@ -312,6 +444,7 @@ impl Vfs for Snapshot {
         self.writable()?;
         let path = self.resolve(path, true)?;
         self.parent_dir(&path)?;
+        let path = self.inode_path(&path);
         match self.resolved(&path) {
             Some(node) if node.is_dir() => Err(error(ErrorKind::IsADirectory)),
             // Devices and fifos swallow what is written (`> /dev/null`).
@@ -427,7 +560,10 @@ impl Vfs for Snapshot {
             None => {}
         }
         // A renamed directory is copied up whole (overlayfs without redirect_dir).
-        let moved = self.subtree(&from);
+        let mut moved = self.subtree(&from);
+        if self.has_links {
+            self.move_links(&from, &to, &mut moved);
+        }
         self.delete(&from);
         self.touch_parent(&from);
         for (old_path, node) in moved {
@@ -440,7 +576,7 @@ impl Vfs for Snapshot {
 
     fn set_mode(&mut self, path: &str, mode: u32) -> io::Result<()> {
         self.writable()?;
-        let path = self.resolve(path, true)?;
+        let path = self.inode_path(&self.resolve(path, true)?);
         let mut node = self.existing(&path)?;
         node.mode = mode & 0o7777;
         self.set(&path, node);
@@ -449,7 +585,7 @@ impl Vfs for Snapshot {
 
     fn set_mtime(&mut self, path: &str, mtime: i64) -> io::Result<()> {
         self.writable()?;
-        let path = self.resolve(path, true)?;
+        let path = self.inode_path(&self.resolve(path, true)?);
         let mut node = self.existing(&path)?;
         node.mtime = Timestamp::from_secs(mtime);
         self.set(&path, node);

@@ -1386,3 +1386,56 @@ fn hard_linked_files_put_the_body_on_the_first_path_of_the_archive() {
         );
     }
 }
+
+#[test]
+fn hard_links_share_one_file() {
+    let mut fs = Snapshot::prepare(probe_image());
+    fs.set_time(T1);
+    fs.hard_link("/e/x", "/e/y").unwrap();
+    // Docker printed `C /e`, `A /e/y` for `ln /e/x /e/y`.
+    assert_eq!(diff_lines(&fs), ["C /e", "A /e/y"]);
+    fs.write("/e/y", b"through y\n", false).unwrap();
+    assert_eq!(fs.read("/e/x").unwrap(), b"through y\n");
+    fs.set_mode("/e/x", 0o600).unwrap();
+    assert_eq!(fs.metadata("/e/y").unwrap().mode, 0o600);
+    // Moving the file keeps the link; removing it leaves the link with the body.
+    fs.rename("/e/x", "/d/moved").unwrap();
+    fs.write("/d/moved", b"moved\n", true).unwrap();
+    assert_eq!(fs.read("/e/y").unwrap(), b"through y\nmoved\n");
+    fs.hard_link("/e/y", "/third").unwrap();
+    fs.remove_file("/d/moved").unwrap();
+    assert_eq!(fs.read("/e/y").unwrap(), b"through y\nmoved\n");
+    fs.write("/third", b"3", false).unwrap();
+    assert_eq!(fs.read("/e/y").unwrap(), b"3");
+    // Moving a directory that holds the file keeps the link too.
+    fs.create_dir("/box").unwrap();
+    fs.rename("/e/y", "/box/y").unwrap();
+    fs.rename("/box", "/crate").unwrap();
+    fs.write("/crate/y", b"4", false).unwrap();
+    assert_eq!(fs.read("/third").unwrap(), b"4");
+    assert_eq!(
+        fs.hard_link("/d", "/dlink").unwrap_err().to_string(),
+        "Operation not permitted"
+    );
+    // The committed layer writes one body and a link, and reads back the same.
+    let parent = Arc::clone(fs.parent());
+    let layer = fs.commit();
+    let tar = layer.to_tar();
+    let listing = tar_listing(&tar);
+    assert!(
+        listing.contains(&("crate/y".into(), '0', 0o600)),
+        "{listing:?}"
+    );
+    assert!(
+        listing.contains(&("third".into(), '1', 0o600)),
+        "{listing:?}"
+    );
+    let mut stack = (*parent).clone();
+    stack.push(Arc::new(Layer::from_tar(tar.into()).unwrap()));
+    for path in ["/crate/y", "/third"] {
+        assert_eq!(
+            stack.lookup_resolved(path).unwrap().kind,
+            NodeKind::File(Content::new(&b"4"[..]))
+        );
+    }
+}
