@@ -1439,3 +1439,66 @@ fn hard_links_share_one_file() {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// With hard links in play, the committed layer read back from its tar shows every
+    /// path with the same file as the snapshot did.
+    #[test]
+    fn hard_links_survive_commit(
+        ops in proptest::collection::vec(
+            prop_oneof![
+                4 => model::op(),
+                2 => (model::op(), model::op()).prop_map(|(a, b)| (a, b)).prop_map(|(a, b)| {
+                    match (a, b) {
+                        (Op::Write(p, ..) | Op::Mkdir(p), Op::Write(q, ..) | Op::Mkdir(q)) => Op::Rename(format!("link:{p}"), q),
+                        (a, _) => a,
+                    }
+                }),
+            ],
+            0..60,
+        ),
+    ) {
+        let mut fs = Snapshot::prepare(probe_image());
+        for (i, op) in ops.iter().enumerate() {
+            fs.set_time(T1 + i as i64);
+            match op {
+                Op::Rename(from, to) if from.starts_with("link:") => {
+                    let _ = fs.hard_link(&from[5..], to);
+                }
+                Op::Commit => {
+                    let layer = fs.clone().commit();
+                    let mut stack = (**fs.parent()).clone();
+                    stack.push(Arc::new(Layer::from_tar(layer.to_tar().into()).unwrap()));
+                    fs = Snapshot::prepare(Arc::new(stack));
+                }
+                op => {
+                    let _ = model::run(&mut fs, op, T1 + i as i64);
+                }
+            }
+        }
+        let before = fs.flatten();
+        let layer = fs.clone().commit();
+        let tar = layer.to_tar();
+        let reread = Layer::from_tar(tar.clone().into()).unwrap();
+        prop_assert_eq!(reread.to_tar(), tar);
+        let mut stack = (**fs.parent()).clone();
+        stack.push(Arc::new(reread));
+        let after = stack.flatten();
+        prop_assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+        for path in before.keys() {
+            if ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"].contains(&path.as_str()) {
+                continue;
+            }
+            let want = fs.read(path).ok();
+            let got = stack.lookup_resolved(path).map(|n| match &n.kind {
+                NodeKind::File(c) => c.as_bytes().to_vec(),
+                _ => Vec::new(),
+            });
+            if matches!(before[path].kind, NodeKind::File(_) | NodeKind::Hardlink(_)) {
+                prop_assert_eq!(want, got, "{}", path);
+            }
+        }
+    }
+}
