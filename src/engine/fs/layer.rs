@@ -169,7 +169,7 @@ impl Layer {
                 continue;
             }
             if let Some(hidden) = name.strip_prefix(WHITEOUT_PREFIX) {
-                if hidden.is_empty() {
+                if matches!(hidden, "" | "." | "..") {
                     return Err(LayerError::InvalidEntry {
                         path: raw_path,
                         reason: "a whiteout must name a file".into(),
@@ -225,12 +225,6 @@ impl Layer {
             }
             let uid = u32::try_from(uid).map_err(|_| invalid("uid out of range"))?;
             let gid = u32::try_from(gid).map_err(|_| invalid("gid out of range"))?;
-            let device = |entry: &tar::Entry<'_, _>| -> Result<(u32, u32), LayerError> {
-                let h = entry.header();
-                let major = h.device_major().ok().flatten().unwrap_or(0);
-                let minor = h.device_minor().ok().flatten().unwrap_or(0);
-                Ok((major, minor))
-            };
             let kind = match entry_type {
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
                     let size = entry.size();
@@ -262,7 +256,9 @@ impl Layer {
                     NodeKind::Hardlink(target)
                 }
                 tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
-                    let (major, minor) = device(&entry)?;
+                    let h = entry.header();
+                    let major = h.device_major().ok().flatten().unwrap_or(0);
+                    let minor = h.device_minor().ok().flatten().unwrap_or(0);
                     let kind = match entry_type {
                         tar::EntryType::Char => SpecialKind::CharDevice,
                         tar::EntryType::Block => SpecialKind::BlockDevice,

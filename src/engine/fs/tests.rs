@@ -541,6 +541,21 @@ fn from_tar_rejects_truncated_and_absurd_entries() {
 }
 
 #[test]
+fn whiteouts_name_one_entry_of_their_directory() {
+    for name in ["etc/.wh.", "etc/.wh..", "etc/.wh..."] {
+        let bytes = gnu_tar(|b| {
+            b.append_data(&mut header(tar::EntryType::Regular, 0, 0), name, &[][..])
+                .unwrap();
+        });
+        let err = Layer::from_tar(bytes).unwrap_err();
+        assert!(
+            matches!(err, LayerError::InvalidEntry { .. }),
+            "{name}: {err}"
+        );
+    }
+}
+
+#[test]
 fn empty_layer_has_dockers_empty_diff_id() {
     assert_eq!(
         Layer::new().diff_id().to_string(),
