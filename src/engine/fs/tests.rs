@@ -1517,3 +1517,25 @@ proptest! {
         }
     }
 }
+
+/// Found by the model test: a directory re-created inside a re-created (opaque)
+/// directory hides what the lower one held, and `docker diff` must say so.
+#[test]
+fn deletions_below_a_recreated_directory_are_reported() {
+    let ops = [
+        Op::Mkdir("/a".into()),
+        Op::Mkdir("/a/b".into()),
+        Op::Write("/a/b/a".into(), 0, false),
+        Op::Commit,
+        Op::RemoveAll("/a".into()),
+        Op::Mkdir("/a".into()),
+        Op::Mkdir("/a/b".into()),
+    ];
+    let (model, stack, fs) = replay(&ops);
+    assert_eq!(fs.flatten(), model.tree);
+    assert_eq!(diff_lines(&fs), ["C /a", "C /a/b", "D /a/b/a"]);
+    assert_eq!(
+        fs.changes(),
+        docker_changes_dirs(&stack.flatten(), &model.tree)
+    );
+}
