@@ -637,9 +637,12 @@ fn append_body(out: &mut Vec<u8>, body: &[u8]) {
     out.resize(out.len() + pad, 0);
 }
 
+/// Go's `formatString(toASCII(s))`: non-ASCII characters dropped (the PAX record has
+/// the real name), then cut to the field.
 fn put_str(field: &mut [u8], value: &str) {
-    let n = value.len().min(field.len());
-    field[..n].copy_from_slice(&value.as_bytes()[..n]);
+    for (slot, byte) in field.iter_mut().zip(value.bytes().filter(u8::is_ascii)) {
+        *slot = byte;
+    }
 }
 
 /// Zero-padded octal and a NUL, as Go's `formatOctal` writes numbers.

@@ -1296,39 +1296,61 @@ fn the_shell_runs_inside_a_snapshot() {
     );
 }
 
-/// The layer `docker commit` stored for a container that ran
-/// `rm -r /d && mkdir /d && echo z > /d/new && rm /etc/motd && mkdir -p /n/<120 zeros>
-///  && echo q > /n/<120 zeros>/f && ln -s /etc/motd2 /e/l` (taken from `docker save`,
-/// daemon 20.10 with its naive diff). Read and written back, it gives the same bytes but
-/// for what this daemon adds: user names (Docker 23+ no longer looks them up) and the
-/// commit time on whiteouts (ours are at 0, so the digest is reproducible).
+/// Layers `docker commit` stored (taken from `docker save`, daemon 20.10 with its naive
+/// diff). Read and written back, each gives the same bytes but for what that daemon adds:
+/// user names (Docker 23+ no longer looks them up) and the commit time on whiteouts
+/// (ours are at 0, so the digest is reproducible).
+///
+/// `docker-commit-layer.tar`: `rm -r /d && mkdir /d && echo z > /d/new && rm /etc/motd
+/// && mkdir -p /n/<120 zeros> && echo q > /n/<120 zeros>/f && ln -s /etc/motd2 /e/l`.
+/// `docker-commit-special.tar`: `ln /e/x /e/y && mkfifo /e/p && chmod 4755 /e/x &&
+/// chown 70000:1234567 /d/f1 && ln -s /<130 zeros> /e/longlink && echo u > /e/unicodé
+/// && mknod /e/null c 1 3 && chown 3000000:5 /e/p`.
 #[test]
-fn docker_commit_layer_round_trips_byte_for_byte() {
-    let docker = include_bytes!("testdata/docker-commit-layer.tar");
-    let layer = Layer::from_tar(Arc::from(&docker[..])).unwrap();
-    assert_eq!(layer.get("/etc/motd"), Some(&LayerEntry::Whiteout));
-    assert_eq!(layer.get("/d/sub"), Some(&LayerEntry::Whiteout));
-    let mut expected = docker.to_vec();
-    let mut offset = 0;
-    while offset + 512 <= expected.len() && expected[offset..offset + 512] != [0u8; 512] {
-        let block = &mut expected[offset..offset + 512];
-        let size = std::str::from_utf8(&block[124..135]).unwrap();
-        let size = usize::from_str_radix(size, 8).unwrap();
-        block[265..329].fill(0);
-        let name = String::from_utf8_lossy(&block[..100]).into_owned();
-        if name.contains("/.wh.") {
-            block[136..148].copy_from_slice(b"00000000000\0");
+fn docker_commit_layers_round_trip_byte_for_byte() {
+    let fixtures: [&[u8]; 2] = [
+        include_bytes!("testdata/docker-commit-layer.tar"),
+        include_bytes!("testdata/docker-commit-special.tar"),
+    ];
+    for docker in fixtures {
+        let layer = Layer::from_tar(Arc::from(docker)).unwrap();
+        let mut expected = docker.to_vec();
+        let mut offset = 0;
+        while offset + 512 <= expected.len() && expected[offset..offset + 512] != [0u8; 512] {
+            let block = &mut expected[offset..offset + 512];
+            let size = std::str::from_utf8(&block[124..135]).unwrap();
+            let size = usize::from_str_radix(size, 8).unwrap();
+            block[265..329].fill(0);
+            let name = String::from_utf8_lossy(&block[..100]).into_owned();
+            if name.contains("/.wh.") {
+                block[136..148].copy_from_slice(b"00000000000\0");
+            }
+            block[148..156].fill(b' ');
+            let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
+            block[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+            offset += 512 + size.div_ceil(512) * 512;
         }
-        block[148..156].fill(b' ');
-        let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
-        block[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        offset += 512 + size.div_ceil(512) * 512;
+        let ours = layer.to_tar();
+        assert_eq!(ours.len(), expected.len());
+        for (i, (a, b)) in ours.iter().zip(&expected).enumerate() {
+            assert_eq!(a, b, "byte {i} (block {}, offset {})", i / 512, i % 512);
+        }
     }
-    let ours = layer.to_tar();
-    assert_eq!(ours.len(), expected.len());
-    for (i, (a, b)) in ours.iter().zip(&expected).enumerate() {
-        assert_eq!(a, b, "byte {i} (block {}, offset {})", i / 512, i % 512);
-    }
+    let special = Layer::from_tar(Arc::from(
+        &include_bytes!("testdata/docker-commit-special.tar")[..],
+    ))
+    .unwrap();
+    let node = |p: &str| special.get(p).and_then(LayerEntry::node).unwrap().clone();
+    assert_eq!((node("/d/f1").uid, node("/d/f1").gid), (70000, 1234567));
+    assert_eq!((node("/e/p").uid, node("/e/p").gid), (3_000_000, 5));
+    assert_eq!(node("/e/null").rdev(), (1, 3));
+    assert_eq!(node("/e/x").mode, 0o4755);
+    assert_eq!(node("/e/y").kind, NodeKind::Hardlink("/e/x".into()));
+    assert!(special.get("/e/unicodé").is_some());
+    assert_eq!(
+        node("/e/longlink").kind,
+        NodeKind::Symlink(format!("/{}", "0".repeat(130)))
+    );
 }
 
 #[test]
@@ -1537,5 +1559,33 @@ fn deletions_below_a_recreated_directory_are_reported() {
     assert_eq!(
         fs.changes(),
         docker_changes_dirs(&stack.flatten(), &model.tree)
+    );
+}
+
+/// `docker diff` of the container that produced `docker-commit-special.tar`, as Docker
+/// printed it (sorted): its committed layer over the image gives the same lines.
+#[test]
+fn docker_diff_of_devices_owners_and_links() {
+    let upper = Layer::from_tar(Arc::from(
+        &include_bytes!("testdata/docker-commit-special.tar")[..],
+    ))
+    .unwrap();
+    let lines: Vec<String> = changes(&probe_image(), &upper)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "C /d",
+            "C /d/f1",
+            "C /e",
+            "A /e/longlink",
+            "A /e/null",
+            "A /e/p",
+            "A /e/unicodé",
+            "C /e/x",
+            "A /e/y"
+        ]
     );
 }
