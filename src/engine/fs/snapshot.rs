@@ -116,6 +116,86 @@ impl Snapshot {
         Ok(())
     }
 
+    /// `docker cp CONTAINER:path -`: `path` (a final symlink not followed) and all below
+    /// it as a tar whose names start with the path's last component, written as layers
+    /// are. Hard links come out as copies.
+    pub fn archive(&self, path: &str) -> io::Result<Vec<u8>> {
+        let path = self.resolve(path, false)?;
+        if self.lookup(&path).is_none() && path != "/" {
+            return Err(error(ErrorKind::NotFound));
+        }
+        let name = match path.rsplit('/').next() {
+            Some("") | None => ".",
+            Some(name) => name,
+        };
+        let mut tar = Layer::new();
+        for (from, node) in self.subtree(&path) {
+            let rest = if path == "/" {
+                &from[..]
+            } else {
+                &from[path.len()..]
+            };
+            let key = if name == "." {
+                rest.to_string()
+            } else {
+                format!("/{name}{rest}")
+            };
+            tar.insert(
+                if key.is_empty() { "/".into() } else { key },
+                LayerEntry::Put(node),
+            );
+        }
+        Ok(tar.to_tar())
+    }
+
+    /// `docker cp - CONTAINER:dir`: unpacks a tar into the directory `dir`, creating
+    /// missing parents (0755) as Docker's untar does and merging directories. A
+    /// non-directory never replaces a directory.
+    pub fn extract(&mut self, dir: &str, tar: Arc<[u8]>) -> io::Result<()> {
+        self.writable()?;
+        let dir = self.resolve(dir, true)?;
+        if !self.lookup(&dir).is_some_and(Node::is_dir) && dir != "/" {
+            return Err(error(ErrorKind::NotFound));
+        }
+        let layer = Layer::from_tar(tar)
+            .map_err(|e| io::Error::new(ErrorKind::InvalidData, e.to_string()))?;
+        let rebase = |p: &str| {
+            if dir == "/" {
+                p.to_string()
+            } else {
+                format!("{dir}{p}")
+            }
+        };
+        for (path, entry) in layer.entries() {
+            let Some(node) = entry.node() else { continue };
+            if path == "/" {
+                continue;
+            }
+            let dest = rebase(path);
+            for ancestor in ancestors(&dest).collect::<Vec<_>>().into_iter().rev() {
+                if self.lookup(ancestor).is_none() {
+                    self.put_node(ancestor, Node::dir(0o755, self.now))?;
+                }
+            }
+            if self.lookup(&dest).is_some_and(Node::is_dir) && !node.is_dir() {
+                return Err(io::Error::new(
+                    ErrorKind::IsADirectory,
+                    format!("cannot overwrite directory \"{dest}\" with non-directory"),
+                ));
+            }
+            match &node.kind {
+                NodeKind::Hardlink(target) => {
+                    if self.lookup(&dest).is_some() {
+                        self.delete(&dest);
+                    }
+                    self.hard_link(&rebase(target), &dest)?;
+                }
+                _ => self.put_node(&dest, node.clone())?,
+            }
+        }
+        Ok(())
+    }
+
     fn writable(&self) -> io::Result<()> {
         if self.read_only {
             Err(io::Error::new(

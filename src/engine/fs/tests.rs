@@ -1589,3 +1589,46 @@ fn docker_diff_of_devices_owners_and_links() {
         ]
     );
 }
+
+#[test]
+fn docker_cp_out_and_back_in() {
+    let mut fs = Snapshot::prepare(probe_image());
+    fs.set_time(T1);
+    let tar = fs.archive("/d").unwrap();
+    assert_eq!(
+        tar_listing(&tar),
+        [
+            ("d/".into(), '5', 0o755),
+            ("d/f1".into(), '0', 0o644),
+            ("d/sub/".into(), '5', 0o755),
+            ("d/sub/f2".into(), '0', 0o644)
+        ]
+    );
+    assert_eq!(
+        tar_listing(&fs.archive("/etc/motd").unwrap()),
+        [("motd".into(), '0', 0o644)]
+    );
+    assert!(fs.archive("/nope").is_err());
+    fs.extract("/e", tar.into()).unwrap();
+    assert_eq!(fs.read("/e/d/sub/f2").unwrap(), b"b\n");
+    assert_eq!(
+        diff_lines(&fs),
+        ["C /e", "A /e/d", "A /e/d/f1", "A /e/d/sub", "A /e/d/sub/f2"]
+    );
+    // Into a fresh place with missing parents, hard links kept.
+    let mut links = Layer::new();
+    links.put("/deep/a", Node::file(&b"A"[..], 0o644, t(T0)));
+    links.put(
+        "/deep/b",
+        Node::new(NodeKind::Hardlink("/deep/a".into()), 0o644, t(T0)),
+    );
+    fs.extract("/d/sub", links.to_tar().into()).unwrap();
+    fs.write("/d/sub/deep/b", b"shared", false).unwrap();
+    assert_eq!(fs.read("/d/sub/deep/a").unwrap(), b"shared");
+    let motd = fs.archive("/etc/motd").unwrap();
+    fs.extract("/", motd.into()).unwrap();
+    assert_eq!(fs.read("/motd").unwrap(), b"hi\n");
+    let mut clash = Layer::new();
+    clash.put("/d", Node::file(&b"x"[..], 0o644, t(T0)));
+    assert!(fs.extract("/", clash.to_tar().into()).is_err());
+}
