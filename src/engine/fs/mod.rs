@@ -21,7 +21,8 @@
 //! - `stack`: [`LayerStack`] lookups walking layers top-down, [`apply`], flattening.
 //! - `snapshot`: [`Snapshot`], overlayfs semantics: copy-up with parents, whiteouts,
 //!   opaque directories for re-created ones, directory renames copied up whole, hard
-//!   links sharing one file, parent mtimes from the caller's clock.
+//!   links sharing one file, parent mtimes from the caller's clock; `archive` and
+//!   `extract` for `docker cp`.
 //! - `changes`: [`changes`] (`docker diff`, walking only the upper layer) and [`diff`].
 //!
 //! # Fidelity
