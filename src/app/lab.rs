@@ -190,12 +190,14 @@ impl Host for LabHost {
                     let mut files = WorkspaceFiles {
                         fs: WorkspaceFs::new(workspace),
                         cwd: cwd.to_string(),
+                        fixed_mtime: None,
                     };
                     let mut cli = Cli {
                         backend,
                         clock,
                         files: &mut files,
                         env,
+                        session: None,
                     };
                     cli::run(&mut cli, &["pull".to_string(), image.to_string()], streams)
                 };

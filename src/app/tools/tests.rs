@@ -423,6 +423,18 @@ fn whaler_header_lists_env_ports_and_user() {
     use crate::engine::streams::Streams;
     struct Saved(Vec<u8>);
     impl crate::backend::Backend for Saved {
+        fn container_changes(
+            &mut self,
+            _: &str,
+        ) -> crate::backend::Result<Vec<bollard_stubs::models::FilesystemChange>> {
+            unimplemented!()
+        }
+        fn commit_container(
+            &mut self,
+            _: &crate::backend::CommitOptions,
+        ) -> crate::backend::Result<String> {
+            unimplemented!()
+        }
         fn name(&self) -> &'static str {
             "test"
         }

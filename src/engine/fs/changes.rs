@@ -49,7 +49,7 @@ impl std::fmt::Display for Change {
 }
 
 /// Files Docker bind-mounts from the init layer: `docker diff` never lists them.
-const INIT_LAYER_FILES: [&str; 3] = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"];
+pub(super) const INIT_LAYER_FILES: [&str; 3] = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"];
 
 /// Docker's `statDifferent`, plus the `security.capability` comparison next to it.
 fn stat_differs(old: &Node, new: &Node) -> bool {
@@ -68,16 +68,32 @@ fn stat_differs(old: &Node, new: &Node) -> bool {
 pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
     let merged = || std::iter::once(upper).chain(lower.top_down());
     let mut found: BTreeMap<String, ChangeKind> = BTreeMap::new();
+    // What the upper's entries above a directory say, kept while its entries go by:
+    // (directory, hidden by a whiteout or a file, below an opaque directory).
+    let mut above: Option<(&str, bool, bool)> = None;
     for (path, entry) in upper.entries() {
         if path == "/" || INIT_LAYER_FILES.contains(&path.as_str()) {
             continue;
         }
-        // An entry below a whiteout or a file of its own layer is not in the tree.
-        let hidden = |a: &str| match upper.get(a) {
-            None => false,
-            Some(entry) => !entry.node().is_some_and(Node::is_dir),
+        let dir = parent(path);
+        let (hidden, below_opaque) = match above {
+            Some((d, hidden, opaque)) if d == dir => (hidden, opaque),
+            _ => {
+                let (mut hidden, mut opaque) = (false, false);
+                for ancestor in ancestors(path) {
+                    match upper.get(ancestor) {
+                        Some(LayerEntry::Opaque(_)) => opaque = true,
+                        Some(LayerEntry::Put(node)) if node.is_dir() => {}
+                        Some(_) => hidden = true,
+                        None => {}
+                    }
+                }
+                above = Some((dir, hidden, opaque));
+                (hidden, opaque)
+            }
         };
-        if ancestors(path).any(hidden) {
+        // An entry below a whiteout or a file of its own layer is not in the tree.
+        if hidden {
             continue;
         }
         let old = lower.lookup_resolved(path);
@@ -106,8 +122,7 @@ pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
                 }
                 // Below an opaque directory the lower children are gone: each one the
                 // upper does not bring back is a deletion.
-                let cut_off = matches!(entry, LayerEntry::Opaque(_))
-                    || ancestors(path).any(|a| matches!(upper.get(a), Some(LayerEntry::Opaque(_))));
+                let cut_off = matches!(entry, LayerEntry::Opaque(_)) || below_opaque;
                 if let (true, Some(old)) = (cut_off && new.is_dir(), old) {
                     if old.is_dir() {
                         for name in lower.read_dir(path).keys() {
@@ -129,7 +144,13 @@ pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
 /// Adds the changed ancestors and sorts by path, as Docker reports them.
 fn finish(mut found: BTreeMap<String, ChangeKind>) -> Vec<Change> {
     let mut parents = Vec::new();
+    let mut last_dir = "";
     for path in found.keys() {
+        // Siblings share their ancestors: the first one has dealt with them.
+        if parent(path) == last_dir {
+            continue;
+        }
+        last_dir = parent(path);
         for ancestor in ancestors(path) {
             if found.contains_key(ancestor) {
                 break;

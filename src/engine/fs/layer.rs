@@ -4,7 +4,7 @@
 use super::node::{Content, Node, NodeKind, SpecialKind, Timestamp};
 use super::path::{base, child_prefix, normalise, parent};
 use crate::engine::digest::Digest;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Cursor};
 use std::sync::Arc;
 
@@ -49,6 +49,29 @@ pub enum LayerError {
     UnsupportedType { path: String, kind: char },
     #[error("invalid layer tar: {path}: {reason}")]
     InvalidEntry { path: String, reason: String },
+    #[error("invalid gzip layer: {0}")]
+    Gzip(String),
+    #[error("layer unpacks to more than {limit} bytes")]
+    TooLarge { limit: u64 },
+}
+
+/// A layer blob as the content store holds it: a tar, or a gzip-compressed tar (what
+/// registries serve). A tar comes back as it is; a gzip stream is unpacked, and never
+/// past `limit` bytes, so a compression bomb is an error rather than an exhausted memory.
+pub fn uncompressed(blob: Arc<[u8]>, limit: u64) -> Result<Arc<[u8]>, LayerError> {
+    use std::io::Read;
+    if !blob.starts_with(&[0x1f, 0x8b]) {
+        return Ok(blob);
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(&blob[..])
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| LayerError::Gzip(e.to_string()))?;
+    if out.len() as u64 > limit {
+        return Err(LayerError::TooLarge { limit });
+    }
+    Ok(out.into())
 }
 
 fn tar_error(e: io::Error) -> LayerError {
@@ -146,7 +169,7 @@ impl Layer {
                 continue;
             }
             if let Some(hidden) = name.strip_prefix(WHITEOUT_PREFIX) {
-                if hidden.is_empty() {
+                if matches!(hidden, "" | "." | "..") {
                     return Err(LayerError::InvalidEntry {
                         path: raw_path,
                         reason: "a whiteout must name a file".into(),
@@ -202,12 +225,6 @@ impl Layer {
             }
             let uid = u32::try_from(uid).map_err(|_| invalid("uid out of range"))?;
             let gid = u32::try_from(gid).map_err(|_| invalid("gid out of range"))?;
-            let device = |entry: &tar::Entry<'_, _>| -> Result<(u32, u32), LayerError> {
-                let h = entry.header();
-                let major = h.device_major().ok().flatten().unwrap_or(0);
-                let minor = h.device_minor().ok().flatten().unwrap_or(0);
-                Ok((major, minor))
-            };
             let kind = match entry_type {
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
                     let size = entry.size();
@@ -239,7 +256,9 @@ impl Layer {
                     NodeKind::Hardlink(target)
                 }
                 tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
-                    let (major, minor) = device(&entry)?;
+                    let h = entry.header();
+                    let major = h.device_major().ok().flatten().unwrap_or(0);
+                    let minor = h.device_minor().ok().flatten().unwrap_or(0);
                     let kind = match entry_type {
                         tar::EntryType::Char => SpecialKind::CharDevice,
                         tar::EntryType::Block => SpecialKind::BlockDevice,
@@ -289,7 +308,14 @@ impl Layer {
             })
             .sum();
         let mut out = Vec::with_capacity(body + (self.entries.len() + 2) * BLOCK * 2);
+        let holders = self.link_holders();
         for (path, entry) in &self.entries {
+            if let LayerEntry::Put(node) = entry {
+                if let Some(node) = self.as_linked(path, node, &holders) {
+                    write_node(&mut out, path, &node);
+                    continue;
+                }
+            }
             match entry {
                 LayerEntry::Whiteout => {
                     let name = format!(
@@ -316,6 +342,54 @@ impl Layer {
         }
         out.extend_from_slice(&[0u8; BLOCK * 2]);
         out
+    }
+
+    /// For each file other paths of this layer hard-link to, the path that comes first
+    /// in the archive: it carries the body and the others link to it, as a tar writer
+    /// walking the tree writes them, whichever path the layer calls the target.
+    fn link_holders(&self) -> HashMap<&str, &str> {
+        let mut holders: HashMap<&str, &str> = HashMap::new();
+        for (path, entry) in &self.entries {
+            let Some(NodeKind::Hardlink(target)) = entry.node().map(|n| &n.kind) else {
+                continue;
+            };
+            let Some(LayerEntry::Put(file)) = self.entries.get(target) else {
+                continue;
+            };
+            if matches!(file.kind, NodeKind::File(_)) {
+                let holder = holders.entry(target.as_str()).or_insert(target.as_str());
+                *holder = (*holder).min(path.as_str());
+            }
+        }
+        holders
+    }
+
+    /// How a member of a hard-linked group is written when it is not the layer's own
+    /// choice: the first path gets the file, the others a link to it.
+    fn as_linked(&self, path: &str, node: &Node, holders: &HashMap<&str, &str>) -> Option<Node> {
+        match &node.kind {
+            NodeKind::File(_) => {
+                let holder = *holders.get(path)?;
+                (holder != path).then(|| Node {
+                    kind: NodeKind::Hardlink(holder.to_string()),
+                    ..node.clone()
+                })
+            }
+            NodeKind::Hardlink(target) => {
+                let holder = *holders.get(target.as_str())?;
+                if holder == path {
+                    self.entries.get(target).and_then(LayerEntry::node).cloned()
+                } else if holder != target {
+                    Some(Node {
+                        kind: NodeKind::Hardlink(holder.to_string()),
+                        ..node.clone()
+                    })
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
     }
 
     /// The tar and its digest, the layer's diff ID.
@@ -387,7 +461,9 @@ fn write_node(out: &mut Vec<u8>, path: &str, node: &Node) {
         }
     };
     let mut header = TarHeader::new(name, flag);
-    header.mode = node.mode & 0o7777;
+    // Docker keeps the file-type bits Go 1.9 stopped writing (`fillGo18FileTypeBits`),
+    // so layer digests stay what they were: `0040755` for a directory.
+    header.mode = node.type_bits() | (node.mode & 0o7777);
     header.uid = node.uid as u64;
     header.gid = node.gid as u64;
     header.mtime = node.mtime.secs;
@@ -497,10 +573,16 @@ fn write_entry(out: &mut Vec<u8>, h: &TarHeader<'_>, body: &[u8]) {
         for (key, value) in &records {
             data.extend_from_slice(&pax_record(key, value));
         }
-        let pax_name = match h.name.trim_end_matches('/').rsplit_once('/') {
-            Some((dir, file)) => format!("{dir}/PaxHeaders.0/{file}"),
-            None => format!("PaxHeaders.0/{}", h.name.trim_end_matches('/')),
+        // Go's `path.Join(dir, "PaxHeaders.0", file)` of the entry's own name.
+        let (dir, file) = match h.name.rfind('/') {
+            Some(i) => (&h.name[..i], &h.name[i + 1..]),
+            None => ("", h.name.as_str()),
         };
+        let pax_name = [dir, "PaxHeaders.0", file]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
         let mut block = [0u8; BLOCK];
         put_str(&mut block[0..100], &pax_name);
         put_octal(&mut block[100..108], 0);
@@ -555,9 +637,12 @@ fn append_body(out: &mut Vec<u8>, body: &[u8]) {
     out.resize(out.len() + pad, 0);
 }
 
+/// Go's `formatString(toASCII(s))`: non-ASCII characters dropped (the PAX record has
+/// the real name), then cut to the field.
 fn put_str(field: &mut [u8], value: &str) {
-    let n = value.len().min(field.len());
-    field[..n].copy_from_slice(&value.as_bytes()[..n]);
+    for (slot, byte) in field.iter_mut().zip(value.bytes().filter(u8::is_ascii)) {
+        *slot = byte;
+    }
 }
 
 /// Zero-padded octal and a NUL, as Go's `formatOctal` writes numbers.

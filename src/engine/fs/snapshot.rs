@@ -2,12 +2,13 @@
 //! overlayfs gives a container. Implements the shell's `Vfs`, so the shell and the
 //! simulated programs run inside it; `commit` hands the upper over as a layer.
 
-use super::changes::{Change, changes};
+use super::changes::{Change, INIT_LAYER_FILES, changes};
 use super::layer::{Layer, LayerEntry};
 use super::node::{Content, Node, NodeKind, Timestamp};
 use super::path::{ancestors, is_within, join, parent};
 use super::stack::{LayerStack, Tree, apply, lookup_in, read_dir_in, resolve_in};
 use crate::engine::shell::vfs::{DirEntry, FileType, Metadata, Vfs};
+use std::collections::BTreeMap;
 use std::io::{self, ErrorKind};
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ pub struct Snapshot {
     upper: Layer,
     now: Timestamp,
     read_only: bool,
+    /// Whether the upper holds hard links, whose shared file must move when its path goes.
+    has_links: bool,
 }
 
 impl Snapshot {
@@ -33,6 +36,7 @@ impl Snapshot {
             upper: Layer::new(),
             now: Timestamp::default(),
             read_only: false,
+            has_links: false,
         }
     }
 
@@ -66,8 +70,13 @@ impl Snapshot {
         }
     }
 
-    /// The upper layer, immutable from now on.
-    pub fn commit(self) -> Layer {
+    /// The upper layer, immutable from now on. `/etc/hosts`, `/etc/hostname` and
+    /// `/etc/resolv.conf` are left out: Docker bind-mounts them into containers (RUN
+    /// steps included), so what is written there never reaches a layer.
+    pub fn commit(mut self) -> Layer {
+        for path in INIT_LAYER_FILES {
+            self.upper.remove(path);
+        }
         self.upper
     }
 
@@ -111,6 +120,86 @@ impl Snapshot {
             None => {
                 self.place(&path, node);
                 self.touch_parent(&path);
+            }
+        }
+        Ok(())
+    }
+
+    /// `docker cp CONTAINER:path -`: `path` (a final symlink not followed) and all below
+    /// it as a tar whose names start with the path's last component, written as layers
+    /// are. Hard links come out as copies.
+    pub fn archive(&self, path: &str) -> io::Result<Vec<u8>> {
+        let path = self.resolve(path, false)?;
+        if self.lookup(&path).is_none() && path != "/" {
+            return Err(error(ErrorKind::NotFound));
+        }
+        let name = match path.rsplit('/').next() {
+            Some("") | None => ".",
+            Some(name) => name,
+        };
+        let mut tar = Layer::new();
+        for (from, node) in self.subtree(&path) {
+            let rest = if path == "/" {
+                &from[..]
+            } else {
+                &from[path.len()..]
+            };
+            let key = if name == "." {
+                rest.to_string()
+            } else {
+                format!("/{name}{rest}")
+            };
+            tar.insert(
+                if key.is_empty() { "/".into() } else { key },
+                LayerEntry::Put(node),
+            );
+        }
+        Ok(tar.to_tar())
+    }
+
+    /// `docker cp - CONTAINER:dir`: unpacks a tar into the directory `dir`, creating
+    /// missing parents (0755) as Docker's untar does and merging directories. A
+    /// non-directory never replaces a directory.
+    pub fn extract(&mut self, dir: &str, tar: Arc<[u8]>) -> io::Result<()> {
+        self.writable()?;
+        let dir = self.resolve(dir, true)?;
+        if !self.lookup(&dir).is_some_and(Node::is_dir) && dir != "/" {
+            return Err(error(ErrorKind::NotFound));
+        }
+        let layer = Layer::from_tar(tar)
+            .map_err(|e| io::Error::new(ErrorKind::InvalidData, e.to_string()))?;
+        let rebase = |p: &str| {
+            if dir == "/" {
+                p.to_string()
+            } else {
+                format!("{dir}{p}")
+            }
+        };
+        for (path, entry) in layer.entries() {
+            let Some(node) = entry.node() else { continue };
+            if path == "/" {
+                continue;
+            }
+            let dest = rebase(path);
+            for ancestor in ancestors(&dest).collect::<Vec<_>>().into_iter().rev() {
+                if self.lookup(ancestor).is_none() {
+                    self.put_node(ancestor, Node::dir(0o755, self.now))?;
+                }
+            }
+            if self.lookup(&dest).is_some_and(Node::is_dir) && !node.is_dir() {
+                return Err(io::Error::new(
+                    ErrorKind::IsADirectory,
+                    format!("cannot overwrite directory \"{dest}\" with non-directory"),
+                ));
+            }
+            match &node.kind {
+                NodeKind::Hardlink(target) => {
+                    if self.lookup(&dest).is_some() {
+                        self.delete(&dest);
+                    }
+                    self.hard_link(&rebase(target), &dest)?;
+                }
+                _ => self.put_node(&dest, node.clone())?,
             }
         }
         Ok(())
@@ -226,6 +315,9 @@ impl Snapshot {
 
     /// Removes `path` and all below it.
     fn delete(&mut self, path: &str) {
+        if self.has_links {
+            self.rehome_links(path);
+        }
         self.upper.remove_below(path);
         if self.lower_visible(path) {
             self.copy_up_parents(path);
@@ -255,6 +347,131 @@ impl Snapshot {
             Some(node) => Ok(node.clone()),
             None if path == "/" => Ok(Node::dir(0o755, Timestamp::default())),
             None => Err(error(ErrorKind::NotFound)),
+        }
+    }
+
+    /// `link(2)`: `path` becomes another name of the file at `target` (a final symlink
+    /// is linked itself, not followed). The shared file lives in the upper layer under
+    /// one of its paths; the other names are hard links to that path, as in a layer tar.
+    pub fn hard_link(&mut self, target: &str, path: &str) -> io::Result<()> {
+        self.writable()?;
+        let target = self.resolve(target, false)?;
+        let path = self.resolve(path, false)?;
+        let Some(node) = self.resolved(&target) else {
+            return Err(error(ErrorKind::NotFound));
+        };
+        if node.is_dir() {
+            return Err(io::Error::new(
+                ErrorKind::PermissionDenied,
+                "Operation not permitted",
+            ));
+        }
+        if path == "/" || self.lookup(&path).is_some() {
+            return Err(error(ErrorKind::AlreadyExists));
+        }
+        self.parent_dir(&path)?;
+        let node = node.clone();
+        if !matches!(node.kind, NodeKind::File(_)) {
+            // Links to symlinks and devices: a second, equal node.
+            self.place(&path, node);
+        } else {
+            let holder = self.inode_path(&target);
+            if holder == target {
+                self.set(&target, node.clone());
+            }
+            self.has_links = true;
+            self.place(
+                &path,
+                Node {
+                    kind: NodeKind::Hardlink(holder),
+                    ..node
+                },
+            );
+        }
+        self.touch_parent(&path);
+        Ok(())
+    }
+
+    /// The path holding the file a hard link of the upper layer shares (else `path`).
+    fn inode_path(&self, path: &str) -> String {
+        if let Some(LayerEntry::Put(Node {
+            kind: NodeKind::Hardlink(holder),
+            ..
+        })) = self.upper.get(path)
+        {
+            if matches!(self.upper.get(holder), Some(LayerEntry::Put(n)) if matches!(n.kind, NodeKind::File(_)))
+            {
+                return holder.clone();
+            }
+        }
+        path.to_string()
+    }
+
+    /// Upper hard links whose file is at or below `path`, by file path.
+    fn links_into(&self, path: &str) -> BTreeMap<String, Vec<String>> {
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (link, entry) in self.upper.entries() {
+            if let Some(NodeKind::Hardlink(holder)) = entry.node().map(|n| &n.kind) {
+                if is_within(holder, path) {
+                    groups.entry(holder.clone()).or_default().push(link.clone());
+                }
+            }
+        }
+        groups
+    }
+
+    /// Before `path` goes, each file below it that outside names still share moves to
+    /// the first of those names, and the others link there.
+    fn rehome_links(&mut self, path: &str) {
+        for (holder, links) in self.links_into(path) {
+            let outside: Vec<String> = links.into_iter().filter(|l| !is_within(l, path)).collect();
+            let Some(first) = outside.first().cloned() else {
+                continue;
+            };
+            let Some(LayerEntry::Put(file)) = self.upper.get(&holder).cloned() else {
+                continue;
+            };
+            self.upper
+                .insert(first.clone(), LayerEntry::Put(file.clone()));
+            for link in &outside[1..] {
+                let node = Node {
+                    kind: NodeKind::Hardlink(first.clone()),
+                    ..file.clone()
+                };
+                self.upper.insert(link.clone(), LayerEntry::Put(node));
+            }
+        }
+    }
+
+    /// A rename keeps hard links shared: links to moved files follow them, and moved
+    /// links stay links.
+    fn move_links(&mut self, from: &str, to: &str, moved: &mut [(String, Node)]) {
+        let renamed = |p: &str| {
+            if is_within(p, from) {
+                format!("{to}{}", &p[from.len()..])
+            } else {
+                p.to_string()
+            }
+        };
+        for (path, node) in moved.iter_mut() {
+            if let Some(LayerEntry::Put(Node {
+                kind: NodeKind::Hardlink(holder),
+                ..
+            })) = self.upper.get(path)
+            {
+                node.kind = NodeKind::Hardlink(renamed(holder));
+            }
+        }
+        for (holder, links) in self.links_into(from) {
+            for link in links.into_iter().filter(|l| !is_within(l, from)) {
+                if let Some(LayerEntry::Put(node)) = self.upper.get(&link).cloned() {
+                    let node = Node {
+                        kind: NodeKind::Hardlink(renamed(&holder)),
+                        ..node
+                    };
+                    self.upper.insert(link, LayerEntry::Put(node));
+                }
+            }
         }
     }
 
@@ -327,6 +544,7 @@ impl Vfs for Snapshot {
         self.writable()?;
         let path = self.resolve(path, true)?;
         self.parent_dir(&path)?;
+        let path = self.inode_path(&path);
         match self.resolved(&path) {
             Some(node) if node.is_dir() => Err(error(ErrorKind::IsADirectory)),
             // Devices and fifos swallow what is written (`> /dev/null`).
@@ -442,7 +660,10 @@ impl Vfs for Snapshot {
             None => {}
         }
         // A renamed directory is copied up whole (overlayfs without redirect_dir).
-        let moved = self.subtree(&from);
+        let mut moved = self.subtree(&from);
+        if self.has_links {
+            self.move_links(&from, &to, &mut moved);
+        }
         self.delete(&from);
         self.touch_parent(&from);
         for (old_path, node) in moved {
@@ -455,7 +676,7 @@ impl Vfs for Snapshot {
 
     fn set_mode(&mut self, path: &str, mode: u32) -> io::Result<()> {
         self.writable()?;
-        let path = self.resolve(path, true)?;
+        let path = self.inode_path(&self.resolve(path, true)?);
         let mut node = self.existing(&path)?;
         node.mode = mode & 0o7777;
         self.set(&path, node);
@@ -464,7 +685,7 @@ impl Vfs for Snapshot {
 
     fn set_mtime(&mut self, path: &str, mtime: i64) -> io::Result<()> {
         self.writable()?;
-        let path = self.resolve(path, true)?;
+        let path = self.inode_path(&self.resolve(path, true)?);
         let mut node = self.existing(&path)?;
         node.mtime = Timestamp::from_secs(mtime);
         self.set(&path, node);
