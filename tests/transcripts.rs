@@ -265,3 +265,55 @@ docker commit c1 Bad:Name
 "#,
     );
 }
+
+#[test]
+fn dive_and_whaler() {
+    pin(
+        "dive_and_whaler",
+        r#"cat > Dockerfile <<'END'
+FROM alpine:latest
+RUN apk update && apk add nmap
+RUN echo secret > /root/.env && rm /root/.env
+ENV API_TOKEN=abc123
+EXPOSE 80
+ENTRYPOINT ["nmap"]
+CMD ["localhost"]
+END
+docker build -q -t mynmap .
+dive --ci mynmap
+dive mynmap
+whaler mynmap
+dive nosuchimage
+"#,
+    );
+}
+
+#[test]
+fn an_interactive_container() {
+    pin(
+        "interactive_container",
+        r#"cat > hello.sh <<'END'
+#!/bin/sh
+echo "Hello, docker!"
+END
+chmod +x hello.sh
+printf 'FROM alpine:3.13\nWORKDIR /usr/src/app\nCOPY hello.sh .\nCMD ./hello.sh\n' > Dockerfile
+docker build -q -t hello-docker .
+docker run -it --name box hello-docker sh
+ls
+./hello.sh
+touch additional.txt
+nmap
+exit
+echo "the container said $?"
+docker ps -a
+docker diff box
+docker commit box hello-docker-additional
+docker run hello-docker-additional ls
+docker run -it alpine:3.13 sh
+apk add git > /dev/null && echo installed
+exit
+docker ps -aq | wc -l
+"#,
+    );
+}
