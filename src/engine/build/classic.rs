@@ -1438,19 +1438,55 @@ fn content_hash(node: &Node) -> String {
     }
 }
 
-/// A local tar archive ADD unpacks: plain tar or gzip-compressed tar.
+/// The most an archive ADD unpacks may grow to: past this it is refused, so a
+/// compression bomb in the build context cannot fill the state directory.
+const MAX_UNPACKED_ARCHIVE: u64 = 2 << 30;
+
+/// A local tar archive ADD unpacks: plain, gzip, bzip2 or xz compressed, as Docker's
+/// archive detection knows them. Anything else is copied as a file.
 fn local_archive(node: &Node) -> Option<Vec<u8>> {
+    use std::io::Read;
     let NodeKind::File(content) = &node.kind else {
         return None;
     };
     let bytes = content.as_bytes();
-    if bytes.starts_with(&[0x1f, 0x8b]) {
+    let capped = |reader: &mut dyn Read| -> Option<Vec<u8>> {
         let mut out = Vec::new();
-        let mut decoder = flate2::read::GzDecoder::new(bytes);
-        std::io::Read::read_to_end(&mut decoder, &mut out).ok()?;
-        return is_tar(&out).then_some(out);
+        reader
+            .take(MAX_UNPACKED_ARCHIVE + 1)
+            .read_to_end(&mut out)
+            .ok()?;
+        (out.len() as u64 <= MAX_UNPACKED_ARCHIVE).then_some(out)
+    };
+    let unpacked = if bytes.starts_with(&[0x1f, 0x8b]) {
+        capped(&mut flate2::read::GzDecoder::new(bytes))?
+    } else if bytes.starts_with(b"BZh") {
+        capped(&mut bzip2::read::BzDecoder::new(bytes))?
+    } else if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+        let mut out = CappedWriter(Vec::new());
+        lzma_rs::xz_decompress(&mut std::io::BufReader::new(bytes), &mut out).ok()?;
+        out.0
+    } else {
+        return is_tar(bytes).then(|| bytes.to_vec());
+    };
+    is_tar(&unpacked).then_some(unpacked)
+}
+
+/// A writer that refuses to grow past `MAX_UNPACKED_ARCHIVE`.
+struct CappedWriter(Vec<u8>);
+
+impl Write for CappedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() as u64 + buf.len() as u64 > MAX_UNPACKED_ARCHIVE {
+            return Err(std::io::Error::other("archive too large to unpack"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
     }
-    is_tar(bytes).then(|| bytes.to_vec())
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn is_tar(bytes: &[u8]) -> bool {
@@ -1537,4 +1573,56 @@ fn makes_vertex(kind: &InstructionKind) -> bool {
             | InstructionKind::Add(_)
             | InstructionKind::Workdir(_)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_with(path: &str, data: &[u8]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, path, data).unwrap();
+        b.into_inner().unwrap()
+    }
+
+    fn file(bytes: Vec<u8>) -> Node {
+        Node::file(bytes, 0o644, Timestamp::default())
+    }
+
+    #[test]
+    fn add_unpacks_every_compression_docker_knows() {
+        let tar = tar_with("hello.txt", b"hi\n");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        bz.write_all(&tar).unwrap();
+        let mut xz = Vec::new();
+        lzma_rs::xz_compress(&mut std::io::BufReader::new(&tar[..]), &mut xz).unwrap();
+        for packed in [tar.clone(), gz.finish().unwrap(), bz.finish().unwrap(), xz] {
+            assert_eq!(local_archive(&file(packed)).as_deref(), Some(&tar[..]));
+        }
+        // Not an archive: copied as it is.
+        assert!(local_archive(&file(b"just text".to_vec())).is_none());
+        assert!(local_archive(&file(vec![0x1f, 0x8b, 0, 0])).is_none());
+    }
+
+    #[test]
+    fn escaping_the_context_is_detected() {
+        assert!(escapes_context("../secret"));
+        assert!(escapes_context("a/../../b"));
+        assert!(!escapes_context("a/../b"));
+        assert!(!escapes_context("./hello.sh"));
+    }
+
+    #[test]
+    fn go_quoting_of_command_words() {
+        assert_eq!(
+            go_quote_list(&["/bin/sh".into(), "-c".into(), "./hello.sh".into()]),
+            r#"["/bin/sh" "-c" "./hello.sh"]"#
+        );
+    }
 }
