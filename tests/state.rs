@@ -60,3 +60,24 @@ fn a_bad_clock_is_rejected_with_an_example() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
 }
+
+#[test]
+fn two_labs_never_share_a_state_directory() {
+    let lab = Fixture::new();
+    let settings = docklab::app::options::Settings {
+        state_dir: lab.state(),
+        workspace: lab.workspace(),
+        seed: Some(1),
+        clock: docklab::engine::clock::Clock::System,
+        backend: docklab::app::options::BackendKind::Embedded,
+    };
+    let first = docklab::app::lab::Lab::open(&settings, docklab::app::lab::Mode::Script).unwrap();
+    let out = lab.docklab("docker images\n", &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("in use by another docklab"), "{stderr}");
+    assert!(stderr.contains(&std::process::id().to_string()), "{stderr}");
+    drop(first);
+    // Once the first lab is gone, the directory is free again.
+    assert!(lab.docklab("docker images\n", &[]).status.success());
+}

@@ -34,6 +34,10 @@ pub enum EngineError {
     /// with `code`.
     #[error("{message}")]
     BuildFailed { message: String, code: i64 },
+    #[error(
+        "the state directory {path} is in use by another docklab (process {holder}); close that one first, or give this one its own --state DIR"
+    )]
+    StateLocked { path: PathBuf, holder: String },
     #[error("the state directory {path} is damaged: {reason}")]
     CorruptState { path: PathBuf, reason: String },
     #[error("cannot use the state directory {path}: {source}")]

@@ -86,6 +86,43 @@ pub struct Engine {
     layer_cache: HashMap<Digest, Arc<Layer>>,
     /// Interactive shells alive in running containers, by container ID.
     sessions: HashMap<String, sessions::Session>,
+    /// Held while the engine lives: one docklab per state directory.
+    _lock: std::fs::File,
+}
+
+/// Takes the state directory's lock, or says who holds it. The lock is the OS's
+/// (released when the process ends, however it ends); the pid in the file is only for
+/// the message.
+fn lock_state_dir(dir: &Path) -> Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    let path = dir.join("lock");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|source| EngineError::StateIo {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.set_len(0);
+            let _ = file.seek(std::io::SeekFrom::Start(0));
+            let _ = write!(file, "{}", std::process::id());
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            Err(EngineError::StateLocked {
+                path: dir.to_path_buf(),
+                holder: holder.trim().to_string(),
+            })
+        }
+        Err(std::fs::TryLockError::Error(source)) => Err(EngineError::StateIo { path, source }),
+    }
 }
 
 impl Engine {
@@ -98,6 +135,7 @@ impl Engine {
             source,
         };
         std::fs::create_dir_all(&dir).map_err(state_io)?;
+        let lock = lock_state_dir(&dir)?;
         let content = ContentStore::open(&dir).map_err(state_io)?;
         let state_path = dir.join("engine.json");
         let state = match std::fs::read(&state_path) {
@@ -134,6 +172,7 @@ impl Engine {
             ids: IdGenerator::new(options.seed),
             layer_cache: HashMap::new(),
             sessions: HashMap::new(),
+            _lock: lock,
         })
     }
 
