@@ -68,11 +68,12 @@ fn image_archive(reference: &str, files: &[(&str, u32, &[u8])], cmd: &[&str]) ->
     let mut layer = tar::Builder::new(Vec::new());
     let mut dirs: Vec<String> = Vec::new();
     for (path, mode, data) in files {
-        if let Some((dir, _)) = path.rsplit_once('/') {
-            if !dir.is_empty() && !dirs.iter().any(|d| d == dir) {
-                append_dir(&mut layer, &format!("{dir}/"));
-                dirs.push(dir.to_string());
-            }
+        if let Some((dir, _)) = path.rsplit_once('/')
+            && !dir.is_empty()
+            && !dirs.iter().any(|d| d == dir)
+        {
+            append_dir(&mut layer, &format!("{dir}/"));
+            dirs.push(dir.to_string());
         }
         append(&mut layer, path, *mode, data);
     }

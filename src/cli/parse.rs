@@ -402,16 +402,16 @@ const MANAGEMENT: &[(&str, &str)] = &[
 /// Completion candidates after `docker WORDS...`: verbs while no verb is complete, then
 /// the verb's long flags.
 pub fn completions(words: &[String]) -> Vec<String> {
-    if let Some((verb, used)) = find_verb(words) {
-        if used == words.len() || words.len() > used {
-            let mut flags: Vec<String> = (verb.flags)()
-                .get_arguments()
-                .filter(|a| !a.is_hide_set())
-                .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
-                .collect();
-            flags.sort();
-            return flags;
-        }
+    if let Some((verb, used)) = find_verb(words)
+        && (used == words.len() || words.len() > used)
+    {
+        let mut flags: Vec<String> = (verb.flags)()
+            .get_arguments()
+            .filter(|a| !a.is_hide_set())
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        flags.sort();
+        return flags;
     }
     let depth = words.len();
     let mut out: Vec<String> = commands::VERBS

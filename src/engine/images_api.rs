@@ -107,10 +107,10 @@ impl Engine {
             let mut tags = self.images.tags_of(&image.id);
             let mut digests: Vec<String> = image.repo_digests.iter().cloned().collect();
             let is_dangling = tags.is_empty() && digests.is_empty();
-            if let Some(want) = dangling {
-                if want != is_dangling {
-                    continue;
-                }
+            if let Some(want) = dangling
+                && want != is_dangling
+            {
+                continue;
             }
             if !all && is_dangling && !self.images.children(&image.id).is_empty() {
                 continue;
@@ -514,14 +514,15 @@ impl Engine {
         let mut removed_reference = false;
         match how {
             Lookup::Named(named) => {
-                if !force && single_repository {
-                    if let Some(c) = self.containers.using_image(&id).next() {
-                        return Err(EngineError::Conflict(format!(
-                            "conflict: unable to remove repository reference \"{name}\" (must force) - container {} is using its referenced image {}",
-                            &c.id[..12],
-                            id.short()
-                        )));
-                    }
+                if !force
+                    && single_repository
+                    && let Some(c) = self.containers.using_image(&id).next()
+                {
+                    return Err(EngineError::Conflict(format!(
+                        "conflict: unable to remove repository reference \"{name}\" (must force) - container {} is using its referenced image {}",
+                        &c.id[..12],
+                        id.short()
+                    )));
                 }
                 let key = named.to_string();
                 if named.digest().is_some() {
@@ -540,18 +541,16 @@ impl Engine {
                         .tags_of(&id)
                         .iter()
                         .any(|t| repository_of(t) == repo);
-                    if !has_tag_left {
-                        if let Some(image) = self.images.get_mut(&id) {
-                            let drop: Vec<String> = image
-                                .repo_digests
-                                .iter()
-                                .filter(|d| repository_of(d) == repo)
-                                .cloned()
-                                .collect();
-                            for d in drop {
-                                image.repo_digests.remove(&d);
-                                records.push(untagged(familiar(&d)));
-                            }
+                    if !has_tag_left && let Some(image) = self.images.get_mut(&id) {
+                        let drop: Vec<String> = image
+                            .repo_digests
+                            .iter()
+                            .filter(|d| repository_of(d) == repo)
+                            .cloned()
+                            .collect();
+                        for d in drop {
+                            image.repo_digests.remove(&d);
+                            records.push(untagged(familiar(&d)));
                         }
                     }
                 }

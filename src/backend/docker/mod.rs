@@ -331,13 +331,13 @@ impl Backend for DockerBackend {
             {
                 let error = stream_error(&message);
                 let mut info: CreateImageInfo = serde_json::from_value(message).unwrap_or_default();
-                if let Some(BackendError::Daemon { message, .. }) = &error {
-                    if info.error_detail.is_none() {
-                        info.error_detail = Some(ErrorDetail {
-                            code: None,
-                            message: Some(message.clone()),
-                        });
-                    }
+                if let Some(BackendError::Daemon { message, .. }) = &error
+                    && info.error_detail.is_none()
+                {
+                    info.error_detail = Some(ErrorDetail {
+                        code: None,
+                        message: Some(message.clone()),
+                    });
                 }
                 progress(&info);
                 if let Some(error) = error {

@@ -102,12 +102,11 @@ pub fn build(
                 failure = Some((detail.message.clone(), detail.code.unwrap_or(1)));
                 return;
             }
-            if let Some(text) = &message.stream {
-                if !options.quiet {
-                    if let Err(e) = out.write_all(text.as_bytes()) {
-                        write_error.get_or_insert(e);
-                    }
-                }
+            if let Some(text) = &message.stream
+                && !options.quiet
+                && let Err(e) = out.write_all(text.as_bytes())
+            {
+                write_error.get_or_insert(e);
             }
         });
     if let Some(e) = write_error {

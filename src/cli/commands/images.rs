@@ -94,22 +94,22 @@ fn image_rows(image: &ImageSummary, show_digests: bool) -> Vec<(String, String, 
     let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut digests: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for t in &image.repo_tags {
-        if let Ok(r) = reference::parse_normalized(t) {
-            if let Some(tag) = r.tag() {
-                tags.entry(r.familiar_name())
-                    .or_default()
-                    .push(tag.to_string());
-            }
+        if let Ok(r) = reference::parse_normalized(t)
+            && let Some(tag) = r.tag()
+        {
+            tags.entry(r.familiar_name())
+                .or_default()
+                .push(tag.to_string());
         }
     }
     for d in &image.repo_digests {
-        if let Ok(r) = reference::parse_normalized(d) {
-            if let Some(digest) = r.digest() {
-                digests
-                    .entry(r.familiar_name())
-                    .or_default()
-                    .push(digest.to_string());
-            }
+        if let Ok(r) = reference::parse_normalized(d)
+            && let Some(digest) = r.digest()
+        {
+            digests
+                .entry(r.familiar_name())
+                .or_default()
+                .push(digest.to_string());
         }
     }
     let mut out = Vec::new();

@@ -801,17 +801,17 @@ impl Exec<'_> {
             "pad" => Some(3),
             _ => None,
         };
-        if let Some(w) = want {
-            if args.len() != w {
-                return Err(self.err(
-                    pos,
-                    name,
-                    format!(
-                        "wrong number of args for {name}: want {w} got {}",
-                        args.len()
-                    ),
-                ));
-            }
+        if let Some(w) = want
+            && args.len() != w
+        {
+            return Err(self.err(
+                pos,
+                name,
+                format!(
+                    "wrong number of args for {name}: want {w} got {}",
+                    args.len()
+                ),
+            ));
         }
         let string = |v: &Val| -> Result<String, TemplateError> {
             match v {

@@ -1077,11 +1077,12 @@ impl Builder<'_> {
                     dest.clone()
                 }
             };
-            if verb == "ADD" && !node.is_dir() {
-                if let Some(archive) = local_archive(&node) {
-                    self.extract(&mut snapshot, &archive, &dest, uid, gid)?;
-                    continue;
-                }
+            if verb == "ADD"
+                && !node.is_dir()
+                && let Some(archive) = local_archive(&node)
+            {
+                self.extract(&mut snapshot, &archive, &dest, uid, gid)?;
+                continue;
             }
             if node.is_dir() {
                 mkdir_all(&mut snapshot, &target, uid, gid)?;

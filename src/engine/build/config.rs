@@ -107,10 +107,10 @@ pub fn sort_maps(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(fields) => {
             for (key, child) in fields.iter_mut() {
-                if matches!(key.as_str(), "Labels" | "ExposedPorts" | "Volumes") {
-                    if let serde_json::Value::Object(map) = child {
-                        map.sort_keys();
-                    }
+                if matches!(key.as_str(), "Labels" | "ExposedPorts" | "Volumes")
+                    && let serde_json::Value::Object(map) = child
+                {
+                    map.sort_keys();
                 }
                 sort_maps(child);
             }

@@ -123,10 +123,10 @@ fn is_comment(line: &str) -> bool {
 /// itself escaped. Returns the line and whether the instruction ends here.
 fn trim_continuation(line: &str, escape: char) -> (String, bool) {
     let trimmed = line.trim_end_matches([' ', '\t']);
-    if let Some(before) = trimmed.strip_suffix(escape) {
-        if before.is_empty() || !before.ends_with(escape) {
-            return (before.to_string(), false);
-        }
+    if let Some(before) = trimmed.strip_suffix(escape)
+        && (before.is_empty() || !before.ends_with(escape))
+    {
+        return (before.to_string(), false);
     }
     (line.to_string(), true)
 }

@@ -568,7 +568,7 @@ fn pairs(args: &[String], name: &str) -> Result<Vec<(String, String)>, String> {
     if args.is_empty() {
         return Err(format!("{name} requires at least one argument"));
     }
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(format!("Bad input to {name}, too many arguments"));
     }
     args.chunks(2)

@@ -123,15 +123,15 @@ pub fn changes(lower: &LayerStack, upper: &Layer) -> Vec<Change> {
                 // Below an opaque directory the lower children are gone: each one the
                 // upper does not bring back is a deletion.
                 let cut_off = matches!(entry, LayerEntry::Opaque(_)) || below_opaque;
-                if let (true, Some(old)) = (cut_off && new.is_dir(), old) {
-                    if old.is_dir() {
-                        for name in lower.read_dir(path).keys() {
-                            let child = join(path, name);
-                            if upper.get(&child).and_then(LayerEntry::node).is_none()
-                                && !INIT_LAYER_FILES.contains(&child.as_str())
-                            {
-                                found.insert(child, ChangeKind::Deleted);
-                            }
+                if let (true, Some(old)) = (cut_off && new.is_dir(), old)
+                    && old.is_dir()
+                {
+                    for name in lower.read_dir(path).keys() {
+                        let child = join(path, name);
+                        if upper.get(&child).and_then(LayerEntry::node).is_none()
+                            && !INIT_LAYER_FILES.contains(&child.as_str())
+                        {
+                            found.insert(child, ChangeKind::Deleted);
                         }
                     }
                 }

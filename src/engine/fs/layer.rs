@@ -310,11 +310,11 @@ impl Layer {
         let mut out = Vec::with_capacity(body + (self.entries.len() + 2) * BLOCK * 2);
         let holders = self.link_holders();
         for (path, entry) in &self.entries {
-            if let LayerEntry::Put(node) = entry {
-                if let Some(node) = self.as_linked(path, node, &holders) {
-                    write_node(&mut out, path, &node);
-                    continue;
-                }
+            if let LayerEntry::Put(node) = entry
+                && let Some(node) = self.as_linked(path, node, &holders)
+            {
+                write_node(&mut out, path, &node);
+                continue;
             }
             match entry {
                 LayerEntry::Whiteout => {

@@ -398,11 +398,9 @@ impl Snapshot {
             kind: NodeKind::Hardlink(holder),
             ..
         })) = self.upper.get(path)
+            && matches!(self.upper.get(holder), Some(LayerEntry::Put(n)) if matches!(n.kind, NodeKind::File(_)))
         {
-            if matches!(self.upper.get(holder), Some(LayerEntry::Put(n)) if matches!(n.kind, NodeKind::File(_)))
-            {
-                return holder.clone();
-            }
+            return holder.clone();
         }
         path.to_string()
     }
@@ -411,10 +409,10 @@ impl Snapshot {
     fn links_into(&self, path: &str) -> BTreeMap<String, Vec<String>> {
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (link, entry) in self.upper.entries() {
-            if let Some(NodeKind::Hardlink(holder)) = entry.node().map(|n| &n.kind) {
-                if is_within(holder, path) {
-                    groups.entry(holder.clone()).or_default().push(link.clone());
-                }
+            if let Some(NodeKind::Hardlink(holder)) = entry.node().map(|n| &n.kind)
+                && is_within(holder, path)
+            {
+                groups.entry(holder.clone()).or_default().push(link.clone());
             }
         }
         groups

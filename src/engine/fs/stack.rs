@@ -75,10 +75,9 @@ where
             NodeKind::Hardlink(target) => {
                 if let Some(LayerEntry::Put(target_node)) =
                     layers.clone().nth(index).and_then(|l| l.get(target))
+                    && !matches!(target_node.kind, NodeKind::Hardlink(_))
                 {
-                    if !matches!(target_node.kind, NodeKind::Hardlink(_)) {
-                        return Some(target_node);
-                    }
+                    return Some(target_node);
                 }
                 current = std::borrow::Cow::Owned(target.clone());
             }

@@ -334,14 +334,14 @@ fn docker_changes_dirs(old: &Tree, new: &Tree) -> Vec<Change> {
             };
             let old_child = old_children.remove(name);
             let mut child_added = false;
-            if let Some(o) = old_child {
-                if differs(o, child) {
-                    out.push(Change {
-                        kind: ChangeKind::Modified,
-                        path: child_path.clone(),
-                    });
-                    child_added = true;
-                }
+            if let Some(o) = old_child
+                && differs(o, child)
+            {
+                out.push(Change {
+                    kind: ChangeKind::Modified,
+                    path: child_path.clone(),
+                });
+                child_added = true;
             }
             add(old, new, &child_path, old_child, child_added, out);
         }

@@ -752,14 +752,14 @@ impl<'a> Interp<'a> {
         }
         for (path, buf) in files.iter().zip(bufs) {
             let data = buf.into_inner();
-            if !data.is_empty() {
-                if let Err(e) = self.fs.write(path, &data, true) {
-                    let err = &mut *p2.borrow_mut();
-                    write_err(
-                        *err,
-                        format_args!("{}write error: {}", self.prefix(line), io_message(&e)),
-                    );
-                }
+            if !data.is_empty()
+                && let Err(e) = self.fs.write(path, &data, true)
+            {
+                let err = &mut *p2.borrow_mut();
+                write_err(
+                    *err,
+                    format_args!("{}write error: {}", self.prefix(line), io_message(&e)),
+                );
             }
         }
         result
@@ -933,10 +933,10 @@ impl<'a> Interp<'a> {
             None => {
                 let env = self.st.environment();
                 let cwd = self.st.cwd.clone();
-                if self.flavour() == Flavour::Lab {
-                    if let Some(s) = self.host.run_external(argv, &env, &cwd, io.reborrow()) {
-                        return Ok(s);
-                    }
+                if self.flavour() == Flavour::Lab
+                    && let Some(s) = self.host.run_external(argv, &env, &cwd, io.reborrow())
+                {
+                    return Ok(s);
                 }
                 self.not_found(name, line, io.stderr);
                 Ok(127)

@@ -82,11 +82,12 @@ impl Fields {
                         chars.next();
                     }
                     // Whitespace followed by a non-whitespace delimiter is one delimiter.
-                    if let Some(&n) = chars.peek() {
-                        if is_delim(n) && !is_ws(n) {
-                            chars.next();
-                            self.cur_exists = true;
-                        }
+                    if let Some(&n) = chars.peek()
+                        && is_delim(n)
+                        && !is_ws(n)
+                    {
+                        chars.next();
+                        self.cur_exists = true;
                     }
                 } else {
                     self.cur_exists = true;

@@ -330,10 +330,9 @@ impl Parser {
         if !raw.is_empty()
             && raw.chars().all(|c| c.is_ascii_digit())
             && matches!(self.peek_char(), Some('<') | Some('>'))
+            && let Ok(n) = raw.parse()
         {
-            if let Ok(n) = raw.parse() {
-                return Ok(Token::IoNumber(n));
-            }
+            return Ok(Token::IoNumber(n));
         }
         Ok(Token::Word(raw, parts))
     }
@@ -499,11 +498,11 @@ impl Parser {
 
     fn pipeline(&mut self) -> Result<Pipeline, ParseError> {
         let mut negated = false;
-        if let Token::Word(w, _) = self.peek_token()? {
-            if w == "!" {
-                self.next_token()?;
-                negated = true;
-            }
+        if let Token::Word(w, _) = self.peek_token()?
+            && w == "!"
+        {
+            self.next_token()?;
+            negated = true;
         }
         let line = self.line;
         let mut commands = vec![self.command()?];
@@ -664,11 +663,11 @@ impl Parser {
             match self.peek_token()? {
                 Token::Word(raw, parts) => {
                     self.next_token()?;
-                    if s.words.is_empty() {
-                        if let Some((name, value)) = split_assignment(&raw, &parts) {
-                            s.assigns.push((name, value));
-                            continue;
-                        }
+                    if s.words.is_empty()
+                        && let Some((name, value)) = split_assignment(&raw, &parts)
+                    {
+                        s.assigns.push((name, value));
+                        continue;
                     }
                     s.words.push(parts);
                 }
@@ -739,16 +738,16 @@ impl Parser {
                 };
                 let mut words = None;
                 self.linebreak()?;
-                if let Token::Word(w, _) = self.peek_token()? {
-                    if w == "in" {
+                if let Token::Word(w, _) = self.peek_token()?
+                    && w == "in"
+                {
+                    self.next_token()?;
+                    let mut list = Vec::new();
+                    while let Token::Word(_, parts) = self.peek_token()? {
                         self.next_token()?;
-                        let mut list = Vec::new();
-                        while let Token::Word(_, parts) = self.peek_token()? {
-                            self.next_token()?;
-                            list.push(parts);
-                        }
-                        words = Some(list);
+                        list.push(parts);
                     }
+                    words = Some(list);
                 }
                 if self.peek_token()? == Token::Op(";") {
                     self.next_token()?;
@@ -958,22 +957,22 @@ impl Parser {
             return Ok(None);
         };
         if c == '(' {
-            if self.char_at(1) == Some('(') {
-                if let Some(end) = self.find_arith_end() {
-                    self.bump();
-                    self.bump();
-                    let text: String = self.chars[self.pos..end].iter().collect();
-                    let mut sub = Parser::new(&text);
-                    sub.depth = self.depth + 1;
-                    if sub.depth > MAX_DEPTH {
-                        return self.err(ParseErrorKind::TooDeep);
-                    }
-                    let parts = sub.word_parts(WordMode::HereDoc)?;
-                    while self.pos < end + 2 {
-                        self.bump();
-                    }
-                    return Ok(Some(WordPart::Arith(parts)));
+            if self.char_at(1) == Some('(')
+                && let Some(end) = self.find_arith_end()
+            {
+                self.bump();
+                self.bump();
+                let text: String = self.chars[self.pos..end].iter().collect();
+                let mut sub = Parser::new(&text);
+                sub.depth = self.depth + 1;
+                if sub.depth > MAX_DEPTH {
+                    return self.err(ParseErrorKind::TooDeep);
                 }
+                let parts = sub.word_parts(WordMode::HereDoc)?;
+                while self.pos < end + 2 {
+                    self.bump();
+                }
+                return Ok(Some(WordPart::Arith(parts)));
             }
             self.bump();
             let text = self.balanced_parens()?;

@@ -619,27 +619,27 @@ fn write_out(fmt: &str, resp: Option<&Response>, url: &Url, out: &mut dyn Write)
     let mut s = String::new();
     let mut rest = fmt;
     while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("%{") {
-            if let Some(end) = r.find('}') {
-                let var = &r[..end];
-                let value = match var {
-                    "http_code" | "response_code" => {
-                        format!("{:03}", resp.map_or(0, |r| r.status))
-                    }
-                    "size_download" => resp.map_or(0, |r| r.body.len()).to_string(),
-                    "size_header" => resp.map_or(0, |r| r.raw_head.len()).to_string(),
-                    "content_type" => resp
-                        .and_then(|r| r.header("content-type"))
-                        .unwrap_or("")
-                        .to_string(),
-                    "url_effective" | "url" => url.display(),
-                    "exitcode" => "0".to_string(),
-                    _ => String::new(),
-                };
-                s.push_str(&value);
-                rest = &r[end + 1..];
-                continue;
-            }
+        if let Some(r) = rest.strip_prefix("%{")
+            && let Some(end) = r.find('}')
+        {
+            let var = &r[..end];
+            let value = match var {
+                "http_code" | "response_code" => {
+                    format!("{:03}", resp.map_or(0, |r| r.status))
+                }
+                "size_download" => resp.map_or(0, |r| r.body.len()).to_string(),
+                "size_header" => resp.map_or(0, |r| r.raw_head.len()).to_string(),
+                "content_type" => resp
+                    .and_then(|r| r.header("content-type"))
+                    .unwrap_or("")
+                    .to_string(),
+                "url_effective" | "url" => url.display(),
+                "exitcode" => "0".to_string(),
+                _ => String::new(),
+            };
+            s.push_str(&value);
+            rest = &r[end + 1..];
+            continue;
         }
         if let Some(r) = rest.strip_prefix('\\') {
             match r.chars().next() {

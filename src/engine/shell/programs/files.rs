@@ -244,10 +244,10 @@ fn print_entries(
                 m.nlink.max(1),
                 size_text(m, o.human)
             );
-            if m.is_symlink() {
-                if let Ok(t) = ctx.fs.read_link(path) {
-                    line.push_str(&format!(" -> {t}"));
-                }
+            if m.is_symlink()
+                && let Ok(t) = ctx.fs.read_link(path)
+            {
+                line.push_str(&format!(" -> {t}"));
             }
             let _ = writeln!(io.stdout, "{line}");
         }
@@ -457,11 +457,12 @@ fn copy_tree(
             return false;
         }
     };
-    if m.is_symlink() && recursive {
-        if let Ok(t) = ctx.fs.read_link(from) {
-            let _ = ctx.fs.remove_file(to);
-            return ctx.fs.symlink(&t, to).is_ok();
-        }
+    if m.is_symlink()
+        && recursive
+        && let Ok(t) = ctx.fs.read_link(from)
+    {
+        let _ = ctx.fs.remove_file(to);
+        return ctx.fs.symlink(&t, to).is_ok();
     }
     let m = ctx.fs.metadata(from).unwrap_or(m);
     if m.is_dir() {
@@ -469,14 +470,14 @@ fn copy_tree(
             write_err(err, format_args!("cp: omitting directory '{label}'"));
             return false;
         }
-        if !ctx.fs.exists(to) {
-            if let Err(e) = ctx.fs.create_dir(to) {
-                write_err(
-                    err,
-                    format_args!("cp: can't create directory '{to}': {}", io_message(&e)),
-                );
-                return false;
-            }
+        if !ctx.fs.exists(to)
+            && let Err(e) = ctx.fs.create_dir(to)
+        {
+            write_err(
+                err,
+                format_args!("cp: can't create directory '{to}': {}", io_message(&e)),
+            );
+            return false;
         }
         let mut ok = true;
         for e in ctx.fs.read_dir(from).unwrap_or_default() {

@@ -254,10 +254,11 @@ pub fn basename(_ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         return 1;
     };
     let mut b = crate::engine::shell::vfs::file_name(p).to_string();
-    if let Some(suffix) = argv.get(2) {
-        if b.len() > suffix.len() && b.ends_with(suffix.as_str()) {
-            b.truncate(b.len() - suffix.len());
-        }
+    if let Some(suffix) = argv.get(2)
+        && b.len() > suffix.len()
+        && b.ends_with(suffix.as_str())
+    {
+        b.truncate(b.len() - suffix.len());
     }
     let _ = writeln!(io.stdout, "{b}");
     0
