@@ -154,6 +154,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.session_input(id, input, streams)?)
     }
 
+    fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
+        Ok(self.engine.container_logs(id, tail)?)
+    }
+
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
         Ok(self.engine.container_changes(id)?)
     }

@@ -156,6 +156,10 @@ pub trait Backend {
         })
     }
 
+    /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=`: what the container wrote,
+    /// in order, as (1 = stdout or 2 = stderr, bytes).
+    fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>>;
+
     /// `GET /containers/{id}/changes`: `docker diff`.
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>>;
     /// `POST /commit?container=&repo=&tag=&comment=&author=`: returns the new image ID.

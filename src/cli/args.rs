@@ -272,6 +272,38 @@ verb! {
 }
 
 verb! {
+    /// `docker logs`, `docker container logs`.
+    pub struct LogsArgs {
+        #[arg(long)]
+        pub details: bool,
+        #[arg(short, long)]
+        pub follow: bool,
+        #[arg(long)]
+        pub since: Option<String>,
+        #[arg(short = 'n', long)]
+        pub tail: Option<String>,
+        #[arg(short, long)]
+        pub timestamps: bool,
+        #[arg(long)]
+        pub until: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker start`, `docker container start`.
+    pub struct StartArgs {
+        #[arg(short, long)]
+        pub attach: bool,
+        #[arg(short, long)]
+        pub interactive: bool,
+        #[arg(long = "detach-keys")]
+        pub detach_keys: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
     /// `docker diff`, `docker container diff`.
     pub struct DiffArgs {
         pub args: Vec<String>,

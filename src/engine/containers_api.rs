@@ -6,7 +6,7 @@ use super::fs::{ChangeKind, Layer, Snapshot};
 use super::runtime::programs::{self, Invocation};
 use super::runtime::{ContainerRecord, LogChunk, Status, valid_name};
 use super::shell::{DefaultResolver, Host, Shell, Vfs};
-use super::streams::Streams;
+use super::streams::{Interleaved, Streams};
 use super::{Engine, names, units};
 use bollard_stubs::models::{
     ChangeType, ContainerConfig, ContainerCreateBody, ContainerCreateResponse,
@@ -180,8 +180,9 @@ impl Engine {
         let mut argv = vec![record.path.clone()];
         argv.extend(record.args.iter().cloned());
         let started = self.now_rfc3339();
-        let mut out = Vec::new();
-        let mut err = Vec::new();
+        let log = Interleaved::default();
+        let mut out = log.writer(1);
+        let mut err = log.writer(2);
         let native = program.as_deref().and_then(|name| {
             programs::run(
                 name,
@@ -240,17 +241,18 @@ impl Engine {
                 return Err(EngineError::StartFailed(message));
             }
         };
-        streams.stdout.write_all(&out)?;
-        streams.stderr.write_all(&err)?;
         let finished = self.now_rfc3339();
         let c = self.containers.get_mut(&id).expect("found above");
-        for (stream, bytes) in [(1u8, out), (2u8, err)] {
-            if !bytes.is_empty() {
-                c.logs.push(LogChunk {
-                    stream,
-                    text: String::from_utf8_lossy(&bytes).into_owned(),
-                });
+        for (stream, bytes) in log.chunks() {
+            if stream == 2 {
+                streams.stderr.write_all(&bytes)?;
+            } else {
+                streams.stdout.write_all(&bytes)?;
             }
+            c.logs.push(LogChunk {
+                stream,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            });
         }
         c.status = Status::Exited;
         c.exit_code = exit;
@@ -297,6 +299,23 @@ impl Engine {
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
         atomic_write(&path, &upper.to_tar())?;
         Ok(())
+    }
+
+    /// `GET /containers/{id}/logs`: what the container's process wrote, in order.
+    pub fn container_logs(&self, key: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
+        let c = self.container(key)?;
+        // The log is kept as chunks; `--tail` counts lines.
+        let mut lines: Vec<(u8, Vec<u8>)> = Vec::new();
+        for chunk in &c.logs {
+            for line in chunk.text.split_inclusive('\n') {
+                lines.push((chunk.stream, line.as_bytes().to_vec()));
+            }
+        }
+        if let Some(n) = tail {
+            let skip = lines.len().saturating_sub(n);
+            lines.drain(..skip);
+        }
+        Ok(lines)
     }
 
     /// `GET /containers/{id}/changes`: `docker diff`.

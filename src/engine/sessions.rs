@@ -7,7 +7,7 @@ use super::error::{EngineError, Result};
 use super::fs::Snapshot;
 use super::runtime::{LogChunk, Status};
 use super::shell::{DefaultResolver, Flavour, Host, Shell, Vfs};
-use super::streams::Streams;
+use super::streams::{Interleaved, Streams};
 
 /// A live interactive shell and what it needs between inputs.
 pub struct Session {
@@ -99,8 +99,9 @@ impl Engine {
         let mut session = self.sessions.remove(&id).ok_or_else(|| {
             EngineError::Conflict(format!("container {id} has no interactive session"))
         })?;
-        let mut out = Vec::new();
-        let mut err = Vec::new();
+        let log = Interleaved::default();
+        let mut out = log.writer(1);
+        let mut err = log.writer(2);
         let mut host = SessionHost {
             now: self.clock.now(),
         };
@@ -118,17 +119,18 @@ impl Engine {
                 .fs_mut()
                 .write(&file, format!("{line}\n").as_bytes(), true);
         }
-        streams.stdout.write_all(&out)?;
-        streams.stderr.write_all(&err)?;
         self.save_upper(&id, session.shell.fs().upper())?;
         let c = self.containers.get_mut(&id).expect("found above");
-        for (stream, bytes) in [(1u8, out), (2u8, err)] {
-            if !bytes.is_empty() {
-                c.logs.push(LogChunk {
-                    stream,
-                    text: String::from_utf8_lossy(&bytes).into_owned(),
-                });
+        for (stream, bytes) in log.chunks() {
+            if stream == 2 {
+                streams.stderr.write_all(&bytes)?;
+            } else {
+                streams.stdout.write_all(&bytes)?;
             }
+            c.logs.push(LogChunk {
+                stream,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            });
         }
         if let Some(code) = session.shell.has_exited() {
             let now = self.now_rfc3339();

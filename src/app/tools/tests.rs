@@ -423,6 +423,13 @@ fn whaler_header_lists_env_ports_and_user() {
     use crate::engine::streams::Streams;
     struct Saved(Vec<u8>);
     impl crate::backend::Backend for Saved {
+        fn container_logs(
+            &mut self,
+            _: &str,
+            _: Option<usize>,
+        ) -> crate::backend::Result<Vec<(u8, Vec<u8>)>> {
+            unimplemented!()
+        }
         fn container_changes(
             &mut self,
             _: &str,

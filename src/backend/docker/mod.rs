@@ -382,6 +382,47 @@ impl Backend for DockerBackend {
         self.block(self.docker.search_images(builder.build()))
     }
 
+    fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
+        let tail = tail.map(|t| t.to_string()).unwrap_or_else(|| "all".into());
+        let path = format!(
+            "{}/containers/{}/logs{}",
+            self.version_prefix,
+            wire::encode(id),
+            query(&[("stdout", "1"), ("stderr", "1"), ("tail", &tail)])
+        );
+        let tty = self
+            .block(self.docker.inspect_container(
+                id,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            ))?
+            .config
+            .and_then(|c| c.tty)
+            .unwrap_or(false);
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        let body = self.runtime.block_on(async {
+            let mut response = endpoint
+                .send("GET", &path, &[], b"")
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            response.body().await.map_err(|e| io_error(&host, e))
+        })?;
+        if tty {
+            return Ok(vec![(1, body)]);
+        }
+        // Multiplexed frames: [stream, 0, 0, 0, length (u32, big-endian)] then the bytes.
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        while rest.len() >= 8 {
+            let len = u32::from_be_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
+            let end = (8 + len).min(rest.len());
+            out.push((if rest[0] == 2 { 2 } else { 1 }, rest[8..end].to_vec()));
+            rest = &rest[end..];
+        }
+        Ok(out)
+    }
+
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
         Ok(self
             .block(self.docker.container_changes(id))?

@@ -4,7 +4,7 @@ use super::images::finish_with_errors;
 use super::{Row, filters, go_time, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
-use crate::cli::args::{CommitArgs, DiffArgs, PsArgs, RmArgs};
+use crate::cli::args::{CommitArgs, DiffArgs, LogsArgs, PsArgs, RmArgs, StartArgs};
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
 use crate::cli::{Cli, CliError, daemon_error_text};
@@ -230,4 +230,68 @@ pub fn commit(
     })?;
     writeln!(streams.stdout, "{id}")?;
     Ok(0)
+}
+
+/// `docker logs`: the container's output, stdout and stderr each to its own stream.
+pub fn logs(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: LogsArgs = verb.parse(raw)?;
+    let tail = match args.tail.as_deref() {
+        None | Some("all") => None,
+        Some(n) => Some(n.parse::<usize>().map_err(|_| {
+            CliError::message(format!(
+                "Error response from daemon: failed to parse tail {n}, error: strconv.Atoi: parsing \"{n}\": invalid syntax"
+            ))
+        })?),
+    };
+    for (stream, bytes) in cli.backend.container_logs(&args.args[0], tail)? {
+        if stream == 2 {
+            streams.stderr.write_all(&bytes)?;
+        } else {
+            streams.stdout.write_all(&bytes)?;
+        }
+    }
+    Ok(0)
+}
+
+/// `docker start`: runs stopped containers again (their files as they left them);
+/// `-a` shows the output, `-ai` on a shell opens it for typing.
+pub fn start(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    mut streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: StartArgs = verb.parse(raw)?;
+    if args.attach || args.interactive {
+        if args.args.len() > 1 {
+            return Err(CliError::message(
+                "you cannot start and attach multiple containers at once",
+            ));
+        }
+        let id = &args.args[0];
+        if args.interactive
+            && let Some(state) = cli.backend.session_start(id)?
+        {
+            cli.session = Some((id.clone(), state.prompt));
+            return Ok(0);
+        }
+        let status = cli.backend.run_attached(id, streams.reborrow())?;
+        return Ok(status as i32);
+    }
+    let mut errors = Vec::new();
+    for name in &args.args {
+        match cli.backend.start_container(name) {
+            Ok(()) => writeln!(streams.stdout, "{name}")?,
+            Err(e) => errors.push(daemon_error_text(&e)),
+        }
+    }
+    if !errors.is_empty() {
+        errors.push("Error: failed to start containers: ".to_string() + &args.args.join(", "));
+    }
+    finish_with_errors(streams.stderr, errors)
 }

@@ -20,6 +20,22 @@ use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
     Verb {
+        path: "docker logs",
+        names: &["logs", "container logs"],
+        help: include_str!("../help/logs.txt"),
+        args: ArgRule::Exact(1),
+        handler: containers::logs,
+        flags: <LogsArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker start",
+        names: &["start", "container start"],
+        help: include_str!("../help/start.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::start,
+        flags: <StartArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker diff",
         names: &["diff", "container diff"],
         help: include_str!("../help/diff.txt"),

@@ -13,12 +13,10 @@ use crate::engine::fs::{Layer, LayerEntry, Node, NodeKind, Snapshot, Timestamp};
 use crate::engine::image::{ImageRecord, LayerRecord};
 use crate::engine::reference;
 use crate::engine::shell::{DefaultResolver, Host, Shell, Vfs};
-use crate::engine::streams::Streams;
+use crate::engine::streams::{Interleaved, Streams};
 use bollard_stubs::models::ContainerConfig;
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// The DiffID of a layer with no changes: the empty tar.
@@ -824,15 +822,9 @@ impl Builder<'_> {
             }
         }
         let _ = sh.set_cwd(&workdir);
-        let log: OutputLog = Rc::new(RefCell::new(Vec::new()));
-        let mut stdout = Tagged {
-            log: log.clone(),
-            err: false,
-        };
-        let mut stderr = Tagged {
-            log: log.clone(),
-            err: true,
-        };
+        let log = Interleaved::default();
+        let mut stdout = log.writer(1);
+        let mut stderr = log.writer(2);
         let mut host = BuildHost {
             now: self.engine.clock.now(),
         };
@@ -861,7 +853,11 @@ impl Builder<'_> {
                 )
             }
         };
-        let chunks = log.borrow().clone();
+        let chunks: Vec<(bool, Vec<u8>)> = log
+            .chunks()
+            .into_iter()
+            .map(|(stream, bytes)| (stream == 2, bytes))
+            .collect();
         if self.bk.on {
             // BuildKit prefixes every line with the vertex and the seconds since it
             // started; the lab's steps take no time, so the clock ticks per line.
@@ -1515,30 +1511,6 @@ fn shell_quote(word: &str) -> String {
         word.to_string()
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-/// What a step wrote, in order: (written to stderr, bytes).
-type OutputLog = Rc<RefCell<Vec<(bool, Vec<u8>)>>>;
-
-/// Output that remembers which stream wrote which bytes, in order.
-struct Tagged {
-    log: OutputLog,
-    err: bool,
-}
-
-impl Write for Tagged {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut log = self.log.borrow_mut();
-        match log.last_mut() {
-            Some((err, bytes)) if *err == self.err => bytes.extend_from_slice(buf),
-            _ => log.push((self.err, buf.to_vec())),
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
