@@ -317,3 +317,23 @@ docker ps -aq | wc -l
 "#,
     );
 }
+
+#[test]
+fn container_lifecycle_logs_and_start() {
+    pin(
+        "container_lifecycle",
+        r#"docker run --name greeter alpine:3.13 sh -c 'echo out; echo err >&2; touch /ran-$RANDOM; ls / | grep -c ran'
+docker logs greeter
+docker logs --tail 1 greeter
+docker start greeter
+docker start -a greeter
+docker logs -n abc greeter
+docker logs nosuch
+docker start nosuch
+docker run --name greeter alpine:3.13 true
+docker rm greeter
+docker run --name x hello-world > /dev/null
+docker start -ai x
+"#,
+    );
+}
