@@ -337,3 +337,33 @@ docker start -ai x
 "#,
     );
 }
+
+#[test]
+fn copying_files_in_and_out_of_containers() {
+    pin(
+        "docker_cp",
+        r#"printf 'FROM alpine:3.13\nWORKDIR /usr/src/app\nCMD ["sh"]\n' > Dockerfile
+docker build -q -t app .
+docker run -it --name box app
+exit
+echo extra > additional.txt
+docker cp ./additional.txt box:/usr/src/app/
+docker cp additional.txt box:/tmp/renamed.txt
+mkdir -p dir/sub && echo deep > dir/sub/f
+docker cp dir box:/usr/src/app
+docker diff box
+docker start -ai box
+ls -R /usr/src/app
+exit
+docker cp box:/etc/alpine-release .
+cat alpine-release
+docker cp box:/usr/src/app copied
+ls -R copied
+docker cp box:/nope .
+docker cp a b
+docker cp box:/x other:/y
+docker cp nope.txt box:/
+docker cp box:/etc/../../../etc/hostname .
+"#,
+    );
+}

@@ -297,6 +297,98 @@ struct WorkspaceFiles {
 }
 
 impl ClientFiles for WorkspaceFiles {
+    fn stat(&mut self, path: &str) -> Option<bool> {
+        self.fs
+            .metadata(&vfs::normalize(&self.cwd, path))
+            .ok()
+            .map(|m| m.is_dir())
+    }
+
+    fn path_tar(&mut self, path: &str, root_name: &str) -> Result<Vec<u8>, String> {
+        let full = vfs::normalize(&self.cwd, path);
+        let meta = self
+            .fs
+            .metadata(&full)
+            .map_err(|_| format!("lstat {full}: no such file or directory"))?;
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_ustar();
+        header.set_mode(meta.mode & 0o7777);
+        header.set_mtime(self.fixed_mtime.unwrap_or(meta.mtime).max(0) as u64);
+        if meta.is_dir() {
+            header.set_entry_type(tar::EntryType::Directory);
+            header.set_size(0);
+            builder
+                .append_data(&mut header, format!("{root_name}/"), std::io::empty())
+                .map_err(|e| e.to_string())?;
+            append_dir(
+                &self.fs,
+                &full,
+                &format!("{root_name}/"),
+                &|_| true,
+                self.fixed_mtime,
+                &mut builder,
+            )
+            .map_err(|e| e.to_string())?;
+        } else {
+            let data = self.fs.read(&full).map_err(|e| e.to_string())?;
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_size(data.len() as u64);
+            builder
+                .append_data(&mut header, root_name, data.as_slice())
+                .map_err(|e| e.to_string())?;
+        }
+        builder.into_inner().map_err(|e| e.to_string())
+    }
+
+    fn extract(&mut self, dir: &str, tar: &[u8], rename_root: Option<&str>) -> Result<(), String> {
+        let dir = vfs::normalize(&self.cwd, dir);
+        let mut archive = tar::Archive::new(tar);
+        for entry in archive.entries().map_err(|e| e.to_string())? {
+            let mut entry = entry.map_err(|e| e.to_string())?;
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let mut parts: Vec<&str> = raw
+                .split('/')
+                .filter(|p| !p.is_empty() && *p != ".")
+                .collect();
+            if parts.is_empty() {
+                continue;
+            }
+            if let Some(name) = rename_root {
+                parts[0] = name;
+            }
+            // `normalize` keeps `..` inside the jail; this keeps it inside `dir` too.
+            let target = vfs::normalize(&dir, &parts.join("/"));
+            if !(target == dir || target.starts_with(&format!("{}/", dir.trim_end_matches('/')))) {
+                return Err(format!("{raw}: path escapes the destination"));
+            }
+            let mode = entry.header().mode().unwrap_or(0o644);
+            match entry.header().entry_type() {
+                tar::EntryType::Directory => {
+                    if self.fs.metadata(&target).is_err() {
+                        self.fs.create_dir(&target).map_err(|e| e.to_string())?;
+                    }
+                }
+                tar::EntryType::Symlink => {
+                    let link = entry
+                        .link_name_bytes()
+                        .map(|l| String::from_utf8_lossy(&l).into_owned())
+                        .unwrap_or_default();
+                    let _ = self.fs.remove_file(&target);
+                    self.fs.symlink(&link, &target).map_err(|e| e.to_string())?;
+                }
+                _ => {
+                    let mut data = Vec::new();
+                    std::io::Read::read_to_end(&mut entry, &mut data).map_err(|e| e.to_string())?;
+                    self.fs
+                        .write(&target, &data, false)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            let _ = self.fs.set_mode(&target, mode & 0o7777);
+        }
+        Ok(())
+    }
+
     fn context_tar(&mut self, dir: &str, dockerfile: &str) -> Result<Vec<u8>, String> {
         let root = vfs::normalize(&self.cwd, dir);
         if !self.fs.metadata(&root).map(|m| m.is_dir()).unwrap_or(false) {

@@ -158,6 +158,18 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.container_logs(id, tail)?)
     }
 
+    fn container_stat(&mut self, id: &str, path: &str) -> Result<Option<bool>> {
+        Ok(self.engine.container_stat(id, path)?)
+    }
+
+    fn container_archive(&mut self, id: &str, path: &str) -> Result<Vec<u8>> {
+        Ok(self.engine.container_archive(id, path)?)
+    }
+
+    fn container_extract(&mut self, id: &str, dir: &str, tar: &[u8]) -> Result<()> {
+        Ok(self.engine.container_extract(id, dir, tar)?)
+    }
+
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
         Ok(self.engine.container_changes(id)?)
     }

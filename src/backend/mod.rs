@@ -160,6 +160,13 @@ pub trait Backend {
     /// in order, as (1 = stdout or 2 = stderr, bytes).
     fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>>;
 
+    /// `HEAD /containers/{id}/archive?path=`: `Some(is_dir)` when the path exists.
+    fn container_stat(&mut self, id: &str, path: &str) -> Result<Option<bool>>;
+    /// `GET /containers/{id}/archive?path=`: a tar of the path, named by its last part.
+    fn container_archive(&mut self, id: &str, path: &str) -> Result<Vec<u8>>;
+    /// `PUT /containers/{id}/archive?path=`: unpacks a tar into an existing directory.
+    fn container_extract(&mut self, id: &str, dir: &str, tar: &[u8]) -> Result<()>;
+
     /// `GET /containers/{id}/changes`: `docker diff`.
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>>;
     /// `POST /commit?container=&repo=&tag=&comment=&author=`: returns the new image ID.

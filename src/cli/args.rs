@@ -304,6 +304,19 @@ verb! {
 }
 
 verb! {
+    /// `docker cp`, `docker container cp`.
+    pub struct CpArgs {
+        #[arg(short, long)]
+        pub archive: bool,
+        #[arg(short = 'L', long = "follow-link")]
+        pub follow_link: bool,
+        #[arg(short, long)]
+        pub quiet: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
     /// `docker diff`, `docker container diff`.
     pub struct DiffArgs {
         pub args: Vec<String>,

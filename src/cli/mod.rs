@@ -37,6 +37,13 @@ pub trait ClientFiles {
     /// (`.dockerignore` applied). Errors are the CLI's sentence after
     /// `unable to prepare context: `.
     fn context_tar(&mut self, dir: &str, dockerfile: &str) -> Result<Vec<u8>, String>;
+    /// `Some(is_dir)` when `path` exists on the client's side.
+    fn stat(&mut self, path: &str) -> Option<bool>;
+    /// `path` as a tar whose root entry is called `root_name` (`docker cp` to a container).
+    fn path_tar(&mut self, path: &str, root_name: &str) -> Result<Vec<u8>, String>;
+    /// Unpacks a tar into directory `dir`, its root entry renamed to `rename_root` if
+    /// given (`docker cp` from a container). Nothing may land outside `dir`.
+    fn extract(&mut self, dir: &str, tar: &[u8], rename_root: Option<&str>) -> Result<(), String>;
 }
 
 /// No client files at all: for callers that only list and inspect.
@@ -45,6 +52,20 @@ pub struct NoFiles;
 impl ClientFiles for NoFiles {
     fn context_tar(&mut self, dir: &str, _dockerfile: &str) -> Result<Vec<u8>, String> {
         Err(format!("path \"{dir}\" not found"))
+    }
+    fn stat(&mut self, _path: &str) -> Option<bool> {
+        None
+    }
+    fn path_tar(&mut self, path: &str, _root_name: &str) -> Result<Vec<u8>, String> {
+        Err(format!("lstat {path}: no such file or directory"))
+    }
+    fn extract(
+        &mut self,
+        dir: &str,
+        _tar: &[u8],
+        _rename_root: Option<&str>,
+    ) -> Result<(), String> {
+        Err(format!("stat {dir}: no such file or directory"))
     }
 }
 

@@ -301,6 +301,35 @@ impl Engine {
         Ok(())
     }
 
+    /// `GET /containers/{id}/archive?path=`: a tar of `path` (its own name at the root).
+    pub fn container_archive(&mut self, key: &str, path: &str) -> Result<Vec<u8>> {
+        let record = self.container(key)?.clone();
+        let snapshot = self.container_snapshot(&record.id)?;
+        snapshot
+            .archive(path)
+            .map_err(|_| not_found_in(path, &record.name))
+    }
+
+    /// `HEAD /containers/{id}/archive?path=`: whether `path` exists, and is a directory.
+    pub fn container_stat(&mut self, key: &str, path: &str) -> Result<Option<bool>> {
+        let record = self.container(key)?.clone();
+        let snapshot = self.container_snapshot(&record.id)?;
+        Ok(snapshot.metadata(path).ok().map(|m| m.is_dir()))
+    }
+
+    /// `PUT /containers/{id}/archive?path=`: unpacks `tar` into directory `dir`.
+    pub fn container_extract(&mut self, key: &str, dir: &str, tar: &[u8]) -> Result<()> {
+        let record = self.container(key)?.clone();
+        let mut snapshot = self.container_snapshot(&record.id)?;
+        snapshot
+            .extract(dir, std::sync::Arc::from(tar.to_vec()))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => not_found_in(dir, &record.name),
+                _ => EngineError::BadRequest(e.to_string()),
+            })?;
+        self.save_upper(&record.id, snapshot.upper())
+    }
+
     /// `GET /containers/{id}/logs`: what the container's process wrote, in order.
     pub fn container_logs(&self, key: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
         let c = self.container(key)?;
@@ -768,4 +797,11 @@ fn container_config_of(c: &ContainerRecord) -> ContainerConfig {
         shell: cfg.shell.clone(),
         ..Default::default()
     }
+}
+
+/// The daemon's answer for a path that is not in the container.
+fn not_found_in(path: &str, name: &str) -> EngineError {
+    EngineError::NoSuchPath(format!(
+        "Could not find the file {path} in container {name}"
+    ))
 }

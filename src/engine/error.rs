@@ -11,6 +11,9 @@ pub enum EngineError {
     NoSuchImage(String),
     #[error("No such container: {0}")]
     NoSuchContainer(String),
+    /// A path missing in a container, worded by the caller.
+    #[error("{0}")]
+    NoSuchPath(String),
     #[error("{0}")]
     InvalidReference(String),
     #[error(
@@ -50,7 +53,9 @@ impl EngineError {
     /// The HTTP status the Engine API answers this error with.
     pub fn status(&self) -> u16 {
         match self {
-            EngineError::NoSuchImage(_) | EngineError::NoSuchContainer(_) => 404,
+            EngineError::NoSuchImage(_)
+            | EngineError::NoSuchContainer(_)
+            | EngineError::NoSuchPath(_) => 404,
             EngineError::ManifestUnknown(_) => 404,
             EngineError::PullAccessDenied(_) => 404,
             EngineError::InvalidReference(_) | EngineError::BadRequest(_) => 400,

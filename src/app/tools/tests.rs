@@ -430,6 +430,15 @@ fn whaler_header_lists_env_ports_and_user() {
         ) -> crate::backend::Result<Vec<(u8, Vec<u8>)>> {
             unimplemented!()
         }
+        fn container_stat(&mut self, _: &str, _: &str) -> crate::backend::Result<Option<bool>> {
+            unimplemented!()
+        }
+        fn container_archive(&mut self, _: &str, _: &str) -> crate::backend::Result<Vec<u8>> {
+            unimplemented!()
+        }
+        fn container_extract(&mut self, _: &str, _: &str, _: &[u8]) -> crate::backend::Result<()> {
+            unimplemented!()
+        }
         fn container_changes(
             &mut self,
             _: &str,

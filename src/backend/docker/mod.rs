@@ -423,6 +423,61 @@ impl Backend for DockerBackend {
         Ok(out)
     }
 
+    fn container_stat(&mut self, id: &str, path: &str) -> Result<Option<bool>> {
+        match self.container_archive(id, path) {
+            Ok(tar) => {
+                let mut archive = tar::Archive::new(&tar[..]);
+                let is_dir = archive
+                    .entries()
+                    .ok()
+                    .and_then(|mut e| e.next())
+                    .and_then(|e| e.ok())
+                    .map(|e| e.header().entry_type().is_dir())
+                    .unwrap_or(false);
+                Ok(Some(is_dir))
+            }
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn container_archive(&mut self, id: &str, path: &str) -> Result<Vec<u8>> {
+        let url = format!(
+            "{}/containers/{}/archive{}",
+            self.version_prefix,
+            encode(id),
+            query(&[("path", path)])
+        );
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send("GET", &url, &[], b"")
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            response.body().await.map_err(|e| io_error(&host, e))
+        })
+    }
+
+    fn container_extract(&mut self, id: &str, dir: &str, tar: &[u8]) -> Result<()> {
+        let url = format!(
+            "{}/containers/{}/archive{}",
+            self.version_prefix,
+            encode(id),
+            query(&[("path", dir)])
+        );
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send("PUT", &url, &[("Content-Type", "application/x-tar")], tar)
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await
+        })
+    }
+
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
         Ok(self
             .block(self.docker.container_changes(id))?

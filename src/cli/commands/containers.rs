@@ -4,7 +4,7 @@ use super::images::finish_with_errors;
 use super::{Row, filters, go_time, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
-use crate::cli::args::{CommitArgs, DiffArgs, LogsArgs, PsArgs, RmArgs, StartArgs};
+use crate::cli::args::{CommitArgs, CpArgs, DiffArgs, LogsArgs, PsArgs, RmArgs, StartArgs};
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
 use crate::cli::{Cli, CliError, daemon_error_text};
@@ -294,4 +294,105 @@ pub fn start(
         errors.push("Error: failed to start containers: ".to_string() + &args.args.join(", "));
     }
     finish_with_errors(streams.stderr, errors)
+}
+
+/// Docker's `splitCpArg`: `container:path`, unless the argument is an absolute path or
+/// starts with `.` before any colon.
+fn split_cp_arg(arg: &str) -> (Option<&str>, &str) {
+    if arg.starts_with('/') {
+        return (None, arg);
+    }
+    match arg.split_once(':') {
+        Some((container, path)) if !container.starts_with('.') => (Some(container), path),
+        _ => (None, arg),
+    }
+}
+
+fn parent_and_name(path: &str) -> (String, String) {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rsplit_once('/') {
+        Some(("", name)) => ("/".into(), name.into()),
+        Some((parent, name)) => (parent.into(), name.into()),
+        None => (".".into(), trimmed.into()),
+    }
+}
+
+/// `docker cp`: between the workspace and a container, following Docker's rules for
+/// existing directories, new names and trailing slashes.
+pub fn cp(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: CpArgs = verb.parse(raw)?;
+    let (src, dst) = (&args.args[0], &args.args[1]);
+    let (src_container, src_path) = split_cp_arg(src);
+    let (dst_container, dst_path) = split_cp_arg(dst);
+    let size = match (src_container, dst_container) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::message(
+                "copying between containers is not supported",
+            ));
+        }
+        (None, None) => {
+            return Err(CliError::message(
+                "must specify at least one container source",
+            ));
+        }
+        (None, Some(container)) => {
+            let dst_path = if dst_path.is_empty() { "/" } else { dst_path };
+            let src_is_dir = cli.files.stat(src_path).ok_or_else(|| {
+                CliError::message(format!("lstat {src_path}: no such file or directory"))
+            })?;
+            let (dir, root) = match cli.backend.container_stat(container, dst_path)? {
+                Some(true) => {
+                    let (_, name) = parent_and_name(src_path);
+                    let name = if src_path.ends_with("/.") {
+                        ".".to_string()
+                    } else {
+                        name
+                    };
+                    (dst_path.to_string(), name)
+                }
+                Some(false) if src_is_dir => {
+                    return Err(CliError::message(format!(
+                        "Error response from daemon: cannot copy directory to file: {dst_path}"
+                    )));
+                }
+                _ if dst_path.ends_with('/') => {
+                    return Err(CliError::message(format!(
+                        "Error response from daemon: Could not find the file {dst_path} in container {container}"
+                    )));
+                }
+                _ => parent_and_name(dst_path),
+            };
+            let tar = cli
+                .files
+                .path_tar(src_path, &root)
+                .map_err(CliError::message)?;
+            cli.backend.container_extract(container, &dir, &tar)?;
+            tar.len()
+        }
+        (Some(container), None) => {
+            let tar = cli.backend.container_archive(container, src_path)?;
+            match cli.files.stat(dst_path) {
+                Some(true) => cli.files.extract(dst_path, &tar, None),
+                Some(false) | None => {
+                    let (parent, name) = parent_and_name(dst_path);
+                    cli.files.extract(&parent, &tar, Some(&name))
+                }
+            }
+            .map_err(CliError::message)?;
+            tar.len()
+        }
+    };
+    if !args.quiet {
+        writeln!(
+            streams.stderr,
+            "Successfully copied {} to {dst}",
+            crate::cli::format::human_size(size as i64)
+        )?;
+    }
+    Ok(0)
 }

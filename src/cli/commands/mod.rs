@@ -20,6 +20,14 @@ use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
     Verb {
+        path: "docker cp",
+        names: &["cp", "container cp"],
+        help: include_str!("../help/cp.txt"),
+        args: ArgRule::Exact(2),
+        handler: containers::cp,
+        flags: <CpArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker logs",
         names: &["logs", "container logs"],
         help: include_str!("../help/logs.txt"),
