@@ -3,9 +3,10 @@
 use super::content::atomic_write;
 use super::error::{EngineError, Result};
 use super::fs::{ChangeKind, Layer, Snapshot};
+use super::runtime::ContainerHost;
 use super::runtime::programs::{self, Invocation};
 use super::runtime::{ContainerRecord, LogChunk, Status, valid_name};
-use super::shell::{DefaultResolver, Host, Shell, Vfs};
+use super::shell::{DefaultResolver, Shell, Vfs};
 use super::streams::{Interleaved, Streams};
 use super::{Engine, names, units};
 use bollard_stubs::models::{
@@ -216,7 +217,7 @@ impl Engine {
                 };
                 let line = argv
                     .iter()
-                    .map(|a| shell_word(a))
+                    .map(|a| super::runtime::shell_quote(a))
                     .collect::<Vec<_>>()
                     .join(" ");
                 {
@@ -665,42 +666,6 @@ fn runs_in_shell(program: Option<&str>, path: &str) -> bool {
                 )
                 .is_some()
         }
-    }
-}
-
-/// Quotes an argv word for the container's shell.
-fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-/// What a container's shell may ask of the world: the time, and nothing else.
-struct ContainerHost {
-    now: chrono::DateTime<chrono::Utc>,
-}
-
-impl Host for ContainerHost {
-    fn run_external(
-        &mut self,
-        _argv: &[String],
-        _env: &[(String, String)],
-        _cwd: &str,
-        _streams: Streams<'_>,
-    ) -> Option<i32> {
-        None
-    }
-
-    fn sleep(&mut self, _duration: std::time::Duration) {}
-
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.now
     }
 }
 

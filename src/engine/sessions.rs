@@ -5,8 +5,9 @@
 use super::Engine;
 use super::error::{EngineError, Result};
 use super::fs::Snapshot;
+use super::runtime::ContainerHost;
 use super::runtime::{LogChunk, Status};
-use super::shell::{DefaultResolver, Flavour, Host, Shell, Vfs};
+use super::shell::{DefaultResolver, Flavour, Shell, Vfs};
 use super::streams::{Interleaved, Streams};
 
 /// A live interactive shell and what it needs between inputs.
@@ -102,7 +103,7 @@ impl Engine {
         let log = Interleaved::default();
         let mut out = log.writer(1);
         let mut err = log.writer(2);
-        let mut host = SessionHost {
+        let mut host = ContainerHost {
             now: self.clock.now(),
         };
         let status = session.shell.run(
@@ -166,27 +167,5 @@ fn prompt_of(shell: &Shell<Snapshot>, id: &str) -> String {
         }
         Flavour::Dash => "# ".to_string(),
         _ => format!("{cwd} # "),
-    }
-}
-
-struct SessionHost {
-    now: chrono::DateTime<chrono::Utc>,
-}
-
-impl Host for SessionHost {
-    fn run_external(
-        &mut self,
-        _argv: &[String],
-        _env: &[(String, String)],
-        _cwd: &str,
-        _streams: Streams<'_>,
-    ) -> Option<i32> {
-        None
-    }
-
-    fn sleep(&mut self, _duration: std::time::Duration) {}
-
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.now
     }
 }

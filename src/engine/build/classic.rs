@@ -12,7 +12,8 @@ use crate::engine::error::{EngineError, Result};
 use crate::engine::fs::{Layer, LayerEntry, Node, NodeKind, Snapshot, Timestamp};
 use crate::engine::image::{ImageRecord, LayerRecord};
 use crate::engine::reference;
-use crate::engine::shell::{DefaultResolver, Host, Shell, Vfs};
+use crate::engine::runtime::ContainerHost;
+use crate::engine::shell::{DefaultResolver, Shell, Vfs};
 use crate::engine::streams::{Interleaved, Streams};
 use bollard_stubs::models::ContainerConfig;
 use std::collections::BTreeSet;
@@ -825,7 +826,7 @@ impl Builder<'_> {
         let log = Interleaved::default();
         let mut stdout = log.writer(1);
         let mut stderr = log.writer(2);
-        let mut host = BuildHost {
+        let mut host = ContainerHost {
             now: self.engine.clock.now(),
         };
         let status = match (
@@ -843,7 +844,7 @@ impl Builder<'_> {
             _ => {
                 let line = argv
                     .iter()
-                    .map(|a| shell_quote(a))
+                    .map(|a| crate::engine::runtime::shell_quote(a))
                     .collect::<Vec<_>>()
                     .join(" ");
                 sh.run(
@@ -1499,42 +1500,6 @@ fn parse_chown(spec: &str) -> Option<(u32, u32)> {
         }
     };
     Some((id(user)?, id(group)?))
-}
-
-/// Quotes a word for the shell when an exec-form RUN is run through it.
-fn shell_quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-/// What a RUN step's shell may ask of the world: nothing but the time.
-struct BuildHost {
-    now: chrono::DateTime<chrono::Utc>,
-}
-
-impl Host for BuildHost {
-    fn run_external(
-        &mut self,
-        _argv: &[String],
-        _env: &[(String, String)],
-        _cwd: &str,
-        _streams: Streams<'_>,
-    ) -> Option<i32> {
-        None
-    }
-
-    fn sleep(&mut self, _duration: std::time::Duration) {}
-
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.now
-    }
 }
 
 /// The instructions BuildKit shows as steps; the others only change the config.

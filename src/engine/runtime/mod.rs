@@ -7,7 +7,8 @@
 pub mod programs;
 
 use super::digest::Digest;
-use super::shell::{Flavour, Vfs};
+use super::shell::{Flavour, Host, Vfs};
+use super::streams::Streams;
 use bollard_stubs::models::ContainerCreateBody;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -134,6 +135,43 @@ pub fn flavour_of(fs: &dyn Vfs) -> Flavour {
         Flavour::Dash
     } else {
         Flavour::Ash
+    }
+}
+
+/// What a shell inside a container (a process, a RUN step, an interactive session)
+/// may ask of the world: the time, and nothing else. No host programs, no waiting.
+pub struct ContainerHost {
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Host for ContainerHost {
+    fn run_external(
+        &mut self,
+        _argv: &[String],
+        _env: &[(String, String)],
+        _cwd: &str,
+        _streams: Streams<'_>,
+    ) -> Option<i32> {
+        None
+    }
+
+    fn sleep(&mut self, _duration: std::time::Duration) {}
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now
+    }
+}
+
+/// Quotes an argv word so the container's shell reads it back as one word.
+pub fn shell_quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
