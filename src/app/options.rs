@@ -12,7 +12,7 @@ use std::path::PathBuf;
     version,
     about = "Learn Docker in your terminal, on an embedded Docker engine",
     long_about = "Learn Docker in your terminal. Every docker command you type runs against an embedded \
-                  Docker engine (image builder, registry and container runtime in this one program, \
+                  Docker engine (image store, builder and container runtime in this one program, \
                   offline, no daemon, no root), or against a real Docker daemon with --backend docker."
 )]
 pub struct Docklab {
