@@ -139,7 +139,17 @@ impl Engine {
             c.status = Status::Exited;
             c.exit_code = i64::from(code);
             c.finished_at = Some(now);
+            let auto_remove = c
+                .config
+                .host_config
+                .as_ref()
+                .and_then(|h| h.auto_remove)
+                .unwrap_or(false);
             self.save()?;
+            // `docker run --rm -it`: the container goes when its shell does.
+            if auto_remove {
+                self.remove_container(&id, true)?;
+            }
             return Ok(SessionState {
                 prompt: String::new(),
                 exited: Some(i64::from(code)),
