@@ -202,7 +202,14 @@ impl Host for LabHost {
                     cli::run(&mut cli, &["pull".to_string(), image.to_string()], streams)
                 };
                 let backend = &mut *self.backend;
-                Some(tools::dive(backend, &argv[1..], env, &mut pull, streams))
+                Some(tools::dive(
+                    backend,
+                    &argv[1..],
+                    env,
+                    &mut pull,
+                    None,
+                    streams,
+                ))
             }
             "whaler" => Some(tools::whaler(&mut *self.backend, &argv[1..], streams)),
             "clear" => {

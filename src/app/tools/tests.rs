@@ -574,6 +574,7 @@ fn whaler_header_lists_env_ports_and_user() {
         &["nope".into()],
         &[],
         &mut pull,
+        None,
         Streams::new(b"", &mut out, &mut err),
     );
     assert_eq!(status, 1);
