@@ -13,6 +13,7 @@ use crate::engine::shell::{Flavour, Host, Shell, Vfs, WorkspaceFs, vfs};
 use crate::engine::streams::Streams;
 use crate::engine::{Engine, EngineOptions};
 use anyhow::Context;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -202,12 +203,17 @@ impl Host for LabHost {
                     cli::run(&mut cli, &["pull".to_string(), image.to_string()], streams)
                 };
                 let backend = &mut *self.backend;
+                // A person at a terminal gets dive's full-screen view.
+                let mut show = tools::dive_view::show;
+                let view: Option<&mut tools::dive::View<'_>> = (self.mode == Mode::Interactive
+                    && std::io::stdout().is_terminal())
+                .then_some(&mut show);
                 Some(tools::dive(
                     backend,
                     &argv[1..],
                     env,
                     &mut pull,
-                    None,
+                    view,
                     streams,
                 ))
             }

@@ -505,11 +505,15 @@ pub fn render_layers(analysis: &Analysis) -> String {
     let mut text = title("Layers");
     text.push_str("Cmp   Size  Command\n");
     for layer in &analysis.layers {
-        let line = format!("   {:>7}  {}", human_bytes(layer.size), layer.preview());
-        text.push_str(&clip(&line));
+        text.push_str(&clip(&layer_line(layer)));
         text.push('\n');
     }
     text
+}
+
+/// One row of the Layers pane, unclipped.
+pub fn layer_line(layer: &LayerRow) -> String {
+    format!("   {:>7}  {}", human_bytes(layer.size), layer.preview())
 }
 
 /// The Layer Details pane of one layer.

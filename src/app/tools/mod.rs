@@ -8,6 +8,7 @@
 //! share (go-humanize's byte sizes, Go's permission strings) live here.
 
 pub mod dive;
+pub mod dive_view;
 pub mod image;
 pub mod whaler;
 
