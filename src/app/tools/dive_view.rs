@@ -155,6 +155,27 @@ fn title(name: &str, focused: bool, width: usize) -> String {
     fit(&format!("{head}{}", "─".repeat(fill)), width)
 }
 
+/// Below this width the tree pane leaves out the Permission and UID:GID columns.
+const FULL_TREE_WIDTH: usize = 67;
+
+/// A tree line without its Permission and UID:GID columns: `+     6 B  └── hello.txt`.
+fn compact(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() > 12 && matches!(chars[2], 'd' | '-') {
+        // The mark, then what follows the UID:GID column (which may be wider than 11).
+        let start = chars[12..].iter().position(|c| *c != ' ').map(|i| 12 + i);
+        let cut = start.and_then(|s| chars[s..].iter().position(|c| *c == ' ').map(|i| s + i));
+        if let Some(cut) = cut {
+            return std::iter::once(chars[0])
+                .chain(chars[cut..].iter().copied())
+                .collect();
+        }
+    }
+    // `… N more` lines: their indent shrinks by the columns left out.
+    let drop = chars.iter().take(23).take_while(|c| **c == ' ').count();
+    chars[drop..].iter().collect()
+}
+
 /// `text` in lines of at most `width` columns.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
@@ -240,6 +261,12 @@ pub fn layout(model: &Model, state: &State, width: usize, height: usize) -> Vec<
     left.resize_with(body, || (Style::Plain, fit("", left_w)));
 
     // Right column: the selected layer's tree.
+    let full = right_w >= FULL_TREE_WIDTH;
+    let header = if full {
+        TREE_HEADER.to_string()
+    } else {
+        format!("  {:>10}  Filetree", "Size")
+    };
     let mut right: Vec<(Style, String)> = vec![
         (
             Style::Title,
@@ -249,20 +276,25 @@ pub fn layout(model: &Model, state: &State, width: usize, height: usize) -> Vec<
                 right_w,
             ),
         ),
-        (Style::Plain, fit(TREE_HEADER, right_w)),
+        (Style::Plain, fit(&header, right_w)),
     ];
     for line in tree_lines(model, state.layer)
         .into_iter()
         .skip(state.scroll)
         .take(page(height))
     {
+        let line = if full {
+            line.to_string()
+        } else {
+            compact(line)
+        };
         let style = match line.chars().next() {
             Some('+') => Style::Added,
             Some('~') => Style::Modified,
             Some('-') => Style::Removed,
             _ => Style::Plain,
         };
-        right.push((style, fit(line, right_w)));
+        right.push((style, fit(&line, right_w)));
     }
     right.resize_with(body, || (Style::Plain, fit("", right_w)));
 
