@@ -15,6 +15,8 @@ use crate::engine::{Engine, EngineOptions};
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How the lab is being driven: a person at a terminal, or a script.
@@ -40,6 +42,25 @@ pub struct LabHost {
     clock: Clock,
     mode: Mode,
     workspace: PathBuf,
+    /// Set whenever a command's output reaches the lab's own stdout.
+    terminal: Arc<AtomicBool>,
+}
+
+/// The lab's stdout, noting in `reached` that output got there.
+struct Watched<'a> {
+    inner: &'a mut dyn std::io::Write,
+    reached: &'a AtomicBool,
+}
+
+impl std::io::Write for Watched<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.reached.store(true, Ordering::SeqCst);
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Lab {
@@ -75,6 +96,7 @@ impl Lab {
                 clock: settings.clock.clone(),
                 mode,
                 workspace: workspace.clone(),
+                terminal: Arc::new(AtomicBool::new(false)),
             },
             workspace,
         })
@@ -107,6 +129,12 @@ impl Lab {
                 }
             };
         }
+        let terminal = self.host.terminal.clone();
+        let mut stdout = Watched {
+            inner: streams.stdout,
+            reached: &terminal,
+        };
+        let streams = Streams::new(streams.stdin, &mut stdout, streams.stderr);
         let status = self.shell.run(input, &mut self.host, streams);
         if let Some(session) = self.host.opened_session.take() {
             self.session = Some(session);
@@ -204,10 +232,10 @@ impl Host for LabHost {
                 };
                 let backend = &mut *self.backend;
                 // A person at a terminal gets dive's full-screen view.
-                let mut show = tools::dive_view::show;
-                let view: Option<&mut tools::dive::View<'_>> = (self.mode == Mode::Interactive
+                let mut terminal = tools::dive_view::Terminal::new(self.terminal.clone());
+                let view: Option<&mut dyn tools::dive::View> = (self.mode == Mode::Interactive
                     && std::io::stdout().is_terminal())
-                .then_some(&mut show);
+                .then_some(&mut terminal);
                 Some(tools::dive(
                     backend,
                     &argv[1..],

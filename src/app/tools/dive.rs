@@ -906,8 +906,14 @@ fn parse_args(args: &[String], env: &[(String, String)]) -> Result<Option<Option
 /// `docker pull IMAGE` as the lab's docker command line runs it; its exit status.
 pub type Pull<'a> = dyn FnMut(&mut dyn Backend, &str, Streams<'_>) -> i32 + 'a;
 
-/// dive's interactive view of a computed model, opened at a layer.
-pub type View<'a> = dyn FnMut(&Model, usize, Streams<'_>) -> std::io::Result<()> + 'a;
+/// dive's interactive view of a computed model.
+pub trait View {
+    /// Whether the view can open: what dive printed so far reached a terminal (not a
+    /// pipe or a file).
+    fn ready(&self) -> bool;
+    /// Shows the model, opened at `layer`, until the student leaves.
+    fn show(&mut self, model: &Model, layer: usize, streams: Streams<'_>) -> std::io::Result<()>;
+}
 
 /// `dive [flags] IMAGE`. A missing image is pulled first with `pull`, as dive runs
 /// `docker pull`. With a `view` (a terminal to draw on) and without `--ci`, the model
@@ -917,7 +923,7 @@ pub fn run(
     args: &[String],
     env: &[(String, String)],
     pull: &mut Pull<'_>,
-    view: Option<&mut View<'_>>,
+    view: Option<&mut dyn View>,
     mut streams: Streams<'_>,
 ) -> i32 {
     let options = match parse_args(args, env) {
@@ -985,9 +991,11 @@ pub fn run(
         return 1;
     }
     out(&mut streams, "Building cache...\n");
-    if let Some(view) = view {
+    if let Some(view) = view
+        && view.ready()
+    {
         let model = Model::build(&options.image, &image, None, TreeLimits::FULL);
-        return match view(&model, options.layer.unwrap_or(0), streams.reborrow()) {
+        return match view.show(&model, options.layer.unwrap_or(0), streams.reborrow()) {
             Ok(()) => 0,
             Err(e) => {
                 err(&mut streams, &format!("dive: cannot show the view: {e}\n"));

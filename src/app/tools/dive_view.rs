@@ -8,13 +8,15 @@
 //! [`State`], and the key handling as a state machine, and the little that touches the
 //! terminal: raw mode and the alternate screen, always undone by [`Guard`].
 
-use super::dive::{Model, NO_CHANGES, TREE_HEADER, layer_line, render_image_details};
+use super::dive::{Model, NO_CHANGES, TREE_HEADER, View, layer_line, render_image_details};
 use crate::engine::streams::Streams;
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::style::{Attribute, Color, Print, SetAttribute, SetForegroundColor};
 use crossterm::terminal::{self, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, queue};
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Which pane the arrow keys move.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -378,6 +380,30 @@ fn draw(mut out: &mut dyn Write, rows: &[Row], colour: bool) -> io::Result<()> {
         }
     }
     out.flush()
+}
+
+/// The view on the lab's terminal. `reached` is set by the lab whenever output reaches
+/// the terminal itself; cleared here when dive starts.
+pub struct Terminal {
+    pub reached: Arc<AtomicBool>,
+}
+
+impl Terminal {
+    /// Forgets earlier output, before dive runs.
+    pub fn new(reached: Arc<AtomicBool>) -> Terminal {
+        reached.store(false, Ordering::SeqCst);
+        Terminal { reached }
+    }
+}
+
+impl View for Terminal {
+    fn ready(&self) -> bool {
+        self.reached.load(Ordering::SeqCst)
+    }
+
+    fn show(&mut self, model: &Model, layer: usize, streams: Streams<'_>) -> io::Result<()> {
+        show(model, layer, streams)
+    }
 }
 
 /// Shows `model` full-screen, starting at `layer`, until the student quits.
