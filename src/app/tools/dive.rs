@@ -1,6 +1,7 @@
 //! `dive IMAGE`: wagoodman/dive's panes printed one after another (Layers, each layer's
-//! details and the files it adds, modifies and removes, Image Details), and `--ci`
-//! mode with dive's rules, default thresholds, report and exit code.
+//! details and the files it adds, modifies and removes, Image Details), or handed as a
+//! [`Model`] to a [`View`] that draws them full-screen, and `--ci` mode with dive's
+//! rules, default thresholds, report and exit code.
 //!
 //! Owns dive's analysis: layer sizes (the bytes of each layer tar's files), the
 //! efficiency score and wasted space (per path seen in a layer: Σ smallest size seen /

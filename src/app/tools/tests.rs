@@ -582,6 +582,53 @@ fn whaler_header_lists_env_ports_and_user() {
         String::from_utf8(err).unwrap(),
         "cannot fetch image\nError response from daemon: No such image: nope:latest\n"
     );
+
+    // With a view that can open, dive hands it the model instead of printing the panes;
+    // with one that cannot (output piped away), it prints them; `--ci` never opens it.
+    struct Recorder {
+        ready: bool,
+        shown: Option<(usize, usize, usize)>,
+    }
+    impl dive::View for Recorder {
+        fn ready(&self) -> bool {
+            self.ready
+        }
+        fn show(
+            &mut self,
+            model: &dive::Model,
+            layer: usize,
+            _: Streams<'_>,
+        ) -> std::io::Result<()> {
+            self.shown = Some((model.analysis.layers.len(), model.trees.len(), layer));
+            Ok(())
+        }
+    }
+    let printed = "Image Source: docker://demo\nFetching image... (this can take a while for large images)\nAnalyzing image...\nBuilding cache...\n";
+    for (args, ready, shown) in [
+        (vec!["demo"], true, Some((1, 1, 0))),
+        (vec!["demo", "--layer", "0"], true, Some((1, 1, 0))),
+        (vec!["demo"], false, None),
+        (vec!["demo", "--ci"], true, None),
+    ] {
+        let args: Vec<String> = args.into_iter().map(String::from).collect();
+        let mut view = Recorder { ready, shown: None };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = dive::run(
+            &mut backend,
+            &args,
+            &[],
+            &mut pull,
+            Some(&mut view),
+            Streams::new(b"", &mut out, &mut err),
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(view.shown, shown, "{args:?}");
+        if shown.is_some() {
+            assert_eq!((status, out.as_str()), (0, printed));
+        } else {
+            assert!(out.len() > printed.len(), "{args:?}: {out}");
+        }
+    }
 }
 
 #[test]
