@@ -13,7 +13,10 @@ use crate::engine::shell::{Flavour, Host, Shell, Vfs, WorkspaceFs, vfs};
 use crate::engine::streams::Streams;
 use crate::engine::{Engine, EngineOptions};
 use anyhow::Context;
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How the lab is being driven: a person at a terminal, or a script.
@@ -39,6 +42,25 @@ pub struct LabHost {
     clock: Clock,
     mode: Mode,
     workspace: PathBuf,
+    /// Set whenever a command's output reaches the lab's own stdout.
+    terminal: Arc<AtomicBool>,
+}
+
+/// The lab's stdout, noting in `reached` that output got there.
+struct Watched<'a> {
+    inner: &'a mut dyn std::io::Write,
+    reached: &'a AtomicBool,
+}
+
+impl std::io::Write for Watched<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.reached.store(true, Ordering::SeqCst);
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Lab {
@@ -74,6 +96,7 @@ impl Lab {
                 clock: settings.clock.clone(),
                 mode,
                 workspace: workspace.clone(),
+                terminal: Arc::new(AtomicBool::new(false)),
             },
             workspace,
         })
@@ -106,6 +129,12 @@ impl Lab {
                 }
             };
         }
+        let terminal = self.host.terminal.clone();
+        let mut stdout = Watched {
+            inner: streams.stdout,
+            reached: &terminal,
+        };
+        let streams = Streams::new(streams.stdin, &mut stdout, streams.stderr);
         let status = self.shell.run(input, &mut self.host, streams);
         if let Some(session) = self.host.opened_session.take() {
             self.session = Some(session);
@@ -202,7 +231,19 @@ impl Host for LabHost {
                     cli::run(&mut cli, &["pull".to_string(), image.to_string()], streams)
                 };
                 let backend = &mut *self.backend;
-                Some(tools::dive(backend, &argv[1..], env, &mut pull, streams))
+                // A person at a terminal gets dive's full-screen view.
+                let mut terminal = tools::dive_view::Terminal::new(self.terminal.clone());
+                let view: Option<&mut dyn tools::dive::View> = (self.mode == Mode::Interactive
+                    && std::io::stdout().is_terminal())
+                .then_some(&mut terminal);
+                Some(tools::dive(
+                    backend,
+                    &argv[1..],
+                    env,
+                    &mut pull,
+                    view,
+                    streams,
+                ))
             }
             "whaler" => Some(tools::whaler(&mut *self.backend, &argv[1..], streams)),
             "clear" => {

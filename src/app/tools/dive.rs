@@ -1,6 +1,7 @@
 //! `dive IMAGE`: wagoodman/dive's panes printed one after another (Layers, each layer's
-//! details and the files it adds, modifies and removes, Image Details), and `--ci`
-//! mode with dive's rules, default thresholds, report and exit code.
+//! details and the files it adds, modifies and removes, Image Details), or handed as a
+//! [`Model`] to a [`View`] that draws them full-screen, and `--ci` mode with dive's
+//! rules, default thresholds, report and exit code.
 //!
 //! Owns dive's analysis: layer sizes (the bytes of each layer tar's files), the
 //! efficiency score and wasted space (per path seen in a layer: Σ smallest size seen /
@@ -505,11 +506,15 @@ pub fn render_layers(analysis: &Analysis) -> String {
     let mut text = title("Layers");
     text.push_str("Cmp   Size  Command\n");
     for layer in &analysis.layers {
-        let line = format!("   {:>7}  {}", human_bytes(layer.size), layer.preview());
-        text.push_str(&clip(&line));
+        text.push_str(&clip(&layer_line(layer)));
         text.push('\n');
     }
     text
+}
+
+/// One row of the Layers pane, unclipped.
+pub fn layer_line(layer: &LayerRow) -> String {
+    format!("   {:>7}  {}", human_bytes(layer.size), layer.preview())
 }
 
 /// The Layer Details pane of one layer.
@@ -548,39 +553,79 @@ pub fn render_image_details(name: &str, analysis: &Analysis) -> String {
     text
 }
 
-/// Each layer's details and tree (or only `only`'s, in full).
-pub fn render_contents(image: &SavedImage, analysis: &Analysis, only: Option<usize>) -> String {
-    let mut text = String::new();
+/// One layer's file tree, as [`render_tree`] draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerTree {
+    pub index: usize,
+    /// Empty when the layer changes nothing.
+    pub text: String,
+}
+
+/// The file trees of every layer (or only `only`'s), each within `limits`.
+pub fn layer_trees(image: &SavedImage, only: Option<usize>, limits: TreeLimits) -> Vec<LayerTree> {
+    let mut trees = Vec::new();
     let mut lower = Tree::new();
     for (index, saved) in image.layers.iter().enumerate() {
         let mut upper = lower.clone();
         apply(&mut upper, &saved.layer);
         if only.is_none_or(|n| n == index) {
-            text.push('\n');
-            text.push_str(&render_layer_details(&analysis.layers[index]));
-            text.push('\n');
-            text.push_str(&title("Current Layer Contents"));
-            text.push_str("  Permission     UID:GID       Size  Filetree\n");
             let changes = layer_changes(&lower, &upper, saved);
-            let limits = if only.is_some() {
-                TreeLimits::FULL
-            } else {
-                TreeLimits::SUMMARY
-            };
-            let tree = render_tree(&changes, &upper, &lower, limits);
-            if tree.is_empty() {
-                text.push_str("  (no changes)\n");
-            } else {
-                text.push_str(&tree);
-            }
+            trees.push(LayerTree {
+                index,
+                text: render_tree(&changes, &upper, &lower, limits),
+            });
         }
         if only.is_some_and(|n| n == index) {
             break;
         }
         lower = upper;
     }
+    trees
+}
+
+/// Everything dive shows of an image, computed once: the analysis and each layer's tree.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub analysis: Analysis,
+    /// One per layer (or only the layer asked for), in order.
+    pub trees: Vec<LayerTree>,
+}
+
+impl Model {
+    pub fn build(name: &str, image: &SavedImage, only: Option<usize>, limits: TreeLimits) -> Model {
+        Model {
+            name: name.to_string(),
+            analysis: analyze(image),
+            trees: layer_trees(image, only, limits),
+        }
+    }
+}
+
+/// Each computed layer's details and tree.
+pub fn render_contents(model: &Model) -> String {
+    let mut text = String::new();
+    for tree in &model.trees {
+        text.push('\n');
+        text.push_str(&render_layer_details(&model.analysis.layers[tree.index]));
+        text.push('\n');
+        text.push_str(&title("Current Layer Contents"));
+        text.push_str(TREE_HEADER);
+        text.push('\n');
+        if tree.text.is_empty() {
+            text.push_str(NO_CHANGES);
+            text.push('\n');
+        } else {
+            text.push_str(&tree.text);
+        }
+    }
     text
 }
+
+/// The column heads above a layer's tree.
+pub const TREE_HEADER: &str = "  Permission     UID:GID       Size  Filetree";
+/// What a layer's tree shows when the layer changes nothing.
+pub const NO_CHANGES: &str = "  (no changes)";
 
 /// dive's CI rules with their thresholds (`None`: disabled).
 #[derive(Clone, Debug)]
@@ -862,13 +907,24 @@ fn parse_args(args: &[String], env: &[(String, String)]) -> Result<Option<Option
 /// `docker pull IMAGE` as the lab's docker command line runs it; its exit status.
 pub type Pull<'a> = dyn FnMut(&mut dyn Backend, &str, Streams<'_>) -> i32 + 'a;
 
+/// dive's interactive view of a computed model.
+pub trait View {
+    /// Whether the view can open: what dive printed so far reached a terminal (not a
+    /// pipe or a file).
+    fn ready(&self) -> bool;
+    /// Shows the model, opened at `layer`, until the student leaves.
+    fn show(&mut self, model: &Model, layer: usize, streams: Streams<'_>) -> std::io::Result<()>;
+}
+
 /// `dive [flags] IMAGE`. A missing image is pulled first with `pull`, as dive runs
-/// `docker pull`.
+/// `docker pull`. With a `view` (a terminal to draw on) and without `--ci`, the model
+/// goes to the view instead of being printed.
 pub fn run(
     backend: &mut dyn Backend,
     args: &[String],
     env: &[(String, String)],
     pull: &mut Pull<'_>,
+    view: Option<&mut dyn View>,
     mut streams: Streams<'_>,
 ) -> i32 {
     let options = match parse_args(args, env) {
@@ -917,9 +973,8 @@ pub fn run(
             return 1;
         }
     };
-    let analysis = analyze(&image);
     if options.ci {
-        let (text, pass) = render_ci(&analysis, &options.rules);
+        let (text, pass) = render_ci(&analyze(&image), &options.rules);
         out(&mut streams, &text);
         return if pass { 0 } else { 1 };
     }
@@ -937,15 +992,33 @@ pub fn run(
         return 1;
     }
     out(&mut streams, "Building cache...\n");
+    if let Some(view) = view
+        && view.ready()
+    {
+        let model = Model::build(&options.image, &image, None, TreeLimits::FULL);
+        return match view.show(&model, options.layer.unwrap_or(0), streams.reborrow()) {
+            Ok(()) => 0,
+            Err(e) => {
+                err(&mut streams, &format!("dive: cannot show the view: {e}\n"));
+                1
+            }
+        };
+    }
+    let limits = if options.layer.is_some() {
+        TreeLimits::FULL
+    } else {
+        TreeLimits::SUMMARY
+    };
+    let model = Model::build(&options.image, &image, options.layer, limits);
     let mut text = String::new();
     if options.layer.is_none() {
         text.push('\n');
-        text.push_str(&render_layers(&analysis));
+        text.push_str(&render_layers(&model.analysis));
     }
-    text.push_str(&render_contents(&image, &analysis, options.layer));
+    text.push_str(&render_contents(&model));
     if options.layer.is_none() {
         text.push('\n');
-        text.push_str(&render_image_details(&options.image, &analysis));
+        text.push_str(&render_image_details(&model.name, &model.analysis));
     }
     out(&mut streams, &text);
     0

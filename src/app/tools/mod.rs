@@ -1,5 +1,6 @@
 //! The lab's image tools, as students know them from the Docker course: `dive IMAGE`
-//! (wagoodman/dive, the layer explorer, rendered non-interactively) and `whaler IMAGE`
+//! (wagoodman/dive, the layer explorer: full-screen at a terminal, its panes printed
+//! otherwise) and `whaler IMAGE`
 //! (P3GLEG/Whaler, the image reverse-engineer). Both read the image through
 //! `Backend::save_images`, exactly as the real tools read a `docker save` stream, so they
 //! work on the embedded engine and on a real daemon alike.
@@ -8,6 +9,7 @@
 //! share (go-humanize's byte sizes, Go's permission strings) live here.
 
 pub mod dive;
+pub mod dive_view;
 pub mod image;
 pub mod whaler;
 

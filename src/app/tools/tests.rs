@@ -590,6 +590,7 @@ fn whaler_header_lists_env_ports_and_user() {
         &["nope".into()],
         &[],
         &mut pull,
+        None,
         Streams::new(b"", &mut out, &mut err),
     );
     assert_eq!(status, 1);
@@ -597,6 +598,53 @@ fn whaler_header_lists_env_ports_and_user() {
         String::from_utf8(err).unwrap(),
         "cannot fetch image\nError response from daemon: No such image: nope:latest\n"
     );
+
+    // With a view that can open, dive hands it the model instead of printing the panes;
+    // with one that cannot (output piped away), it prints them; `--ci` never opens it.
+    struct Recorder {
+        ready: bool,
+        shown: Option<(usize, usize, usize)>,
+    }
+    impl dive::View for Recorder {
+        fn ready(&self) -> bool {
+            self.ready
+        }
+        fn show(
+            &mut self,
+            model: &dive::Model,
+            layer: usize,
+            _: Streams<'_>,
+        ) -> std::io::Result<()> {
+            self.shown = Some((model.analysis.layers.len(), model.trees.len(), layer));
+            Ok(())
+        }
+    }
+    let printed = "Image Source: docker://demo\nFetching image... (this can take a while for large images)\nAnalyzing image...\nBuilding cache...\n";
+    for (args, ready, shown) in [
+        (vec!["demo"], true, Some((1, 1, 0))),
+        (vec!["demo", "--layer", "0"], true, Some((1, 1, 0))),
+        (vec!["demo"], false, None),
+        (vec!["demo", "--ci"], true, None),
+    ] {
+        let args: Vec<String> = args.into_iter().map(String::from).collect();
+        let mut view = Recorder { ready, shown: None };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = dive::run(
+            &mut backend,
+            &args,
+            &[],
+            &mut pull,
+            Some(&mut view),
+            Streams::new(b"", &mut out, &mut err),
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(view.shown, shown, "{args:?}");
+        if shown.is_some() {
+            assert_eq!((status, out.as_str()), (0, printed));
+        } else {
+            assert!(out.len() > printed.len(), "{args:?}: {out}");
+        }
+    }
 }
 
 #[test]
@@ -702,4 +750,207 @@ fn a_broken_save_tar_is_an_error_not_a_panic() {
     );
     truncated.truncate(700);
     assert!(SavedImage::parse(&truncated).is_err());
+}
+
+// dive's full-screen view, laid out and driven without a terminal.
+
+mod view {
+    use super::*;
+    use crate::app::tools::dive::Model;
+    use crate::app::tools::dive_view::{self, Focus, Key, State, Style, layout};
+    use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+    fn model() -> Model {
+        Model::build("wasteful", &wasteful(), None, TreeLimits::FULL)
+    }
+
+    /// One layer adding `/bin/tool00` to `/bin/tool39`: a 41-line tree.
+    fn long_model() -> Model {
+        let names: Vec<String> = (0..40).map(|i| format!("bin/tool{i:02}")).collect();
+        let mut entries = vec![E::Dir("bin")];
+        entries.extend(names.iter().map(|n| E::File(n, b"#!")));
+        let image = SavedImage::parse(&save_tar(
+            &[(ADD_BASE, false)],
+            json!({}),
+            &[layer_tar(&entries)],
+        ))
+        .unwrap();
+        Model::build("tools", &image, None, TreeLimits::FULL)
+    }
+
+    fn screen(model: &Model, state: &State, width: usize, height: usize) -> Vec<String> {
+        let rows = layout(model, state, width, height);
+        let text = dive_view::text(&rows);
+        assert_eq!(text.len(), height);
+        for line in &text {
+            assert_eq!(line.chars().count(), width, "{line:?}");
+        }
+        text
+    }
+
+    #[test]
+    fn the_panes_fit_an_80_by_24_terminal() {
+        let model = model();
+        let state = State::new(&model, 0);
+        let text = screen(&model, &state, 80, 24);
+        let expected_top = [
+            "│ ● Layers ├─────────────────────│ Current Layer Contents ├─────────────────────",
+            "Cmp   Size  Command             │        Size  Filetree                         ",
+            "     150 B  FROM blobs          │+      150 B  └── a                            ",
+            "      60 B  head -c 60 /dev/zer…│+      100 B      ├── big                      ",
+            "       0 B  rm /a/big           │+       50 B      └── keep                     ",
+            "│ Layer Details (layer 0) ├─────│                                               ",
+            "Tags:   (unavailable)           │                                               ",
+            "Id:     blobs                   │                                               ",
+        ];
+        assert_eq!(text[..8], expected_top);
+        assert!(text[8].starts_with("Digest: sha256:") && text[8].contains("…│ "));
+        let expected_rest = [
+            "Command:                        │",
+            "#(nop) ADD file:0123abcd in /   │",
+            "│ Image Details ├───────────────│",
+            "Image name: wasteful            │",
+            "Total Image size: 210 B         │",
+            "Potential wasted space: 220 B   │",
+            "Image efficiency score: 40 %    │",
+            "                                │",
+            "Count   Total Space  Path       │",
+            "    3         220 B  /a/big     │",
+        ];
+        for (line, want) in text[9..19].iter().zip(expected_rest) {
+            assert_eq!(line.trim_end(), want);
+        }
+        assert_eq!(
+            text[23].trim_end(),
+            "▏q Quit ▏Tab Switch view ▏↑↓ Select layer ▏"
+        );
+    }
+
+    #[test]
+    fn the_selected_layer_is_highlighted_and_the_tree_coloured_by_change() {
+        let model = model();
+        let mut state = State::new(&model, 0);
+        assert!(state.apply(Key::Down, &model, 10));
+        let rows = layout(&model, &state, 80, 24);
+        let styles: Vec<Style> = rows[2..5].iter().map(|row| row[0].0).collect();
+        assert_eq!(styles, [Style::Plain, Style::Selected, Style::Plain]);
+        let text = dive_view::text(&rows);
+        assert!(text[5].starts_with("│ Layer Details (layer 1) ├"));
+        assert!(text[10].starts_with("head -c 60 /dev/zero > /a/big"));
+        // Layer 1 rewrites /a/big: its directory and the file are modified.
+        assert_eq!(
+            rows[2][2],
+            (Style::Modified, format!("{:<47}", "~       60 B  └── a"))
+        );
+        assert_eq!(rows[3][2].0, Style::Modified);
+        // Layer 2 removes it.
+        state.apply(Key::Down, &model, 10);
+        let rows = layout(&model, &state, 80, 24);
+        assert_eq!(rows[3][2].0, Style::Removed);
+        assert!(
+            rows[3][2].1.starts_with("-       60 B      └── big"),
+            "{:?}",
+            rows[3][2]
+        );
+    }
+
+    #[test]
+    fn wider_terminals_show_every_column() {
+        let model = long_model();
+        let state = State::new(&model, 0);
+        let text = screen(&model, &state, 120, 30);
+        assert!(text[0].starts_with("│ ● Layers ├──"));
+        assert!(text[1].ends_with(&format!("│{:<71}", dive::TREE_HEADER)));
+        assert!(
+            text[2].ends_with(
+                "│+ drwxr-xr-x         0:0       80 B  └── bin                           "
+            )
+        );
+        // 27 tree lines: the directory and tool00 to tool25.
+        assert!(text[28].contains("├── tool25"));
+        assert!(text[29].starts_with("▏q Quit"));
+        // Too small for the panes: a note instead.
+        let text = screen(&model, &state, 30, 8);
+        assert!(text[0].starts_with("dive needs at least 40x10 (th…"));
+    }
+
+    #[test]
+    fn long_lines_end_in_an_ellipsis() {
+        assert_eq!(dive_view::fit("abcdef", 4), "abc…");
+        assert_eq!(dive_view::fit("abc", 5), "abc  ");
+        assert_eq!(dive_view::fit("abc", 0), "");
+    }
+
+    #[test]
+    fn keys_move_the_selection_and_scroll_the_tree() {
+        let model = long_model();
+        let page = dive_view::page(24);
+        assert_eq!(page, 21);
+        let mut state = State::new(&model, 5);
+        assert_eq!(state.layer, 0, "a layer past the last is the last");
+        // One layer: Up and Down stay on it.
+        assert!(state.apply(Key::Up, &model, page));
+        assert!(state.apply(Key::Down, &model, page));
+        assert_eq!(state.layer, 0);
+        state.apply(Key::Tab, &model, page);
+        assert_eq!(state.focus, Focus::Tree);
+        state.apply(Key::Down, &model, page);
+        state.apply(Key::Down, &model, page);
+        assert_eq!(state.scroll, 2);
+        state.apply(Key::PageDown, &model, page);
+        // 41 lines, 21 shown: scrolling stops at line 20.
+        assert_eq!(state.scroll, 20);
+        state.apply(Key::Down, &model, page);
+        assert_eq!(state.scroll, 20);
+        let text = screen(&model, &state, 80, 24);
+        assert!(text[2].contains("├── tool19"), "{}", text[2]);
+        assert!(text[22].contains("└── tool39"), "{}", text[22]);
+        assert!(text[0].contains("│ ● Current Layer Contents ├"));
+        assert!(text[23].contains("PgUp PgDn Scroll"));
+        state.apply(Key::PageUp, &model, page);
+        state.apply(Key::Up, &model, page);
+        assert_eq!(state.scroll, 0);
+        state.apply(Key::Tab, &model, page);
+        assert_eq!(state.focus, Focus::Layers);
+        assert!(!state.apply(Key::Quit, &model, page));
+    }
+
+    #[test]
+    fn picking_another_layer_scrolls_its_tree_to_the_top() {
+        let model = model();
+        let mut state = State::new(&model, 1);
+        state.apply(Key::Tab, &model, 1);
+        state.apply(Key::Down, &model, 1);
+        assert_eq!(state.scroll, 1);
+        state.apply(Key::Tab, &model, 1);
+        state.apply(Key::Down, &model, 1);
+        assert_eq!((state.layer, state.scroll), (2, 0));
+        state.apply(Key::Down, &model, 1);
+        assert_eq!(state.layer, 2);
+        state.apply(Key::PageUp, &model, 5);
+        assert_eq!(state.layer, 0);
+    }
+
+    #[test]
+    fn terminal_keys_map_to_view_keys() {
+        let key = |code, modifiers| Key::from_event(&KeyEvent::new(code, modifiers));
+        let none = KeyModifiers::NONE;
+        assert_eq!(key(KeyCode::Up, none), Some(Key::Up));
+        assert_eq!(key(KeyCode::Char('k'), none), Some(Key::Up));
+        assert_eq!(key(KeyCode::Down, none), Some(Key::Down));
+        assert_eq!(key(KeyCode::Char('j'), none), Some(Key::Down));
+        assert_eq!(key(KeyCode::PageUp, none), Some(Key::PageUp));
+        assert_eq!(key(KeyCode::PageDown, none), Some(Key::PageDown));
+        assert_eq!(key(KeyCode::Tab, none), Some(Key::Tab));
+        assert_eq!(key(KeyCode::Char('q'), none), Some(Key::Quit));
+        assert_eq!(key(KeyCode::Esc, none), Some(Key::Quit));
+        assert_eq!(
+            key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Key::Quit)
+        );
+        assert_eq!(key(KeyCode::Char('c'), none), None);
+        let mut release = KeyEvent::new(KeyCode::Char('q'), none);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(Key::from_event(&release), None);
+    }
 }
