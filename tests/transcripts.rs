@@ -367,3 +367,28 @@ docker cp box:/etc/../../../etc/hostname .
 "#,
     );
 }
+
+#[test]
+fn detached_containers_exec_stop_and_restart() {
+    pin(
+        "detached_containers",
+        r#"docker run -d --name sleeper alpine:3.13 sh -c 'echo started; sleep 1000; echo never'
+docker ps
+docker logs sleeper
+docker exec sleeper sh -c 'echo hi; touch /tmp/exec-was-here'
+docker exec sleeper nmapx
+docker exec -it sleeper sh
+ls /tmp
+exit
+docker diff sleeper
+docker stop sleeper
+docker ps -a
+docker exec sleeper ls
+docker kill sleeper
+docker restart sleeper
+docker rm sleeper
+docker rm -f sleeper
+docker ps -a
+"#,
+    );
+}

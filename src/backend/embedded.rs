@@ -170,6 +170,31 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.container_extract(id, dir, tar)?)
     }
 
+    fn stop_container(&mut self, id: &str) -> Result<()> {
+        Ok(self.engine.stop_container(id, 137, false)?)
+    }
+
+    fn kill_container(&mut self, id: &str) -> Result<()> {
+        Ok(self.engine.stop_container(id, 137, true)?)
+    }
+
+    fn exec(
+        &mut self,
+        id: &str,
+        argv: &[String],
+        workdir: Option<&str>,
+        env: &[String],
+        streams: Streams<'_>,
+    ) -> Result<i64> {
+        Ok(self
+            .engine
+            .exec_in_container(id, argv, workdir, env, streams)?)
+    }
+
+    fn exec_session_start(&mut self, id: &str, argv: &[String]) -> Result<Option<SessionState>> {
+        Ok(self.engine.exec_session_start(id, argv)?)
+    }
+
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
         Ok(self.engine.container_changes(id)?)
     }

@@ -167,6 +167,24 @@ pub trait Backend {
     /// `PUT /containers/{id}/archive?path=`: unpacks a tar into an existing directory.
     fn container_extract(&mut self, id: &str, dir: &str, tar: &[u8]) -> Result<()>;
 
+    /// `POST /containers/{id}/stop`.
+    fn stop_container(&mut self, id: &str) -> Result<()>;
+    /// `POST /containers/{id}/kill`.
+    fn kill_container(&mut self, id: &str) -> Result<()>;
+    /// Exec create + start: runs `argv` in a running container, output to `streams`.
+    fn exec(
+        &mut self,
+        id: &str,
+        argv: &[String],
+        workdir: Option<&str>,
+        env: &[String],
+        streams: Streams<'_>,
+    ) -> Result<i64>;
+    /// `docker exec -it CONTAINER sh` as an interactive session, when kept by the backend.
+    fn exec_session_start(&mut self, _id: &str, _argv: &[String]) -> Result<Option<SessionState>> {
+        Ok(None)
+    }
+
     /// `GET /containers/{id}/changes`: `docker diff`.
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>>;
     /// `POST /commit?container=&repo=&tag=&comment=&author=`: returns the new image ID.

@@ -317,6 +317,45 @@ verb! {
 }
 
 verb! {
+    /// `docker stop`, `docker restart`, `docker kill`.
+    pub struct StopArgs {
+        #[arg(short, long)]
+        pub signal: Option<String>,
+        #[arg(short, long)]
+        pub time: Option<i64>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker exec`, `docker container exec`.
+    pub struct ExecArgs {
+        #[arg(short, long)]
+        pub detach: bool,
+        #[arg(short, long)]
+        pub env: Vec<String>,
+        #[arg(short, long)]
+        pub interactive: bool,
+        #[arg(long)]
+        pub privileged: bool,
+        #[arg(short, long)]
+        pub tty: bool,
+        #[arg(short, long)]
+        pub user: Option<String>,
+        #[arg(short, long)]
+        pub workdir: Option<String>,
+        /// CONTAINER, then the command (never parsed as flags).
+        pub args: Vec<String>,
+    }
+}
+
+impl PositionalsMut for ExecArgs {
+    fn positionals_mut(&mut self) -> &mut Vec<String> {
+        &mut self.args
+    }
+}
+
+verb! {
     /// `docker diff`, `docker container diff`.
     pub struct DiffArgs {
         pub args: Vec<String>,

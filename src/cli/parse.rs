@@ -46,6 +46,16 @@ impl Verb {
     where
         T: clap::Parser + Positionals,
     {
+        let args: T = self.parse_flags(raw)?;
+        self.check_count(args.positionals().len())?;
+        Ok(args)
+    }
+
+    /// The flags and positionals, without the argument-count check.
+    fn parse_flags<T>(&self, raw: &[String]) -> Result<T, CliError>
+    where
+        T: clap::Parser + Positionals,
+    {
         let command = T::command();
         let parsed = command
             .clone()
@@ -61,7 +71,6 @@ impl Verb {
                 code: HELP_SHOWN,
             });
         }
-        self.check_count(args.positionals().len())?;
         Ok(args)
     }
 
@@ -76,8 +85,9 @@ impl Verb {
             Some(i) => (&raw[..=i], &raw[i + 1..]),
             None => (raw, &raw[raw.len()..]),
         };
-        let mut args: T = self.parse(flags)?;
+        let mut args: T = self.parse_flags(flags)?;
         args.positionals_mut().extend(rest.iter().cloned());
+        self.check_count(args.positionals().len())?;
         Ok(args)
     }
 

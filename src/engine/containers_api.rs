@@ -146,11 +146,22 @@ impl Engine {
     pub fn start_container(&mut self, key: &str) -> Result<i64> {
         let mut sink = Vec::new();
         let mut errors = Vec::new();
-        self.run_container(key, Streams::new(&[], &mut sink, &mut errors))
+        self.execute_container(key, Streams::new(&[], &mut sink, &mut errors), true)
     }
 
     /// Start, attach and wait: the program's output goes to `streams` and to the log.
     pub fn run_container(&mut self, key: &str, streams: Streams<'_>) -> Result<i64> {
+        self.execute_container(key, streams, false)
+    }
+
+    /// Runs the container's process. Detached, a process that starts waiting (`sleep`)
+    /// is left running there; attached, waits take no time.
+    fn execute_container(
+        &mut self,
+        key: &str,
+        streams: Streams<'_>,
+        detached: bool,
+    ) -> Result<i64> {
         let id = self.container(key)?.id.clone();
         let record = self.containers.find(&id).expect("found above").clone();
         if record.is_running() {
@@ -184,6 +195,7 @@ impl Engine {
         let log = Interleaved::default();
         let mut out = log.writer(1);
         let mut err = log.writer(2);
+        let blocked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let native = program.as_deref().and_then(|name| {
             programs::run(
                 name,
@@ -212,9 +224,10 @@ impl Engine {
                     shell.export("HOME", "/root");
                 }
                 let _ = shell.set_cwd(&workdir);
-                let mut host = ContainerHost {
-                    now: self.clock.now(),
-                };
+                let mut host = ContainerHost::new(self.clock.now());
+                if detached {
+                    host.blocking = Some((shell.interrupt_flag(), blocked.clone()));
+                }
                 let line = argv
                     .iter()
                     .map(|a| super::runtime::shell_quote(a))
@@ -255,9 +268,17 @@ impl Engine {
                 text: String::from_utf8_lossy(&bytes).into_owned(),
             });
         }
+        c.started_at = Some(started);
+        if blocked.load(std::sync::atomic::Ordering::SeqCst) {
+            // Still running: waiting, as far as anyone can tell.
+            c.status = Status::Running;
+            c.exit_code = 0;
+            c.finished_at = None;
+            self.save()?;
+            return Ok(0);
+        }
         c.status = Status::Exited;
         c.exit_code = exit;
-        c.started_at = Some(started);
         c.finished_at = Some(finished);
         self.save()?;
         Ok(exit)
@@ -300,6 +321,89 @@ impl Engine {
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
         atomic_write(&path, &upper.to_tar())?;
         Ok(())
+    }
+
+    /// `POST /containers/{id}/stop` (and `kill`): a running process ends with `code`
+    /// (137: killed, as a PID 1 that ignores SIGTERM is after the grace period).
+    pub fn stop_container(&mut self, key: &str, code: i64, must_be_running: bool) -> Result<()> {
+        let record = self.container(key)?.clone();
+        if !record.is_running() {
+            if must_be_running {
+                return Err(EngineError::Conflict(format!(
+                    "cannot kill container: {key}: container {} is not running",
+                    record.id
+                )));
+            }
+            return Ok(());
+        }
+        self.sessions.remove(&record.id);
+        let now = self.now_rfc3339();
+        let c = self.containers.get_mut(&record.id).expect("found above");
+        c.status = Status::Exited;
+        c.exit_code = code;
+        c.finished_at = Some(now);
+        self.save()
+    }
+
+    /// `POST /containers/{id}/exec` + start: runs `argv` in a running container, its
+    /// output to `streams`, its changes kept in the container's layer.
+    pub fn exec_in_container(
+        &mut self,
+        key: &str,
+        argv: &[String],
+        workdir: Option<&str>,
+        env: &[String],
+        streams: Streams<'_>,
+    ) -> Result<i64> {
+        let record = self.container(key)?.clone();
+        if !record.is_running() {
+            return Err(EngineError::Conflict(format!(
+                "container {} is not running",
+                record.id
+            )));
+        }
+        let snapshot = self.container_snapshot(&record.id)?;
+        let flavour = super::runtime::flavour_of(&snapshot);
+        let mut shell = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
+        for var in record.config.env.iter().flatten().chain(env) {
+            if let Some((k, v)) = var.split_once('=') {
+                shell.export(k, v);
+            }
+        }
+        shell.export("HOSTNAME", &record.id[..12]);
+        shell.export("HOME", "/root");
+        let dir = workdir
+            .map(str::to_string)
+            .or_else(|| record.config.working_dir.clone().filter(|w| !w.is_empty()))
+            .unwrap_or_else(|| "/".into());
+        let _ = shell.set_cwd(&dir);
+        let first = argv.first().cloned().unwrap_or_default();
+        let found = first.contains('/') && shell.fs().exists(&first)
+            || !first.contains('/') && {
+                let path = record
+                    .config
+                    .env
+                    .iter()
+                    .flatten()
+                    .find_map(|e| e.strip_prefix("PATH=").map(str::to_string))
+                    .unwrap_or_else(|| DEFAULT_PATH[5..].to_string());
+                path.split(':')
+                    .any(|d| shell.fs().exists(&format!("{d}/{first}")))
+            };
+        if !found {
+            return Err(EngineError::StartFailed(format!(
+                "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{first}\": executable file not found in $PATH: unknown"
+            )));
+        }
+        let line = argv
+            .iter()
+            .map(|a| super::runtime::shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut host = ContainerHost::new(self.clock.now());
+        let status = shell.run(&line, &mut host, streams);
+        self.save_upper(&record.id, shell.fs().upper())?;
+        Ok(i64::from(status))
     }
 
     /// `GET /containers/{id}/archive?path=`: a tar of `path` (its own name at the root).

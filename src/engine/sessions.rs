@@ -14,6 +14,8 @@ use super::streams::{Interleaved, Streams};
 pub struct Session {
     shell: Shell<Snapshot>,
     history_file: String,
+    /// Opened by `docker exec -it`: its end is not the container's.
+    exec: bool,
 }
 
 /// Where a session stands after some input.
@@ -34,12 +36,56 @@ impl Engine {
             .find(key)
             .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))?
             .clone();
-        let shell_program = record.path.rsplit('/').next().unwrap_or("");
-        if !matches!(shell_program, "sh" | "ash" | "bash" | "dash") || !record.args.is_empty() {
+        let program = record.path.clone();
+        self.open_session(key, &program, &record.args, false)
+    }
+
+    /// `docker exec -it CONTAINER sh`: a shell in a running container.
+    pub fn exec_session_start(
+        &mut self,
+        key: &str,
+        argv: &[String],
+    ) -> Result<Option<SessionState>> {
+        let record = self
+            .containers
+            .find(key)
+            .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))?
+            .clone();
+        if !record.is_running() {
+            return Err(EngineError::Conflict(format!(
+                "container {} is not running",
+                record.id
+            )));
+        }
+        if self.sessions.contains_key(&record.id) {
+            return Err(EngineError::Conflict(
+                "docklab keeps one interactive shell per container".into(),
+            ));
+        }
+        let Some((program, args)) = argv.split_first() else {
+            return Ok(None);
+        };
+        self.open_session(key, program, args, true)
+    }
+
+    fn open_session(
+        &mut self,
+        key: &str,
+        program: &str,
+        args: &[String],
+        exec: bool,
+    ) -> Result<Option<SessionState>> {
+        let record = self
+            .containers
+            .find(key)
+            .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))?
+            .clone();
+        let shell_program = program.rsplit('/').next().unwrap_or("");
+        if !matches!(shell_program, "sh" | "ash" | "bash" | "dash") || !args.is_empty() {
             return Ok(None);
         }
         let snapshot = self.container_snapshot(&record.id)?;
-        if !snapshot.exists(&record.path) && record.path.contains('/') {
+        if !snapshot.exists(program) && program.contains('/') {
             return Ok(None);
         }
         let flavour = match shell_program {
@@ -66,17 +112,20 @@ impl Engine {
             .filter(|w| !w.is_empty())
             .unwrap_or_else(|| "/".into());
         let _ = shell.set_cwd(&workdir);
-        let now = self.now_rfc3339();
-        let c = self.containers.get_mut(&record.id).expect("found above");
-        c.status = Status::Running;
-        c.started_at = Some(now);
-        self.save()?;
+        if !exec {
+            let now = self.now_rfc3339();
+            let c = self.containers.get_mut(&record.id).expect("found above");
+            c.status = Status::Running;
+            c.started_at = Some(now);
+            self.save()?;
+        }
         let prompt = prompt_of(&shell, &record.id);
         self.sessions.insert(
             record.id.clone(),
             Session {
                 shell,
                 history_file,
+                exec,
             },
         );
         Ok(Some(SessionState {
@@ -103,9 +152,7 @@ impl Engine {
         let log = Interleaved::default();
         let mut out = log.writer(1);
         let mut err = log.writer(2);
-        let mut host = ContainerHost {
-            now: self.clock.now(),
-        };
+        let mut host = ContainerHost::new(self.clock.now());
         let status = session.shell.run(
             input,
             &mut host,
@@ -131,6 +178,15 @@ impl Engine {
             c.logs.push(LogChunk {
                 stream,
                 text: String::from_utf8_lossy(&bytes).into_owned(),
+            });
+        }
+        if let Some(code) = session.shell.has_exited()
+            && session.exec
+        {
+            // An exec'd shell ends; the container goes on.
+            return Ok(SessionState {
+                prompt: String::new(),
+                exited: Some(i64::from(code)),
             });
         }
         if let Some(code) = session.shell.has_exited() {

@@ -439,6 +439,22 @@ fn whaler_header_lists_env_ports_and_user() {
         fn container_extract(&mut self, _: &str, _: &str, _: &[u8]) -> crate::backend::Result<()> {
             unimplemented!()
         }
+        fn stop_container(&mut self, _: &str) -> crate::backend::Result<()> {
+            unimplemented!()
+        }
+        fn kill_container(&mut self, _: &str) -> crate::backend::Result<()> {
+            unimplemented!()
+        }
+        fn exec(
+            &mut self,
+            _: &str,
+            _: &[String],
+            _: Option<&str>,
+            _: &[String],
+            _: Streams<'_>,
+        ) -> crate::backend::Result<i64> {
+            unimplemented!()
+        }
         fn container_changes(
             &mut self,
             _: &str,

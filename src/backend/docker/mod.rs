@@ -478,6 +478,34 @@ impl Backend for DockerBackend {
         })
     }
 
+    fn stop_container(&mut self, id: &str) -> Result<()> {
+        self.block(
+            self.docker
+                .stop_container(id, None::<bollard::query_parameters::StopContainerOptions>),
+        )
+    }
+
+    fn kill_container(&mut self, id: &str) -> Result<()> {
+        self.block(
+            self.docker
+                .kill_container(id, None::<bollard::query_parameters::KillContainerOptions>),
+        )
+    }
+
+    fn exec(
+        &mut self,
+        _id: &str,
+        _argv: &[String],
+        _workdir: Option<&str>,
+        _env: &[String],
+        _streams: Streams<'_>,
+    ) -> Result<i64> {
+        Err(BackendError::Daemon {
+            status: 501,
+            message: "docklab does not run docker exec through a real daemon yet".into(),
+        })
+    }
+
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
         Ok(self
             .block(self.docker.container_changes(id))?

@@ -4,7 +4,9 @@ use super::images::finish_with_errors;
 use super::{Row, filters, go_time, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
-use crate::cli::args::{CommitArgs, CpArgs, DiffArgs, LogsArgs, PsArgs, RmArgs, StartArgs};
+use crate::cli::args::{
+    CommitArgs, CpArgs, DiffArgs, ExecArgs, LogsArgs, PsArgs, RmArgs, StartArgs, StopArgs,
+};
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
 use crate::cli::{Cli, CliError, daemon_error_text};
@@ -395,4 +397,93 @@ pub fn cp(
         )?;
     }
     Ok(0)
+}
+
+/// Applies `action` to each container named, printing each name that worked, then the
+/// daemon's errors, as `docker stop`, `kill` and `restart` report.
+fn for_each_container(
+    cli: &mut Cli<'_>,
+    names: &[String],
+    streams: Streams<'_>,
+    action: fn(&mut Cli<'_>, &str) -> crate::backend::Result<()>,
+) -> Result<i32, CliError> {
+    let mut errors = Vec::new();
+    for name in names {
+        match action(cli, name) {
+            Ok(()) => writeln!(streams.stdout, "{name}")?,
+            Err(e) => errors.push(daemon_error_text(&e)),
+        }
+    }
+    finish_with_errors(streams.stderr, errors)
+}
+
+pub fn stop(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: StopArgs = verb.parse(raw)?;
+    for_each_container(cli, &args.args, streams, |cli, name| {
+        cli.backend.stop_container(name)
+    })
+}
+
+pub fn kill(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: StopArgs = verb.parse(raw)?;
+    for_each_container(cli, &args.args, streams, |cli, name| {
+        cli.backend.kill_container(name)
+    })
+}
+
+pub fn restart(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: StopArgs = verb.parse(raw)?;
+    for_each_container(cli, &args.args, streams, |cli, name| {
+        cli.backend.stop_container(name)?;
+        cli.backend.start_container(name)
+    })
+}
+
+/// `docker exec`: a command in a running container; `-it` with a shell opens it for
+/// typing, as `docker run -it` does.
+pub fn exec(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: ExecArgs = verb.parse_until_positional(raw)?;
+    let container = &args.args[0];
+    let argv = &args.args[1..];
+    if args.interactive
+        && let Some(state) = cli.backend.exec_session_start(container, argv)?
+    {
+        cli.session = Some((container.clone(), state.prompt));
+        return Ok(0);
+    }
+    let status = cli
+        .backend
+        .exec(container, argv, args.workdir.as_deref(), &args.env, streams)
+        .map_err(|e| match &e {
+            crate::backend::BackendError::Daemon { message, .. }
+                if message.starts_with("OCI runtime exec failed") =>
+            {
+                CliError::Message {
+                    text: message.clone(),
+                    code: 127,
+                }
+            }
+            _ => CliError::Daemon(e),
+        })?;
+    Ok(status as i32)
 }

@@ -20,6 +20,38 @@ use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
     Verb {
+        path: "docker stop",
+        names: &["stop", "container stop"],
+        help: include_str!("../help/stop.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::stop,
+        flags: <StopArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker kill",
+        names: &["kill", "container kill"],
+        help: include_str!("../help/kill.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::kill,
+        flags: <StopArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker restart",
+        names: &["restart", "container restart"],
+        help: include_str!("../help/restart.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::restart,
+        flags: <StopArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker exec",
+        names: &["exec", "container exec"],
+        help: include_str!("../help/exec.txt"),
+        args: ArgRule::Min(2),
+        handler: containers::exec,
+        flags: <ExecArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker cp",
         names: &["cp", "container cp"],
         help: include_str!("../help/cp.txt"),

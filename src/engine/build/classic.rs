@@ -826,9 +826,7 @@ impl Builder<'_> {
         let log = Interleaved::default();
         let mut stdout = log.writer(1);
         let mut stderr = log.writer(2);
-        let mut host = ContainerHost {
-            now: self.engine.clock.now(),
-        };
+        let mut host = ContainerHost::new(self.engine.clock.now());
         let status = match (
             argv.first().map(String::as_str),
             argv.get(1).map(String::as_str),

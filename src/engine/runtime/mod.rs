@@ -12,6 +12,8 @@ use super::streams::Streams;
 use bollard_stubs::models::ContainerCreateBody;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,6 +144,19 @@ pub fn flavour_of(fs: &dyn Vfs) -> Flavour {
 /// may ask of the world: the time, and nothing else. No host programs, no waiting.
 pub struct ContainerHost {
     pub now: chrono::DateTime<chrono::Utc>,
+    /// For a detached process: the shell's interrupt flag and a note that the process
+    /// blocked. A process that starts to wait (`sleep`) stays running from then on, so
+    /// the engine stops interpreting it there instead of waiting.
+    pub blocking: Option<(Arc<AtomicBool>, Arc<AtomicBool>)>,
+}
+
+impl ContainerHost {
+    pub fn new(now: chrono::DateTime<chrono::Utc>) -> ContainerHost {
+        ContainerHost {
+            now,
+            blocking: None,
+        }
+    }
 }
 
 impl Host for ContainerHost {
@@ -155,7 +170,12 @@ impl Host for ContainerHost {
         None
     }
 
-    fn sleep(&mut self, _duration: std::time::Duration) {}
+    fn sleep(&mut self, _duration: std::time::Duration) {
+        if let Some((interrupt, blocked)) = &self.blocking {
+            blocked.store(true, Ordering::SeqCst);
+            interrupt.store(true, Ordering::SeqCst);
+        }
+    }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.now

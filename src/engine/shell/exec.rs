@@ -1043,6 +1043,8 @@ impl<'a> Interp<'a> {
                 return Ok(self.run_utility(p, argv, io));
             }
             if let Some(name) = marker {
+                // A busybox applet is named by how it was called, not by its binary.
+                let name = if name == "busybox" { invoked } else { name };
                 // A real program of the image that the engine does not simulate (yet):
                 // say so, rather than pretend the file is broken.
                 write_err(
