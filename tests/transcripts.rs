@@ -392,3 +392,23 @@ docker ps -a
 "#,
     );
 }
+
+#[test]
+fn rename_wait_top_and_prune() {
+    pin(
+        "rename_wait_top_prune",
+        r#"docker run -d --name napper alpine:3.13 sleep 100
+docker top napper
+docker rename napper dozer
+docker rename dozer x
+docker ps --format '{{.Names}}'
+docker run --name quick alpine:3.13 sh -c 'exit 3'
+docker wait quick
+docker wait dozer
+docker container prune
+echo y | docker container prune
+docker container prune -f
+docker ps -a --format '{{.Names}} {{.Status}}'
+"#,
+    );
+}

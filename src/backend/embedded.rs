@@ -170,6 +170,22 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.container_extract(id, dir, tar)?)
     }
 
+    fn rename_container(&mut self, id: &str, name: &str) -> Result<()> {
+        Ok(self.engine.rename_container(id, name)?)
+    }
+
+    fn wait_container(&mut self, id: &str) -> Result<i64> {
+        Ok(self.engine.wait_container(id)?)
+    }
+
+    fn top_container(&mut self, id: &str) -> Result<bollard_stubs::models::ContainerTopResponse> {
+        Ok(self.engine.top_container(id)?)
+    }
+
+    fn prune_containers(&mut self) -> Result<Vec<String>> {
+        Ok(self.engine.prune_containers()?)
+    }
+
     fn stop_container(&mut self, id: &str) -> Result<()> {
         Ok(self.engine.stop_container(id, 137, false)?)
     }

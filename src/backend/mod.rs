@@ -167,6 +167,14 @@ pub trait Backend {
     /// `PUT /containers/{id}/archive?path=`: unpacks a tar into an existing directory.
     fn container_extract(&mut self, id: &str, dir: &str, tar: &[u8]) -> Result<()>;
 
+    /// `POST /containers/{id}/rename?name=`.
+    fn rename_container(&mut self, id: &str, name: &str) -> Result<()>;
+    /// `POST /containers/{id}/wait`: the exit code.
+    fn wait_container(&mut self, id: &str) -> Result<i64>;
+    /// `GET /containers/{id}/top`.
+    fn top_container(&mut self, id: &str) -> Result<bollard_stubs::models::ContainerTopResponse>;
+    /// `POST /containers/prune`: the IDs removed.
+    fn prune_containers(&mut self) -> Result<Vec<String>>;
     /// `POST /containers/{id}/stop`.
     fn stop_container(&mut self, id: &str) -> Result<()>;
     /// `POST /containers/{id}/kill`.

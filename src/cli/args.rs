@@ -356,6 +356,24 @@ impl PositionalsMut for ExecArgs {
 }
 
 verb! {
+    /// `docker rename`, `docker wait`, `docker top`: containers and nothing else.
+    pub struct PlainArgs {
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker container prune`.
+    pub struct PruneArgs {
+        #[arg(long)]
+        pub filter: Vec<String>,
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
     /// `docker diff`, `docker container diff`.
     pub struct DiffArgs {
         pub args: Vec<String>,

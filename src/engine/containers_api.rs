@@ -323,6 +323,89 @@ impl Engine {
         Ok(())
     }
 
+    /// `POST /containers/{id}/rename?name=`.
+    pub fn rename_container(&mut self, key: &str, name: &str) -> Result<()> {
+        let id = self.container(key)?.id.clone();
+        if !valid_name(name) {
+            return Err(EngineError::BadRequest(format!(
+                "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+            )));
+        }
+        let name = name.trim_start_matches('/').to_string();
+        if let Some(other) = self.containers.by_name(&name) {
+            return Err(EngineError::Conflict(format!(
+                "Conflict. The container name \"/{name}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                other.id
+            )));
+        }
+        self.containers.get_mut(&id).expect("found above").name = name;
+        self.save()
+    }
+
+    /// `POST /containers/{id}/wait`: the exit code of a container that has stopped. A
+    /// running one would wait forever here, where nothing else can happen meanwhile.
+    pub fn wait_container(&mut self, key: &str) -> Result<i64> {
+        let c = self.container(key)?;
+        if c.is_running() {
+            return Err(EngineError::Conflict(format!(
+                "container {} is still running, and nothing in the lab can stop it while docker wait waits; stop it first",
+                c.id
+            )));
+        }
+        Ok(c.exit_code)
+    }
+
+    /// `GET /containers/{id}/top`: the process table of a running container.
+    pub fn top_container(&self, key: &str) -> Result<bollard_stubs::models::ContainerTopResponse> {
+        let c = self.container(key)?;
+        if !c.is_running() {
+            return Err(EngineError::Conflict(format!(
+                "container {} is not running",
+                c.id
+            )));
+        }
+        let mut command = c.path.clone();
+        for arg in &c.args {
+            command.push(' ');
+            command.push_str(arg);
+        }
+        let started = super::image::parse_time(c.started_at.as_deref());
+        let stime = chrono::DateTime::from_timestamp(started, 0)
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default();
+        Ok(bollard_stubs::models::ContainerTopResponse {
+            titles: Some(
+                ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+                    .map(String::from)
+                    .to_vec(),
+            ),
+            processes: Some(vec![vec![
+                "root".into(),
+                "4242".into(),
+                "4221".into(),
+                "0".into(),
+                stime,
+                "?".into(),
+                "00:00:00".into(),
+                command,
+            ]]),
+        })
+    }
+
+    /// `POST /containers/prune`: removes every stopped container; their IDs.
+    pub fn prune_containers(&mut self) -> Result<Vec<String>> {
+        let stopped: Vec<String> = self
+            .containers
+            .all()
+            .filter(|c| !c.is_running())
+            .map(|c| c.id.clone())
+            .collect();
+        for id in &stopped {
+            self.remove_container(id, false)?;
+        }
+        Ok(stopped)
+    }
+
     /// `POST /containers/{id}/stop` (and `kill`): a running process ends with `code`
     /// (137: killed, as a PID 1 that ignores SIGTERM is after the grace period).
     pub fn stop_container(&mut self, key: &str, code: i64, must_be_running: bool) -> Result<()> {

@@ -439,6 +439,21 @@ fn whaler_header_lists_env_ports_and_user() {
         fn container_extract(&mut self, _: &str, _: &str, _: &[u8]) -> crate::backend::Result<()> {
             unimplemented!()
         }
+        fn rename_container(&mut self, _: &str, _: &str) -> crate::backend::Result<()> {
+            unimplemented!()
+        }
+        fn wait_container(&mut self, _: &str) -> crate::backend::Result<i64> {
+            unimplemented!()
+        }
+        fn top_container(
+            &mut self,
+            _: &str,
+        ) -> crate::backend::Result<bollard_stubs::models::ContainerTopResponse> {
+            unimplemented!()
+        }
+        fn prune_containers(&mut self) -> crate::backend::Result<Vec<String>> {
+            unimplemented!()
+        }
         fn stop_container(&mut self, _: &str) -> crate::backend::Result<()> {
             unimplemented!()
         }

@@ -478,6 +478,36 @@ impl Backend for DockerBackend {
         })
     }
 
+    fn rename_container(&mut self, id: &str, name: &str) -> Result<()> {
+        let options = bollard::query_parameters::RenameContainerOptionsBuilder::default()
+            .name(name)
+            .build();
+        self.block(self.docker.rename_container(id, options))
+    }
+
+    fn wait_container(&mut self, id: &str) -> Result<i64> {
+        Ok(self
+            .inspect_container(id)?
+            .state
+            .and_then(|s| s.exit_code)
+            .unwrap_or(0))
+    }
+
+    fn top_container(&mut self, id: &str) -> Result<bollard_stubs::models::ContainerTopResponse> {
+        self.block(
+            self.docker
+                .top_processes(id, None::<bollard::query_parameters::TopOptions>),
+        )
+    }
+
+    fn prune_containers(&mut self) -> Result<Vec<String>> {
+        let report = self.block(
+            self.docker
+                .prune_containers(None::<bollard::query_parameters::PruneContainersOptions>),
+        )?;
+        Ok(report.containers_deleted.unwrap_or_default())
+    }
+
     fn stop_container(&mut self, id: &str) -> Result<()> {
         self.block(
             self.docker

@@ -5,7 +5,8 @@ use super::{Row, filters, go_time, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
 use crate::cli::args::{
-    CommitArgs, CpArgs, DiffArgs, ExecArgs, LogsArgs, PsArgs, RmArgs, StartArgs, StopArgs,
+    CommitArgs, CpArgs, DiffArgs, ExecArgs, LogsArgs, PlainArgs, PruneArgs, PsArgs, RmArgs,
+    StartArgs, StopArgs,
 };
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
@@ -486,4 +487,86 @@ pub fn exec(
             _ => CliError::Daemon(e),
         })?;
     Ok(status as i32)
+}
+
+pub fn rename(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    _streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: PlainArgs = verb.parse(raw)?;
+    cli.backend.rename_container(&args.args[0], &args.args[1])?;
+    Ok(0)
+}
+
+/// `docker wait`: each container's exit code, one per line.
+pub fn wait(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: PlainArgs = verb.parse(raw)?;
+    let mut errors = Vec::new();
+    for name in &args.args {
+        match cli.backend.wait_container(name) {
+            Ok(code) => writeln!(streams.stdout, "{code}")?,
+            Err(e) => errors.push(daemon_error_text(&e)),
+        }
+    }
+    finish_with_errors(streams.stderr, errors)
+}
+
+/// `docker top`: the daemon's process table, aligned as `ps` aligns it.
+pub fn top(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: PlainArgs = verb.parse(raw)?;
+    let table = cli.backend.top_container(&args.args[0])?;
+    let mut writer = crate::cli::format::TableWriter::new();
+    writer.row(&table.titles.unwrap_or_default());
+    for process in table.processes.unwrap_or_default() {
+        writer.row(&process);
+    }
+    streams.stdout.write_all(writer.finish().as_bytes())?;
+    Ok(0)
+}
+
+/// `docker container prune`: asks first unless `-f`; a "no" ends quietly.
+pub fn prune(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: PruneArgs = verb.parse(raw)?;
+    if !args.force {
+        write!(
+            streams.stdout,
+            "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
+        )?;
+        let answer = String::from_utf8_lossy(streams.stdin);
+        let yes = matches!(
+            answer.lines().next().map(str::trim),
+            Some("y" | "Y" | "yes" | "Yes")
+        );
+        if !yes {
+            writeln!(streams.stdout)?;
+            return Ok(0);
+        }
+    }
+    let removed = cli.backend.prune_containers()?;
+    if !removed.is_empty() {
+        writeln!(streams.stdout, "Deleted Containers:")?;
+        for id in &removed {
+            writeln!(streams.stdout, "{id}")?;
+        }
+        writeln!(streams.stdout)?;
+    }
+    writeln!(streams.stdout, "Total reclaimed space: 0B")?;
+    Ok(0)
 }

@@ -20,6 +20,38 @@ use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
     Verb {
+        path: "docker rename",
+        names: &["rename", "container rename"],
+        help: include_str!("../help/rename.txt"),
+        args: ArgRule::Exact(2),
+        handler: containers::rename,
+        flags: <PlainArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker wait",
+        names: &["wait", "container wait"],
+        help: include_str!("../help/wait.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::wait,
+        flags: <PlainArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker top",
+        names: &["top", "container top"],
+        help: include_str!("../help/top.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::top,
+        flags: <PlainArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker container prune",
+        names: &["container prune"],
+        help: include_str!("../help/container-prune.txt"),
+        args: ArgRule::None,
+        handler: containers::prune,
+        flags: <PruneArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker stop",
         names: &["stop", "container stop"],
         help: include_str!("../help/stop.txt"),
