@@ -412,3 +412,21 @@ docker ps -a --format '{{.Names}} {{.Status}}'
 "#,
     );
 }
+
+#[test]
+fn save_and_load() {
+    pin(
+        "save_and_load",
+        r#"printf 'FROM alpine:3.13\nRUN echo made > /made.txt\nCMD ["cat", "/made.txt"]\n' > Dockerfile
+docker build -q -t made:1 .
+docker save -o made.tar made:1
+docker rmi made:1
+docker load -i made.tar
+docker run made:1
+docker load < made.tar
+docker load -i nope.tar
+echo garbage > bad.tar
+docker load -i bad.tar
+"#,
+    );
+}

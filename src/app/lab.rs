@@ -338,6 +338,18 @@ struct WorkspaceFiles {
 }
 
 impl ClientFiles for WorkspaceFiles {
+    fn read_file(&mut self, path: &str) -> Result<Vec<u8>, String> {
+        self.fs
+            .read(&vfs::normalize(&self.cwd, path))
+            .map_err(|_| format!("open {path}: no such file or directory"))
+    }
+
+    fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        self.fs
+            .write(&vfs::normalize(&self.cwd, path), bytes, false)
+            .map_err(|e| format!("failed to save image: open {path}: {e}"))
+    }
+
     fn stat(&mut self, path: &str) -> Option<bool> {
         self.fs
             .metadata(&vfs::normalize(&self.cwd, path))

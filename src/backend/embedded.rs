@@ -102,6 +102,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.save_images(names)?)
     }
 
+    fn load_images(&mut self, archive: &[u8]) -> Result<Vec<String>> {
+        Ok(self.engine.load_images(archive)?)
+    }
+
     fn build_image(
         &mut self,
         context: &[u8],

@@ -114,6 +114,9 @@ pub trait Backend {
     /// `GET /images/get?names=`: `docker save` of the named images, as one tar.
     fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>>;
 
+    /// `POST /images/load`: `docker load`; the lines to print (`Loaded image: x:y`).
+    fn load_images(&mut self, archive: &[u8]) -> Result<Vec<String>>;
+
     /// `POST /build` with the context tar: streams the builder's messages; returns the
     /// image ID. A failed step arrives as a message with `error_detail` and as the error.
     fn build_image(

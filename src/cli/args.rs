@@ -374,6 +374,30 @@ verb! {
 }
 
 verb! {
+    /// `docker save`, `docker image save`.
+    pub struct SaveArgs {
+        #[arg(short, long)]
+        pub output: Option<String>,
+        #[arg(long)]
+        pub platform: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker load`, `docker image load`.
+    pub struct LoadArgs {
+        #[arg(short, long)]
+        pub input: Option<String>,
+        #[arg(short, long)]
+        pub quiet: bool,
+        #[arg(long)]
+        pub platform: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
     /// `docker diff`, `docker container diff`.
     pub struct DiffArgs {
         pub args: Vec<String>,

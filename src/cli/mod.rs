@@ -37,6 +37,10 @@ pub trait ClientFiles {
     /// (`.dockerignore` applied). Errors are the CLI's sentence after
     /// `unable to prepare context: `.
     fn context_tar(&mut self, dir: &str, dockerfile: &str) -> Result<Vec<u8>, String>;
+    /// A file's bytes (`docker load -i`).
+    fn read_file(&mut self, path: &str) -> Result<Vec<u8>, String>;
+    /// Writes a file (`docker save -o`).
+    fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), String>;
     /// `Some(is_dir)` when `path` exists on the client's side.
     fn stat(&mut self, path: &str) -> Option<bool>;
     /// `path` as a tar whose root entry is called `root_name` (`docker cp` to a container).
@@ -55,6 +59,12 @@ impl ClientFiles for NoFiles {
     }
     fn stat(&mut self, _path: &str) -> Option<bool> {
         None
+    }
+    fn read_file(&mut self, path: &str) -> Result<Vec<u8>, String> {
+        Err(format!("open {path}: no such file or directory"))
+    }
+    fn write_file(&mut self, path: &str, _bytes: &[u8]) -> Result<(), String> {
+        Err(format!("open {path}: no such file or directory"))
     }
     fn path_tar(&mut self, path: &str, _root_name: &str) -> Result<Vec<u8>, String> {
         Err(format!("lstat {path}: no such file or directory"))

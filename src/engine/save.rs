@@ -132,3 +132,109 @@ impl Engine {
         Ok(builder.into_inner()?)
     }
 }
+
+impl Engine {
+    /// `POST /images/load`: images from a `docker save` archive (Docker's
+    /// `manifest.json` layout, with blobs under any path it names). Returns the lines
+    /// Docker prints: `Loaded image: name:tag`, or `Loaded image ID: sha256:…`.
+    pub fn load_images(&mut self, archive: &[u8]) -> Result<Vec<String>> {
+        let bad = |what: String| EngineError::BadRequest(format!("invalid tar header: {what}"));
+        let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut reader = tar::Archive::new(archive);
+        for entry in reader.entries().map_err(|e| bad(e.to_string()))? {
+            let mut entry = entry.map_err(|e| bad(e.to_string()))?;
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let path = String::from_utf8_lossy(&entry.path_bytes())
+                .trim_start_matches("./")
+                .to_string();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(|e| bad(e.to_string()))?;
+            files.insert(path, bytes);
+        }
+        let manifest = files.get("manifest.json").ok_or_else(|| {
+            EngineError::BadRequest("open manifest.json: no such file or directory".into())
+        })?;
+        #[derive(serde::Deserialize)]
+        struct Entry {
+            #[serde(rename = "Config")]
+            config: String,
+            #[serde(rename = "RepoTags", default)]
+            repo_tags: Option<Vec<String>>,
+            #[serde(rename = "Layers", default)]
+            layers: Vec<String>,
+        }
+        let entries: Vec<Entry> = serde_json::from_slice(manifest)
+            .map_err(|e| EngineError::BadRequest(format!("invalid manifest.json: {e}")))?;
+        let mut report = Vec::new();
+        for entry in entries {
+            let config = files
+                .get(&entry.config)
+                .ok_or_else(|| EngineError::BadRequest(format!("missing config {}", entry.config)))?
+                .clone();
+            let parsed = super::image::ConfigFile::parse(&config)
+                .map_err(|e| EngineError::BadRequest(format!("invalid image config: {e}")))?;
+            if parsed.rootfs.diff_ids.len() != entry.layers.len() {
+                return Err(EngineError::BadRequest(
+                    "the manifest's layers do not match the config's diff IDs".into(),
+                ));
+            }
+            for (path, diff_id) in entry.layers.iter().zip(&parsed.rootfs.diff_ids) {
+                let blob = files
+                    .get(path)
+                    .ok_or_else(|| EngineError::BadRequest(format!("missing layer {path}")))?;
+                let tar = super::fs::uncompressed(std::sync::Arc::from(blob.clone()), 8 << 30)
+                    .map_err(|e| EngineError::BadRequest(format!("layer {path}: {e}")))?;
+                if &Digest::sha256(&tar) != diff_id {
+                    return Err(EngineError::BadRequest(format!(
+                        "layer {path} does not match its diff ID {diff_id}"
+                    )));
+                }
+                let layer = super::fs::Layer::from_tar(tar.clone())
+                    .map_err(|e| EngineError::BadRequest(format!("layer {path}: {e}")))?;
+                self.content.put_trusted(diff_id, &tar)?;
+                self.images.insert_layer(super::image::LayerRecord {
+                    diff_id: diff_id.clone(),
+                    size: tar.len() as u64,
+                    unpacked_size: layer.unpacked_size(),
+                });
+            }
+            let id = self.content.put(&config)?;
+            let size = parsed
+                .rootfs
+                .diff_ids
+                .iter()
+                .filter_map(|d| self.images.layer(d))
+                .map(|l| l.unpacked_size)
+                .sum();
+            if self.images.get(&id).is_none() {
+                self.images.insert_image(super::image::ImageRecord {
+                    id: id.clone(),
+                    manifest: None,
+                    parent: None,
+                    repo_digests: Default::default(),
+                    layers: parsed.rootfs.diff_ids.clone(),
+                    size,
+                    created: parsed.created_unix(),
+                    last_tag_time: None,
+                    buildkit: false,
+                });
+            }
+            let tags = entry.repo_tags.unwrap_or_default();
+            let now = self.now_rfc3339();
+            for tag in &tags {
+                let named = reference::parse_normalized(tag)
+                    .map_err(|e| EngineError::InvalidReference(e.to_string()))?
+                    .with_default_tag();
+                self.images.set_tag(named.to_string(), id.clone(), &now);
+                report.push(format!("Loaded image: {}", named.familiar_string()));
+            }
+            if tags.is_empty() {
+                report.push(format!("Loaded image ID: {id}"));
+            }
+        }
+        self.save()?;
+        Ok(report)
+    }
+}

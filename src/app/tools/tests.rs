@@ -454,6 +454,9 @@ fn whaler_header_lists_env_ports_and_user() {
         fn prune_containers(&mut self) -> crate::backend::Result<Vec<String>> {
             unimplemented!()
         }
+        fn load_images(&mut self, _: &[u8]) -> crate::backend::Result<Vec<String>> {
+            unimplemented!()
+        }
         fn stop_container(&mut self, _: &str) -> crate::backend::Result<()> {
             unimplemented!()
         }

@@ -574,6 +574,14 @@ impl Backend for DockerBackend {
         })
     }
 
+    fn load_images(&mut self, archive: &[u8]) -> Result<Vec<String>> {
+        Ok(DockerBackend::load_image(self, archive)?
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.is_empty())
+            .collect())
+    }
+
     fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>> {
         let pairs: Vec<(&str, &str)> = names.iter().map(|n| ("names", n.as_str())).collect();
         let path = format!("{}/images/get{}", self.version_prefix, query(&pairs));

@@ -2,7 +2,7 @@
 
 use super::{Row, filters, go_json_indent, go_time, print_rows};
 use crate::backend::ListImagesOptions;
-use crate::cli::args::{HistoryArgs, ImagesArgs, InspectArgs, TagArgs};
+use crate::cli::args::{HistoryArgs, ImagesArgs, InspectArgs, LoadArgs, SaveArgs, TagArgs};
 use crate::cli::format::{ellipsis, human_duration, human_size, truncate_id};
 use crate::cli::parse::Verb;
 use crate::cli::{Cli, CliError, daemon_error_text};
@@ -353,5 +353,47 @@ pub fn history(
         &rows,
         "template parsing error: ",
     )?;
+    Ok(0)
+}
+
+/// `docker save`: the images as one tar, to `-o FILE` or to stdout.
+pub fn save(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: SaveArgs = verb.parse(raw)?;
+    let archive = cli.backend.save_images(&args.args)?;
+    match &args.output {
+        Some(path) => cli
+            .files
+            .write_file(path, &archive)
+            .map_err(CliError::message)?,
+        None => streams.stdout.write_all(&archive)?,
+    }
+    Ok(0)
+}
+
+/// `docker load`: images from a `docker save` tar, from `-i FILE` or from stdin.
+pub fn load(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: LoadArgs = verb.parse(raw)?;
+    let archive = match &args.input {
+        Some(path) => cli.files.read_file(path).map_err(CliError::message)?,
+        None if streams.stdin.is_empty() => {
+            return Err(CliError::message(
+                "requested load from stdin, but stdin is empty",
+            ));
+        }
+        None => streams.stdin.to_vec(),
+    };
+    for line in cli.backend.load_images(&archive)? {
+        writeln!(streams.stdout, "{line}")?;
+    }
     Ok(0)
 }

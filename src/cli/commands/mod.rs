@@ -20,6 +20,22 @@ use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
     Verb {
+        path: "docker save",
+        names: &["save", "image save"],
+        help: include_str!("../help/save.txt"),
+        args: ArgRule::Min(1),
+        handler: images::save,
+        flags: <SaveArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker load",
+        names: &["load", "image load"],
+        help: include_str!("../help/load.txt"),
+        args: ArgRule::None,
+        handler: images::load,
+        flags: <LoadArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker rename",
         names: &["rename", "container rename"],
         help: include_str!("../help/rename.txt"),
