@@ -245,6 +245,9 @@ mod tests {
         let (_, c) = complete(&words(), "echo hi && docker ima");
         assert!(c.contains(&"images".to_string()));
         let (_, c) = complete(&words(), "docker image l");
-        assert_eq!(c, vec!["list".to_string(), "load".to_string(), "ls".to_string()]);
+        assert_eq!(
+            c,
+            vec!["list".to_string(), "load".to_string(), "ls".to_string()]
+        );
     }
 }
