@@ -134,6 +134,27 @@ impl DockerBackend {
         &self.host
     }
 
+    /// One plain request: sends it, turns an error status into the daemon's error, and
+    /// returns the whole body.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Vec<u8>> {
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send(method, path, headers, body)
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            response.body().await.map_err(|e| io_error(&host, e))
+        })
+    }
+
     /// `POST /images/load` with a `docker save` archive, as `docker load` does. Returns the
     /// daemon's report (`Loaded image: name:tag` lines).
     pub fn load_image(&mut self, archive: &[u8]) -> Result<String> {
@@ -398,16 +419,7 @@ impl Backend for DockerBackend {
             .config
             .and_then(|c| c.tty)
             .unwrap_or(false);
-        let endpoint = self.endpoint.clone();
-        let host = self.host.clone();
-        let body = self.runtime.block_on(async {
-            let mut response = endpoint
-                .send("GET", &path, &[], b"")
-                .await
-                .map_err(|e| io_error(&host, e))?;
-            check_status(&host, &mut response).await?;
-            response.body().await.map_err(|e| io_error(&host, e))
-        })?;
+        let body = self.request("GET", &path, &[], b"")?;
         if tty {
             return Ok(vec![(1, body)]);
         }
@@ -448,16 +460,7 @@ impl Backend for DockerBackend {
             encode(id),
             query(&[("path", path)])
         );
-        let endpoint = self.endpoint.clone();
-        let host = self.host.clone();
-        self.runtime.block_on(async {
-            let mut response = endpoint
-                .send("GET", &url, &[], b"")
-                .await
-                .map_err(|e| io_error(&host, e))?;
-            check_status(&host, &mut response).await?;
-            response.body().await.map_err(|e| io_error(&host, e))
-        })
+        self.request("GET", &url, &[], b"")
     }
 
     fn container_extract(&mut self, id: &str, dir: &str, tar: &[u8]) -> Result<()> {
@@ -467,15 +470,8 @@ impl Backend for DockerBackend {
             encode(id),
             query(&[("path", dir)])
         );
-        let endpoint = self.endpoint.clone();
-        let host = self.host.clone();
-        self.runtime.block_on(async {
-            let mut response = endpoint
-                .send("PUT", &url, &[("Content-Type", "application/x-tar")], tar)
-                .await
-                .map_err(|e| io_error(&host, e))?;
-            check_status(&host, &mut response).await
-        })
+        self.request("PUT", &url, &[("Content-Type", "application/x-tar")], tar)
+            .map(|_| ())
     }
 
     fn rename_container(&mut self, id: &str, name: &str) -> Result<()> {
@@ -555,23 +551,14 @@ impl Backend for DockerBackend {
             }
         }
         let path = format!("{}/commit{}", self.version_prefix, query(&pairs));
-        let endpoint = self.endpoint.clone();
-        let host = self.host.clone();
-        self.runtime.block_on(async {
-            let mut response = endpoint
-                .send(
-                    "POST",
-                    &path,
-                    &[("Content-Type", "application/json")],
-                    b"{}",
-                )
-                .await
-                .map_err(|e| io_error(&host, e))?;
-            check_status(&host, &mut response).await?;
-            let body = response.body().await.map_err(|e| io_error(&host, e))?;
-            let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-            Ok(value["Id"].as_str().unwrap_or_default().to_string())
-        })
+        let body = self.request(
+            "POST",
+            &path,
+            &[("Content-Type", "application/json")],
+            b"{}",
+        )?;
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        Ok(value["Id"].as_str().unwrap_or_default().to_string())
     }
 
     fn load_images(&mut self, archive: &[u8]) -> Result<Vec<String>> {
@@ -585,16 +572,7 @@ impl Backend for DockerBackend {
     fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>> {
         let pairs: Vec<(&str, &str)> = names.iter().map(|n| ("names", n.as_str())).collect();
         let path = format!("{}/images/get{}", self.version_prefix, query(&pairs));
-        let endpoint = self.endpoint.clone();
-        let host = self.host.clone();
-        self.runtime.block_on(async {
-            let mut response = endpoint
-                .send("GET", &path, &[], b"")
-                .await
-                .map_err(|e| io_error(&host, e))?;
-            check_status(&host, &mut response).await?;
-            response.body().await.map_err(|e| io_error(&host, e))
-        })
+        self.request("GET", &path, &[], b"")
     }
 
     fn build_image(
