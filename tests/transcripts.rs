@@ -430,3 +430,14 @@ docker load -i bad.tar
 "#,
     );
 }
+
+#[test]
+fn env_files_and_hostnames() {
+    pin(
+        "env_file_and_hostname",
+        r#"printf '# settings\nGREETING=hello\nEMPTY=\nHOME_USER\n' > app.env
+HOME_USER=student docker run --env-file app.env -e EXTRA=1 -h myhost alpine:3.13 sh -c 'echo $GREETING $HOME_USER $EXTRA $HOSTNAME'
+docker run --env-file nope.env alpine:3.13 true
+"#,
+    );
+}

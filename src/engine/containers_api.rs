@@ -219,7 +219,7 @@ impl Engine {
                     }
                 }
                 // What the runtime adds to every process's environment.
-                shell.export("HOSTNAME", &id[..12]);
+                shell.export("HOSTNAME", &record.hostname());
                 if !env.iter().any(|e| e.starts_with("HOME=")) {
                     shell.export("HOME", "/root");
                 }
@@ -453,7 +453,7 @@ impl Engine {
                 shell.export(k, v);
             }
         }
-        shell.export("HOSTNAME", &record.id[..12]);
+        shell.export("HOSTNAME", &record.hostname());
         shell.export("HOME", "/root");
         let dir = workdir
             .map(str::to_string)

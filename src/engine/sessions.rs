@@ -103,7 +103,7 @@ impl Engine {
                 shell.export(k, v);
             }
         }
-        shell.export("HOSTNAME", &record.id[..12]);
+        shell.export("HOSTNAME", &record.hostname());
         shell.export("HOME", "/root");
         let workdir = record
             .config
@@ -119,7 +119,7 @@ impl Engine {
             c.started_at = Some(now);
             self.save()?;
         }
-        let prompt = prompt_of(&shell, &record.id);
+        let prompt = prompt_of(&shell, &record.hostname());
         self.sessions.insert(
             record.id.clone(),
             Session {
@@ -212,7 +212,12 @@ impl Engine {
             });
         }
         let _ = status;
-        let prompt = prompt_of(&session.shell, &id);
+        let hostname = self
+            .containers
+            .find(&id)
+            .map(|c| c.hostname())
+            .unwrap_or_default();
+        let prompt = prompt_of(&session.shell, &hostname);
         self.sessions.insert(id, session);
         self.save()?;
         Ok(SessionState {
@@ -224,12 +229,12 @@ impl Engine {
 
 /// The prompt each shell shows by default when not a login shell: busybox ash
 /// `/usr/src/app # `, dash `# `, bash `root@<hostname>:/# `.
-fn prompt_of(shell: &Shell<Snapshot>, id: &str) -> String {
+fn prompt_of(shell: &Shell<Snapshot>, hostname: &str) -> String {
     let cwd = shell.cwd().to_string();
     match shell.flavour() {
         Flavour::Bash => {
             let shown = if cwd == "/root" { "~".to_string() } else { cwd };
-            format!("root@{}:{shown}# ", &id[..12])
+            format!("root@{hostname}:{shown}# ")
         }
         Flavour::Dash => "# ".to_string(),
         _ => format!("{cwd} # "),

@@ -43,7 +43,30 @@ pub fn run(
                 vec![e.clone()]
             }
         }),
-        env: (!args.env.is_empty()).then(|| args.env.clone()),
+        env: {
+            // `--env-file` lines first, then `-e`, as the CLI merges them.
+            let mut env = Vec::new();
+            for file in &args.env_file {
+                let text = cli.files.read_file(file).map_err(|e| run_error(e, 125))?;
+                for line in String::from_utf8_lossy(&text).lines() {
+                    let line = line.trim_start();
+                    if line.is_empty() || line.starts_with('#') {
+                        continue;
+                    }
+                    // `NAME` alone takes the value from the client's environment.
+                    match line.split_once('=') {
+                        Some(_) => env.push(line.to_string()),
+                        None => {
+                            if let Some((_, v)) = cli.env.iter().find(|(k, _)| k == line) {
+                                env.push(format!("{line}={v}"));
+                            }
+                        }
+                    }
+                }
+            }
+            env.extend(args.env.iter().cloned());
+            (!env.is_empty()).then_some(env)
+        },
         working_dir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),

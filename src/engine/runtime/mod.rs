@@ -61,6 +61,15 @@ pub struct ContainerRecord {
 }
 
 impl ContainerRecord {
+    /// `-h NAME`, or the short ID as Docker gives every container by default.
+    pub fn hostname(&self) -> String {
+        self.config
+            .hostname
+            .clone()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| self.id[..12].to_string())
+    }
+
     pub fn is_running(&self) -> bool {
         matches!(
             self.status,
