@@ -33,6 +33,11 @@ pub fn run(
         let (k, v) = l.split_once('=').unwrap_or((l, ""));
         labels.insert(k.to_string(), v.to_string());
     }
+    // The lab types into interactive containers only where the backend keeps a
+    // session (the embedded engine). Elsewhere stdin stays closed unless input was
+    // piped in, so a shell sees end of input and exits instead of waiting forever.
+    let keep_stdin =
+        args.interactive && (cli.backend.name() == "embedded" || !streams.stdin.is_empty());
     let body = ContainerCreateBody {
         image: Some(image.clone()),
         cmd: (args.args.len() > 1).then(|| args.args[1..].to_vec()),
@@ -70,10 +75,10 @@ pub fn run(
         working_dir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),
-        tty: Some(args.tty),
-        open_stdin: Some(args.interactive),
-        stdin_once: Some(args.interactive && !args.detach),
-        attach_stdin: Some(args.interactive && !args.detach),
+        tty: Some(args.tty && (!args.interactive || keep_stdin)),
+        open_stdin: Some(keep_stdin),
+        stdin_once: Some(keep_stdin && !args.detach),
+        attach_stdin: Some(keep_stdin && !args.detach),
         attach_stdout: Some(!args.detach),
         attach_stderr: Some(!args.detach),
         labels: (!labels.is_empty()).then_some(labels),
