@@ -1,7 +1,7 @@
 //! `docker ps`, `docker rm`.
 
 use super::images::finish_with_errors;
-use super::{Row, filters, go_time, print_rows};
+use super::{Row, filters, go_time, print_ids, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
 use crate::cli::args::{
@@ -114,13 +114,7 @@ pub fn ps(
         })
         .collect();
     if args.quiet {
-        for row in &rows {
-            writeln!(
-                streams.stdout,
-                "{}",
-                row.fields["ID"].as_str().unwrap_or_default()
-            )?;
-        }
+        print_ids(streams.stdout, &rows)?;
         return Ok(0);
     }
     let table = if args.size {
@@ -170,14 +164,10 @@ pub fn rm(
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: RmArgs = verb.parse(raw)?;
-    let mut errors = Vec::new();
-    for name in &args.args {
-        match cli.backend.remove_container(name, args.force, args.volumes) {
-            Ok(()) => writeln!(streams.stdout, "{name}")?,
-            Err(e) => errors.push(daemon_error_text(&e)),
-        }
-    }
-    finish_with_errors(streams.stderr, errors)
+    let (force, volumes) = (args.force, args.volumes);
+    for_each_container(cli, &args.args, streams, |cli, name| {
+        cli.backend.remove_container(name, force, volumes)
+    })
 }
 
 /// `docker diff`: one `C`, `A` or `D` line per change, as the daemon lists them.
@@ -401,12 +391,12 @@ pub fn cp(
 }
 
 /// Applies `action` to each container named, printing each name that worked, then the
-/// daemon's errors, as `docker stop`, `kill` and `restart` report.
+/// daemon's errors, as `docker rm`, `stop`, `kill` and `restart` report.
 fn for_each_container(
     cli: &mut Cli<'_>,
     names: &[String],
     streams: Streams<'_>,
-    action: fn(&mut Cli<'_>, &str) -> crate::backend::Result<()>,
+    action: impl Fn(&mut Cli<'_>, &str) -> crate::backend::Result<()>,
 ) -> Result<i32, CliError> {
     let mut errors = Vec::new();
     for name in names {

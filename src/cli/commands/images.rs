@@ -1,6 +1,6 @@
 //! `docker images`, `docker tag`, `docker image inspect`, `docker history`.
 
-use super::{Row, filters, go_json_indent, go_time, print_rows};
+use super::{Row, filters, go_json_indent, go_time, print_ids, print_rows};
 use crate::backend::ListImagesOptions;
 use crate::cli::args::{HistoryArgs, ImagesArgs, InspectArgs, LoadArgs, SaveArgs, TagArgs};
 use crate::cli::format::{ellipsis, human_duration, human_size, truncate_id};
@@ -58,13 +58,7 @@ pub fn list(
         }
     }
     if args.quiet {
-        for row in &rows {
-            writeln!(
-                streams.stdout,
-                "{}",
-                row.fields["ID"].as_str().unwrap_or_default()
-            )?;
-        }
+        print_ids(streams.stdout, &rows)?;
         return Ok(0);
     }
     let table = if args.digests {
@@ -336,13 +330,7 @@ pub fn history(
         })
         .collect();
     if args.quiet {
-        for row in &rows {
-            writeln!(
-                streams.stdout,
-                "{}",
-                row.fields["ID"].as_str().unwrap_or_default()
-            )?;
-        }
+        print_ids(streams.stdout, &rows)?;
         return Ok(0);
     }
     print_rows(

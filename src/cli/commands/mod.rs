@@ -356,6 +356,14 @@ pub(super) fn print_rows(
     Ok(())
 }
 
+/// `-q`: each row's ID, one per line.
+pub(super) fn print_ids(out: &mut dyn Write, rows: &[Row]) -> Result<(), CliError> {
+    for row in rows {
+        writeln!(out, "{}", row.fields["ID"].as_str().unwrap_or_default())?;
+    }
+    Ok(())
+}
+
 /// `key=value` filter flags into the API's filter map.
 pub(super) fn filters(flags: &[String]) -> Result<crate::backend::Filters, CliError> {
     let mut out = crate::backend::Filters::new();
