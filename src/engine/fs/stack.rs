@@ -125,7 +125,11 @@ pub(super) fn read_dir_in<'a>(
                 }
             }
         }
-        if matches!(own, Some(LayerEntry::Opaque(_))) {
+        // An opaque directory hides the layers below it, whether it is `dir` itself or
+        // one of its ancestors (`dir` re-created inside a re-created directory).
+        let opaque_above =
+            ancestors(dir).any(|a| matches!(layer.get(a), Some(LayerEntry::Opaque(_))));
+        if matches!(own, Some(LayerEntry::Opaque(_))) || opaque_above {
             break;
         }
     }

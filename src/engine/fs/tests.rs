@@ -1562,6 +1562,25 @@ fn deletions_below_a_recreated_directory_are_reported() {
     );
 }
 
+/// Found by the model test: listing a directory re-created inside a directory that was
+/// moved away and re-created must not show what the old one held below.
+#[test]
+fn listing_below_a_recreated_directory_hides_the_old_contents() {
+    let ops = [
+        Op::Mkdir("/a".into()),
+        Op::Mkdir("/a/b".into()),
+        Op::Symlink("/a/b/a".into()),
+        Op::Commit,
+        Op::Rename("/a".into(), "/b".into()),
+        Op::Mkdir("/a".into()),
+        Op::Mkdir("/a/b".into()),
+        Op::RemoveAll("/a".into()),
+    ];
+    let (model, _stack, fs) = replay(&ops);
+    assert_eq!(fs.flatten(), model.tree);
+    assert!(fs.read_dir("/b/b").unwrap().iter().any(|e| e.name == "a"));
+}
+
 /// `docker diff` of the container that produced `docker-commit-special.tar`, as Docker
 /// printed it (sorted): its committed layer over the image gives the same lines.
 #[test]
