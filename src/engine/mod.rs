@@ -26,6 +26,7 @@ pub mod fs;
 pub mod hub;
 pub mod image;
 pub mod names;
+pub mod net;
 pub mod program;
 pub mod reference;
 pub mod runtime;
