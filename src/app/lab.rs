@@ -79,6 +79,7 @@ impl Lab {
                 state_dir: settings.state_dir.clone(),
                 seed: settings.seed,
                 clock: settings.clock.clone(),
+                publish_on_host: mode == Mode::Interactive,
             })?)),
             BackendKind::Docker => Box::new(DockerBackend::connect(None)?),
         };
@@ -264,6 +265,10 @@ impl Host for LabHost {
         if self.mode == Mode::Interactive {
             std::thread::sleep(duration);
         }
+    }
+
+    fn forward(&mut self, port: u16) -> Option<std::net::SocketAddr> {
+        self.backend.published_address(port)
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -123,6 +123,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.create_container(name, body)?)
     }
 
+    fn published_address(&mut self, port: u16) -> Option<std::net::SocketAddr> {
+        self.engine.published_address(port)
+    }
+
     fn start_container(&mut self, id: &str) -> Result<()> {
         self.engine.start_container(id)?;
         Ok(())

@@ -161,6 +161,11 @@ pub trait Backend {
 
     /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=`: what the container wrote,
     /// in order, as (1 = stdout or 2 = stderr, bytes).
+    /// Where a connection to `localhost:port` reaches the container publishing that
+    /// port, when the engine serves it elsewhere (None: the port itself).
+    fn published_address(&mut self, _port: u16) -> Option<std::net::SocketAddr> {
+        None
+    }
     fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>>;
 
     /// `HEAD /containers/{id}/archive?path=`: `Some(is_dir)` when the path exists.

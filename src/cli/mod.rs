@@ -10,6 +10,7 @@ mod commands;
 pub mod format;
 pub mod jsonmessage;
 mod parse;
+pub mod ports;
 
 pub use parse::completions;
 

@@ -80,9 +80,31 @@ impl Engine {
         if config.user.is_none() {
             config.user = image_config.user.clone();
         }
-        if config.exposed_ports.is_none() {
-            config.exposed_ports = image_config.exposed_ports.clone();
+        super::ports::validate_restart_policy(config.host_config.as_ref())?;
+        // Exposed ports: the image's, those asked for, and every published one.
+        let mut exposed: Vec<String> = Vec::new();
+        let published = config
+            .host_config
+            .as_ref()
+            .and_then(|h| h.port_bindings.as_ref())
+            .map(|b| b.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        for key in image_config
+            .exposed_ports
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(config.exposed_ports.take().unwrap_or_default())
+            .chain(published)
+        {
+            if let Some((port, proto)) = super::ports::parse_port_key(&key) {
+                let key = format!("{port}/{proto}");
+                if !exposed.contains(&key) {
+                    exposed.push(key);
+                }
+            }
         }
+        config.exposed_ports = (!exposed.is_empty()).then_some(exposed);
         if config.labels.is_none() {
             config.labels = image_config.labels.clone();
         }
@@ -113,6 +135,8 @@ impl Engine {
             started_at: None,
             finished_at: None,
             logs: Vec::new(),
+            ports: Vec::new(),
+            listening: Vec::new(),
         };
         self.containers.insert(record);
         self.save()?;
@@ -156,7 +180,7 @@ impl Engine {
 
     /// Runs the container's process. Detached, a process that starts waiting (`sleep`)
     /// is left running there; attached, waits take no time.
-    fn execute_container(
+    pub(super) fn execute_container(
         &mut self,
         key: &str,
         streams: Streams<'_>,
@@ -187,6 +211,15 @@ impl Engine {
                 return Err(EngineError::StartFailed(message));
             }
         };
+        let ports = match self.allocate_ports(&id) {
+            Ok(ports) => ports,
+            Err(e) => {
+                let c = self.containers.get_mut(&id).expect("found above");
+                c.error = e.to_string();
+                self.save()?;
+                return Err(e);
+            }
+        };
         let head = snapshot.read(&path).unwrap_or_default();
         let program = super::program::identify(&head[..head.len().min(256)]).map(str::to_string);
         let mut argv = vec![record.path.clone()];
@@ -196,6 +229,7 @@ impl Engine {
         let mut out = log.writer(1);
         let mut err = log.writer(2);
         let blocked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut listening = Vec::new();
         let native = program.as_deref().and_then(|name| {
             programs::run(
                 name,
@@ -225,9 +259,8 @@ impl Engine {
                 }
                 let _ = shell.set_cwd(&workdir);
                 let mut host = ContainerHost::new(self.clock.now());
-                if detached {
-                    host.blocking = Some((shell.interrupt_flag(), blocked.clone()));
-                }
+                host.blocking = Some((shell.interrupt_flag(), blocked.clone()));
+                host.detached = detached;
                 let line = argv
                     .iter()
                     .map(|a| super::runtime::shell_quote(a))
@@ -240,6 +273,7 @@ impl Engine {
                         Streams::new(streams.stdin, &mut out, &mut err),
                     );
                     self.save_upper(&id, shell.fs().upper())?;
+                    listening = std::mem::take(&mut host.listening);
                     i64::from(status)
                 }
             }
@@ -274,6 +308,19 @@ impl Engine {
             c.status = Status::Running;
             c.exit_code = 0;
             c.finished_at = None;
+            c.ports = ports;
+            c.listening = listening;
+            c.error.clear();
+            if let Err(e) = self.open_ports(&id) {
+                // The host refused even an ephemeral port: the container cannot run.
+                self.close_ports(&id);
+                let c = self.containers.get_mut(&id).expect("found above");
+                c.status = Status::Exited;
+                c.exit_code = 128;
+                c.error = e.to_string();
+                self.save()?;
+                return Err(EngineError::StartFailed(e.to_string()));
+            }
             self.save()?;
             return Ok(0);
         }
@@ -285,7 +332,7 @@ impl Engine {
     }
 
     /// Where a container's writable layer is kept between its runs.
-    fn upper_path(&self, id: &str) -> std::path::PathBuf {
+    pub(super) fn upper_path(&self, id: &str) -> std::path::PathBuf {
         self.state_dir.join("containers").join(format!("{id}.tar"))
     }
 
@@ -420,7 +467,15 @@ impl Engine {
             return Ok(());
         }
         self.sessions.remove(&record.id);
+        self.collect_service_logs()?;
+        self.close_ports(&record.id);
         let now = self.now_rfc3339();
+        // nginx and the registry stop cleanly on SIGTERM; a kill is a kill.
+        let code = if !must_be_running && !record.listening.is_empty() {
+            0
+        } else {
+            code
+        };
         let c = self.containers.get_mut(&record.id).expect("found above");
         c.status = Status::Exited;
         c.exit_code = code;
@@ -519,7 +574,9 @@ impl Engine {
     }
 
     /// `GET /containers/{id}/logs`: what the container's process wrote, in order.
-    pub fn container_logs(&self, key: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
+    pub fn container_logs(&mut self, key: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
+        self.container(key)?;
+        self.collect_service_logs()?;
         let c = self.container(key)?;
         // The log is kept as chunks; `--tail` counts lines.
         let mut lines: Vec<(u8, Vec<u8>)> = Vec::new();
@@ -681,7 +738,7 @@ impl Engine {
                 image_id: Some(c.image_id.to_string()),
                 command: Some(command_line(c)),
                 created: Some(super::image::parse_time(Some(&c.created))),
-                ports: Some(Vec::new()),
+                ports: Some(super::ports::summary_ports(c)),
                 labels: Some(c.config.labels.clone().unwrap_or_default()),
                 state: Some(summary_state(c.status)),
                 status: Some(status_text(c, now)),
@@ -767,6 +824,10 @@ impl Engine {
                 ..Default::default()
             }),
             host_config: cfg.host_config.clone(),
+            network_settings: Some(bollard_stubs::models::NetworkSettings {
+                ports: Some(super::ports::network_ports(c)),
+                ..Default::default()
+            }),
             ..Default::default()
         })
     }
@@ -781,6 +842,8 @@ impl Engine {
             )));
         }
         let id = c.id.clone();
+        self.close_ports(&id);
+        self.sessions.remove(&id);
         self.containers.remove(&id);
         self.save()?;
         match std::fs::remove_file(self.upper_path(&id)) {

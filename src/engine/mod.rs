@@ -38,6 +38,7 @@ pub mod units;
 
 mod containers_api;
 mod images_api;
+mod ports;
 
 pub use images_api::glob_match;
 
@@ -63,6 +64,9 @@ pub struct EngineOptions {
     pub state_dir: PathBuf,
     pub seed: Option<u64>,
     pub clock: Clock,
+    /// Publish ports on the host port asked for when it is free (the interactive lab),
+    /// not only on an ephemeral one.
+    pub publish_on_host: bool,
 }
 
 /// What `engine.json` holds.
@@ -87,6 +91,8 @@ pub struct Engine {
     layer_cache: HashMap<Digest, Arc<Layer>>,
     /// Interactive shells alive in running containers, by container ID.
     sessions: HashMap<String, sessions::Session>,
+    /// Published ports and the services behind them.
+    net: net::Network,
     /// Held while the engine lives: one docklab per state directory.
     _lock: std::fs::File,
 }
@@ -163,7 +169,7 @@ impl Engine {
             },
             Err(e) => return Err(state_io(e)),
         };
-        Ok(Engine {
+        let mut engine = Engine {
             hub: Hub::new(Some(dir.join("hub-cache"))),
             state_dir: dir,
             content,
@@ -173,8 +179,11 @@ impl Engine {
             ids: IdGenerator::new(options.seed),
             layer_cache: HashMap::new(),
             sessions: HashMap::new(),
+            net: net::Network::new(options.publish_on_host),
             _lock: lock,
-        })
+        };
+        engine.resume_containers()?;
+        Ok(engine)
     }
 
     pub fn state_dir(&self) -> &Path {

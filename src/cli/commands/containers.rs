@@ -97,6 +97,12 @@ pub fn ps(
                 }),
             );
             fields.insert("Image".into(), json!(c.image.clone().unwrap_or_default()));
+            fields.insert(
+                "Ports".into(),
+                json!(crate::cli::ports::displayable_ports(
+                    c.ports.as_deref().unwrap_or_default()
+                )),
+            );
             fields.insert("Names".into(), json!(names.join(",")));
             fields.insert(
                 "RunningFor".into(),
@@ -559,4 +565,95 @@ pub fn prune(
     }
     writeln!(streams.stdout, "Total reclaimed space: 0B")?;
     Ok(0)
+}
+
+/// `docker port`: every mapping (`80/tcp -> 0.0.0.0:8080`), or the host addresses of one
+/// container port.
+pub fn port(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: PlainArgs = verb.parse(raw)?;
+    let container = &args.args[0];
+    let info = cli.backend.inspect_container(container)?;
+    let ports = info
+        .network_settings
+        .and_then(|n| n.ports)
+        .unwrap_or_default();
+    let join = |b: &bollard_stubs::models::PortBinding| {
+        let ip = b.host_ip.clone().unwrap_or_default();
+        let port = b.host_port.clone().unwrap_or_default();
+        if ip.contains(':') {
+            format!("[{ip}]:{port}")
+        } else {
+            format!("{ip}:{port}")
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(wanted) = args.args.get(1) {
+        let (port, proto) = wanted.split_once('/').unwrap_or((wanted, "tcp"));
+        let proto = if proto.is_empty() { "tcp" } else { proto };
+        if port.parse::<u16>().is_err() {
+            return Err(CliError::Message {
+                text: format!(
+                    "Error: invalid port ({port}): strconv.ParseUint: parsing {port:?}: invalid syntax"
+                ),
+                code: 1,
+            });
+        }
+        let frontends = ports
+            .get(&format!("{port}/{proto}"))
+            .cloned()
+            .flatten()
+            .unwrap_or_default();
+        if frontends.is_empty() {
+            return Err(CliError::Message {
+                text: format!("Error: No public port '{wanted}' published for {container}"),
+                code: 1,
+            });
+        }
+        out.extend(frontends.iter().map(join));
+    } else {
+        for (from, frontends) in &ports {
+            for f in frontends.iter().flatten() {
+                out.push(format!("{from} -> {}", join(f)));
+            }
+        }
+    }
+    out.sort_by(|a, b| natural_cmp(a, b));
+    for line in out {
+        writeln!(streams.stdout, "{line}")?;
+    }
+    Ok(0)
+}
+
+/// Orders strings with runs of digits compared as numbers (`80/tcp` before `443/tcp`).
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = s.as_bytes();
+        for i in 1..=bytes.len() {
+            if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
+                out.push((bytes[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    let (ca, cb) = (chunks(a), chunks(b));
+    for ((da, xa), (db, xb)) in ca.iter().zip(cb.iter()) {
+        let ord = if *da && *db {
+            let (na, nb) = (xa.trim_start_matches('0'), xb.trim_start_matches('0'));
+            na.len().cmp(&nb.len()).then_with(|| na.cmp(nb))
+        } else {
+            xa.cmp(xb)
+        };
+        if ord != std::cmp::Ordering::Equal {
+            return ord;
+        }
+    }
+    ca.len().cmp(&cb.len())
 }

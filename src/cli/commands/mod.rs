@@ -44,6 +44,14 @@ pub static VERBS: &[Verb] = &[
         flags: <PlainArgs as CommandFactory>::command,
     },
     Verb {
+        path: "docker port",
+        names: &["port", "container port"],
+        help: include_str!("../help/port.txt"),
+        args: ArgRule::Range(1, 2),
+        handler: containers::port,
+        flags: <PlainArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker wait",
         names: &["wait", "container wait"],
         help: include_str!("../help/wait.txt"),

@@ -28,6 +28,23 @@ pub fn run(
     let args: RunArgs = verb.parse_until_positional(raw)?;
     let image = args.args[0].clone();
     let parsed = reference::parse_normalized(&image).map_err(|e| run_error(e.to_string(), 125))?;
+    let published = crate::cli::ports::parse_publish(&args.publish, &args.expose)
+        .map_err(|e| run_error(e, 125))?;
+    let restart_policy = match &args.restart {
+        Some(r) => Some(crate::cli::ports::parse_restart(r).map_err(|e| run_error(e, 125))?),
+        None => None,
+    };
+    if args.rm
+        && restart_policy
+            .as_ref()
+            .and_then(|p| p.name)
+            .is_some_and(|n| n != bollard_stubs::models::RestartPolicyNameEnum::NO)
+    {
+        return Err(run_error(
+            "conflicting options: cannot specify both --restart and --rm".into(),
+            125,
+        ));
+    }
     let mut labels = std::collections::HashMap::new();
     for l in &args.label {
         let (k, v) = l.split_once('=').unwrap_or((l, ""));
@@ -82,8 +99,17 @@ pub fn run(
         attach_stdout: Some(!args.detach),
         attach_stderr: Some(!args.detach),
         labels: (!labels.is_empty()).then_some(labels),
+        exposed_ports: (!published.exposed.is_empty()).then_some(published.exposed),
         host_config: Some(HostConfig {
             auto_remove: Some(args.rm),
+            port_bindings: (!published.bindings.is_empty()).then_some(published.bindings),
+            publish_all_ports: Some(args.publish_all),
+            restart_policy: Some(
+                restart_policy.unwrap_or(bollard_stubs::models::RestartPolicy {
+                    name: Some(bollard_stubs::models::RestartPolicyNameEnum::NO),
+                    maximum_retry_count: Some(0),
+                }),
+            ),
             ..Default::default()
         }),
         ..Default::default()
@@ -122,10 +148,11 @@ pub fn run(
         }
     }
     if args.detach {
+        // The CLI prints the ID even when the start fails: the container exists.
+        writeln!(streams.stdout, "{}", created.id)?;
         cli.backend
             .start_container(&created.id)
             .map_err(|e| run_error(daemon_error_text(&e), start_failure_code(&e)))?;
-        writeln!(streams.stdout, "{}", created.id)?;
         return Ok(0);
     }
     let status = cli

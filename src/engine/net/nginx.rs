@@ -16,20 +16,25 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The document root of the images' default server.
+/// The document root of the images' default server, when the configuration names none.
 pub const ROOT: &str = "/usr/share/nginx/html";
 /// The worker that serves requests, as its log lines name it.
 pub const WORKER_PID: u32 = 29;
 /// The address requests arrive from: the bridge's gateway, where the port proxy sits.
 const CLIENT: &str = "172.17.0.1";
 
+/// A file's length and modification time: enough to tell that it changed.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
 pub struct Site {
     container_id: String,
     version: String,
+    /// The server's `root`.
+    root: String,
     lower: Arc<LayerStack>,
     upper_path: PathBuf,
     /// The writable layer as last read, with the file's length and mtime then.
-    upper: Mutex<Option<((u64, Option<std::time::SystemTime>), Layer)>>,
+    upper: Mutex<Option<(Stamp, Layer)>>,
     clock: Clock,
     logs: LogSink,
     connections: AtomicU64,
@@ -47,6 +52,7 @@ impl Site {
     pub fn new(
         container_id: &str,
         version: &str,
+        root: &str,
         lower: Arc<LayerStack>,
         upper_path: PathBuf,
         clock: Clock,
@@ -55,6 +61,9 @@ impl Site {
         Site {
             container_id: container_id.to_string(),
             version: version.to_string(),
+            root: if root.is_empty() { ROOT } else { root }
+                .trim_end_matches('/')
+                .to_string(),
             lower,
             upper_path,
             upper: Mutex::new(None),
@@ -177,7 +186,7 @@ impl Site {
             return Lookup::BadRequest;
         };
         let fs = self.snapshot();
-        let full = format!("{ROOT}{path}");
+        let full = format!("{}{path}", self.root);
         let meta = fs.metadata(&full);
         let file = match meta {
             Ok(m) if m.is_dir() => {
@@ -408,6 +417,7 @@ mod tests {
         Site::new(
             "c1",
             "1.27.5",
+            ROOT,
             Arc::new(LayerStack::new(vec![Arc::new(layer)])),
             dir.path().join("upper.tar"),
             Clock::parse_fixed("2026-11-30T12:00:00Z").unwrap(),

@@ -58,6 +58,23 @@ pub struct ContainerRecord {
     pub finished_at: Option<String>,
     #[serde(default)]
     pub logs: Vec<LogChunk>,
+    /// Host ports bound while it runs (the Engine API's `NetworkSettings.Ports`).
+    #[serde(default)]
+    pub ports: Vec<PortMapping>,
+    /// What its process listens on, by container port: `(80, "nginx")`.
+    #[serde(default)]
+    pub listening: Vec<(u16, String)>,
+}
+
+/// One host address a container port is published on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortMapping {
+    pub private: u16,
+    /// `tcp`, `udp` or `sctp`.
+    pub proto: String,
+    /// `0.0.0.0`, `::` or the address given with `-p IP:...`.
+    pub ip: String,
+    pub public: u16,
 }
 
 impl ContainerRecord {
@@ -157,6 +174,11 @@ pub struct ContainerHost {
     /// blocked. A process that starts to wait (`sleep`) stays running from then on, so
     /// the engine stops interpreting it there instead of waiting.
     pub blocking: Option<(Arc<AtomicBool>, Arc<AtomicBool>)>,
+    /// The ports the process started listening on, and which program serves them.
+    pub listening: Vec<(u16, String)>,
+    /// Whether nobody waits for the process. Attached, a `sleep` takes no time; a
+    /// server that starts waiting keeps running either way.
+    pub detached: bool,
 }
 
 impl ContainerHost {
@@ -164,6 +186,8 @@ impl ContainerHost {
         ContainerHost {
             now,
             blocking: None,
+            listening: Vec::new(),
+            detached: false,
         }
     }
 }
@@ -180,7 +204,9 @@ impl Host for ContainerHost {
     }
 
     fn sleep(&mut self, _duration: std::time::Duration) {
-        if let Some((interrupt, blocked)) = &self.blocking {
+        if let Some((interrupt, blocked)) = &self.blocking
+            && (self.detached || !self.listening.is_empty())
+        {
             blocked.store(true, Ordering::SeqCst);
             interrupt.store(true, Ordering::SeqCst);
         }
@@ -188,6 +214,11 @@ impl Host for ContainerHost {
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.now
+    }
+
+    fn listen(&mut self, port: u16, program: &str) {
+        self.listening.retain(|(p, _)| *p != port);
+        self.listening.push((port, program.to_string()));
     }
 }
 

@@ -39,6 +39,13 @@ pub trait Host {
     fn sleep(&mut self, duration: Duration);
     /// `date`, touch mtimes and `ls -l` times come from here (fixed in tests).
     fn now(&self) -> chrono::DateTime<chrono::Utc>;
+    /// A server program (nginx, the registry) starts listening on `port`.
+    fn listen(&mut self, _port: u16, _program: &str) {}
+    /// Where a connection to `localhost:port` really goes: the lab's published ports are
+    /// served wherever the host had room. None: that port itself.
+    fn forward(&mut self, _port: u16) -> Option<std::net::SocketAddr> {
+        None
+    }
 }
 
 /// Which shell is being imitated; error wording differs per flavour.

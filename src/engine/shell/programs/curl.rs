@@ -509,7 +509,11 @@ fn read_response(conn: &mut Conn<'_>, head_only: bool) -> Result<Response, Failu
     }
 }
 
-fn connect(url: &Url, verbose: Option<&mut dyn Write>) -> Result<TcpStream, Failure> {
+fn connect(
+    url: &Url,
+    forward: Option<SocketAddr>,
+    verbose: Option<&mut dyn Write>,
+) -> Result<TcpStream, Failure> {
     let addrs = loopback_addrs(&url.host, url.port)?;
     let start = Instant::now();
     let mut timed_out = false;
@@ -519,7 +523,7 @@ fn connect(url: &Url, verbose: Option<&mut dyn Write>) -> Result<TcpStream, Fail
         if let Some(err) = verbose.as_mut() {
             let _ = writeln!(err, "*   Trying {addr}...");
         }
-        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+        match TcpStream::connect_timeout(&forward.unwrap_or(addr), CONNECT_TIMEOUT) {
             Ok(s) => {
                 if let Some(err) = verbose.as_mut() {
                     let _ = writeln!(err, "* Connected to {} ({ip}) port {}", url.host, url.port);
@@ -765,7 +769,11 @@ fn transfer(
     let mut body = o.data.clone();
     let mut redirects = 0;
     loop {
-        let mut stream = connect(&url, o.verbose.then_some(&mut *err))?;
+        // The lab's published ports are served wherever the host had room for them.
+        let forward = loopback_addrs(&url.host, url.port)
+            .ok()
+            .and_then(|_| ctx.host.forward(url.port));
+        let mut stream = connect(&url, forward, o.verbose.then_some(&mut *err))?;
         let _ = stream.set_read_timeout(Some(READ_SLICE));
         let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
         let request = request_bytes(o, &url, &method, body.as_deref());

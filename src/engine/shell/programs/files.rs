@@ -794,6 +794,8 @@ pub fn find(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     let mut kind: Option<char> = None;
     let mut maxdepth = usize::MAX;
     let mut mindepth = 0;
+    let mut quit = false;
+    let mut follow = false;
     while i < argv.len() {
         let val = argv.get(i + 1).cloned();
         match (argv[i].as_str(), val) {
@@ -803,6 +805,16 @@ pub fn find(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
             ("-maxdepth", Some(v)) => maxdepth = v.parse().unwrap_or(usize::MAX),
             ("-mindepth", Some(v)) => mindepth = v.parse().unwrap_or(0),
             ("-print", _) => {
+                i += 1;
+                continue;
+            }
+            ("-quit", _) => {
+                quit = true;
+                i += 1;
+                continue;
+            }
+            ("-follow" | "-L", _) => {
+                follow = true;
                 i += 1;
                 continue;
             }
@@ -823,7 +835,12 @@ pub fn find(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         }
         let mut stack = vec![(root.clone(), abs, 0usize)];
         while let Some((label, path, depth)) = stack.pop() {
-            let Ok(m) = ctx.fs.symlink_metadata(&path) else {
+            let m = if follow {
+                ctx.fs.metadata(&path)
+            } else {
+                ctx.fs.symlink_metadata(&path)
+            };
+            let Ok(m) = m else {
                 continue;
             };
             let base = vfs::file_name(&label).to_string();
@@ -840,6 +857,9 @@ pub fn find(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
             };
             if name_ok && type_ok && depth >= mindepth {
                 let _ = writeln!(io.stdout, "{label}");
+                if quit {
+                    return status;
+                }
             }
             if m.is_dir() && depth < maxdepth {
                 let entries = ctx.fs.read_dir(&path).unwrap_or_default();

@@ -9,6 +9,7 @@ mod files;
 mod nmap;
 pub mod packages;
 mod sed;
+mod servers;
 mod text;
 
 use std::sync::Arc;
@@ -64,6 +65,9 @@ pub struct LabResolver;
 
 impl ProgramResolver for LabResolver {
     fn resolve(&self, name: &str, _fs: &dyn Vfs, _path_var: &str) -> Option<Resolved> {
+        if SERVERS.contains(&name) {
+            return None;
+        }
         lookup(name).map(Resolved::Program)
     }
     fn path_of(&self, name: &str, _fs: &dyn Vfs, _path_var: &str) -> String {
@@ -123,8 +127,10 @@ const TABLE: &[(&str, Program)] = &[
     ("ls", files::ls),
     ("mkdir", files::mkdir),
     ("mv", files::mv),
+    ("nginx", servers::nginx),
     ("printenv", text::printenv),
     ("printf", text::printf),
+    ("registry", servers::registry),
     ("rm", files::rm),
     ("rmdir", files::rmdir),
     ("sed", text::sed),
@@ -185,6 +191,9 @@ pub(crate) fn stdin_consumed(
     }
 }
 
+/// Programs that exist only where their file is, in a container: never in the lab.
+const SERVERS: &[&str] = &["nginx", "registry"];
+
 /// The utility named `name`, if there is one.
 pub fn lookup(name: &str) -> Option<Program> {
     TABLE.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
@@ -192,7 +201,11 @@ pub fn lookup(name: &str) -> Option<Program> {
 
 /// Every utility's name, sorted.
 pub fn names() -> Vec<&'static str> {
-    let mut v: Vec<&str> = TABLE.iter().map(|(n, _)| *n).collect();
+    let mut v: Vec<&str> = TABLE
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !SERVERS.contains(n))
+        .collect();
     v.sort_unstable();
     v
 }
