@@ -81,3 +81,29 @@ fn two_labs_never_share_a_state_directory() {
     // Once the first lab is gone, the directory is free again.
     assert!(lab.docklab("docker images\n", &[]).status.success());
 }
+
+#[test]
+fn restart_policies_decide_what_comes_back_when_the_lab_starts_again() {
+    let lab = Fixture::new();
+    let first = lab.transcript(
+        "docker run -d --restart=always -p 8080:80 --name web nginx\n\
+         docker run -d --name plain alpine sleep 1000\n\
+         docker run -d --restart unless-stopped --name kept alpine sleep 1000\n\
+         docker run -d --restart unless-stopped --name stopped alpine sleep 1000\n\
+         docker stop stopped\n",
+    );
+    assert!(!first.contains("Error"), "{first}");
+    let again = lab.transcript(
+        "docker ps -a --format '{{.Names}} {{.Status}}'\n\
+         curl -s localhost:8080\n",
+    );
+    assert!(again.contains("web Up"), "{again}");
+    assert!(again.contains("kept Up"), "{again}");
+    assert!(again.contains("plain Exited (137)"), "{again}");
+    assert!(again.contains("stopped Exited (137)"), "{again}");
+    // The restarted nginx serves again, on whichever port the host had free.
+    assert!(
+        again.contains("<title>Welcome to nginx!</title>"),
+        "{again}"
+    );
+}

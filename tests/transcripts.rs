@@ -441,3 +441,44 @@ docker run --env-file nope.env alpine:3.13 true
 "#,
     );
 }
+
+#[test]
+fn published_ports_and_nginx() {
+    pin(
+        "published_ports_and_nginx",
+        r#"docker run -d -p 8080:80 --name web nginx
+docker ps
+docker port web
+docker port web 80/tcp
+docker port web 443
+curl -s localhost:8080
+curl -sI localhost:8080/missing.html
+curl -s http://127.0.0.1:8080/missing.html
+echo '<h1>Hello from docklab</h1>' > index.html
+docker cp index.html web:/usr/share/nginx/html/index.html
+curl -s localhost:8080
+docker logs web
+docker diff web
+docker run -d -p 8080:80 --name web2 nginx
+docker ps -a
+docker run -d -P --name web3 nginx
+docker port web3
+docker run -d -p 127.0.0.1:9000-9001:80 -p 5353:53/udp --expose 7000 --name web4 nginx
+docker ps --format '{{.Names}}: {{.Ports}}'
+docker run -d -p 9000:9000 --name sleeper alpine sleep 1000
+curl -s localhost:9000
+docker run -p abc nginx
+docker run -p 70000:80 nginx
+docker run -p 1.2.3:80:80 nginx
+docker run -p 8000-8002:80-81 nginx
+docker run -p 80/xyz nginx
+docker run --expose abc nginx
+docker run --restart=bogus alpine
+docker run --restart=on-failure:x alpine
+docker run --restart=always:3 alpine
+docker run --rm --restart=always alpine
+docker stop web web3 web4
+docker ps -a
+"#,
+    );
+}
