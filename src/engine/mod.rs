@@ -28,6 +28,7 @@ pub mod image;
 pub mod names;
 pub mod program;
 pub mod reference;
+pub mod registry;
 pub mod runtime;
 mod save;
 pub mod sessions;
