@@ -1170,3 +1170,102 @@ fn registry_serve_command_listens_and_answers() {
     assert_eq!(reply.json(), json!({"repositories": []}));
     assert!(dir.path().join("oci-layout").is_file());
 }
+
+/// The registry chapter in the lab, pinned: the lab pushes and pulls over HTTP to a
+/// registry on an ephemeral port, shown in the snapshot as `localhost:5000`.
+#[test]
+fn push_and_pull_through_the_lab() {
+    let server = Server::start();
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let lab = crate::support::Fixture::new();
+    let script = r#"cat > Dockerfile <<'END'
+FROM alpine:latest
+RUN apk update
+RUN apk add nmap
+ENTRYPOINT ["nmap"]
+END
+docker build -q -t mynmap .
+docker tag mynmap HOST/mynmap:1.0
+docker push HOST/mynmap:1.0
+docker push HOST/mynmap:1.0
+docker tag mynmap HOST/mynmap:latest
+docker tag mynmap HOST/copy:2.0
+docker push --all-tags HOST/mynmap
+docker push HOST/copy:2.0
+docker push HOST/mynmap:nope
+docker push HOST/nothing
+docker rmi HOST/mynmap:1.0 HOST/mynmap:latest HOST/copy:2.0 mynmap
+docker pull HOST/mynmap:1.0
+docker pull HOST/mynmap:1.0
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' HOST/mynmap
+docker pull HOST/mynmap:missing
+docker push mynmap
+docker tag HOST/mynmap:1.0 student/mynmap
+docker push student/mynmap
+"#
+    .replace("HOST", &host);
+    let transcript = lab.transcript(&script).replace(&host, "localhost:5000");
+    insta::assert_snapshot!("registry_push_and_pull", transcript);
+    // What the registry holds, read with plain HTTP as curl would.
+    assert_eq!(
+        server.get("/v2/_catalog").json(),
+        json!({"repositories": ["copy", "mynmap"]})
+    );
+    assert_eq!(
+        server.get("/v2/mynmap/tags/list").json()["tags"],
+        json!(["1.0", "latest"])
+    );
+}
+
+#[test]
+fn pulling_by_digest_and_from_a_registry_that_is_not_there() {
+    let server = Server::start();
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let lab = crate::support::Fixture::new();
+    let records = lab.records(
+        &"docker pull alpine:3.19\ndocker tag alpine:3.19 HOST/a:1\ndocker push HOST/a:1\n"
+            .replace("HOST", &host),
+    );
+    let digest = records[2]
+        .stdout
+        .lines()
+        .last()
+        .and_then(|l| l.split("digest: ").nth(1))
+        .and_then(|l| l.split(' ').next())
+        .unwrap()
+        .to_string();
+    let records = lab.records(
+        &"docker rmi HOST/a:1 alpine:3.19\ndocker pull HOST/a@DIGEST\ndocker images --digests --format '{{.Repository}} {{.Digest}}'\n"
+            .replace("HOST", &host)
+            .replace("DIGEST", &digest),
+    );
+    assert_eq!(records[1].exit_code, 0, "{}", records[1].stderr);
+    assert!(
+        records[1]
+            .stdout
+            .starts_with(&format!("{digest}: Pulling from a\n"))
+    );
+    assert!(records[1].stdout.ends_with(&format!(
+        "Status: Downloaded newer image for {host}/a@{digest}\n{host}/a@{digest}\n"
+    )));
+    assert_eq!(records[2].stdout.trim(), format!("{host}/a {digest}"));
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let records = lab.records(&format!(
+        "docker pull 127.0.0.1:{port}/x:1\ndocker pull localhost:{port}/x:1\n"
+    ));
+    assert_eq!(
+        records[0].stderr,
+        format!(
+            "Error response from daemon: Get \"http://127.0.0.1:{port}/v2/\": dial tcp 127.0.0.1:{port}: connect: connection refused\n"
+        )
+    );
+    assert_eq!(
+        records[1].stderr,
+        format!(
+            "Error response from daemon: Get \"http://localhost:{port}/v2/\": dial tcp [::1]:{port}: connect: connection refused\n"
+        )
+    );
+}

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod auth;
+pub mod client;
 mod errors;
 mod names;
 mod server;
