@@ -8,7 +8,7 @@ pub mod repl;
 pub mod script;
 pub mod tools;
 
-use self::options::{Command, Docklab};
+use self::options::{Command, Docklab, RegistryCommand, RegistryServeArgs};
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,5 +38,44 @@ fn run(cli: Docklab) -> anyhow::Result<i32> {
             Some(path) => script::run_file(&settings, &path, args.jsonl),
             None => repl::run(&settings),
         },
+        Command::Registry(RegistryCommand::Serve(args)) => {
+            let root = match &cli.global.state {
+                Some(dir) => dir.clone(),
+                None => settings.state_dir.join("registry").join("default"),
+            };
+            serve_registry(&args, &root)
+        }
     }
+}
+
+/// `docklab registry serve`: one line saying where it listens, then serve until Ctrl-C.
+fn serve_registry(args: &RegistryServeArgs, root: &std::path::Path) -> anyhow::Result<i32> {
+    use crate::engine::registry::{Registry, RegistryOptions, serve};
+    use anyhow::Context;
+    let options = RegistryOptions {
+        delete_enabled: !args.no_delete,
+        ..RegistryOptions::default()
+    };
+    let registry = Registry::open(root, options)
+        .with_context(|| format!("cannot open registry storage {}", root.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let bound = listener.local_addr()?;
+        writeln!(
+            std::io::stdout(),
+            "registry listening on http://{bound} (storage: {})",
+            root.display()
+        )?;
+        std::io::stdout().flush()?;
+        tokio::select! {
+            served = serve(listener, registry) => served?,
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        Ok(0)
+    })
 }

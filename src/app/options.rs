@@ -26,6 +26,27 @@ pub struct Docklab {
 pub enum Command {
     /// Free play on the engine: a lab shell with no lesson
     Sandbox(SandboxArgs),
+    /// The lab's OCI registry on its own, for other tools and tests
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegistryCommand {
+    /// Serve the registry in the foreground until Ctrl-C; --state DIR is its storage
+    /// [default: STATE/registry/default]
+    Serve(RegistryServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RegistryServeArgs {
+    /// Address to listen on (port 0 picks a free one)
+    #[arg(long, default_value = "127.0.0.1:5000", value_name = "HOST:PORT")]
+    pub addr: std::net::SocketAddr,
+    /// Refuse blob and manifest DELETE, as registry:2 does unless
+    /// REGISTRY_STORAGE_DELETE_ENABLED=true
+    #[arg(long)]
+    pub no_delete: bool,
 }
 
 #[derive(Args, Debug, Default)]

@@ -12,7 +12,7 @@ use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
     CreateImageInfo, FilesystemChange, ImageDeleteResponseItem, ImageHistoryResponseItem,
-    ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+    ImageInspect, ImageSearchResponseItem, ImageSummary, PushImageInfo, SystemInfo, SystemVersion,
 };
 
 pub struct EmbeddedBackend {
@@ -74,6 +74,15 @@ impl Backend for EmbeddedBackend {
         progress: &mut dyn FnMut(&CreateImageInfo),
     ) -> Result<()> {
         Ok(self.engine.pull(image, tag, progress)?)
+    }
+
+    fn push_image(
+        &mut self,
+        name: &str,
+        tag: &str,
+        progress: &mut dyn FnMut(&PushImageInfo),
+    ) -> Result<()> {
+        Ok(self.engine.push(name, tag, progress)?)
     }
 
     fn tag_image(&mut self, name: &str, repo: &str, tag: &str) -> Result<()> {

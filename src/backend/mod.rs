@@ -14,7 +14,7 @@ use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
     CreateImageInfo, FilesystemChange, ImageDeleteResponseItem, ImageHistoryResponseItem,
-    ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+    ImageInspect, ImageSearchResponseItem, ImageSummary, PushImageInfo, SystemInfo, SystemVersion,
 };
 use std::collections::HashMap;
 
@@ -93,6 +93,17 @@ pub trait Backend {
         image: &str,
         tag: &str,
         progress: &mut dyn FnMut(&CreateImageInfo),
+    ) -> Result<()>;
+    /// `POST /images/{name}/push?tag=`: one tag, or every tag of `name` when `tag` is
+    /// empty. Streams the daemon's progress; a layer's ID leads its status
+    /// (`<id>: Pushed`), since the model has no `id` field. Errors once the push has
+    /// begun are both the last message's `error_detail` (when the daemon sends one) and
+    /// the returned error.
+    fn push_image(
+        &mut self,
+        name: &str,
+        tag: &str,
+        progress: &mut dyn FnMut(&PushImageInfo),
     ) -> Result<()>;
     /// `POST /images/{name}/tag?repo=&tag=`.
     fn tag_image(&mut self, name: &str, repo: &str, tag: &str) -> Result<()>;

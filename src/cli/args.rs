@@ -82,6 +82,19 @@ verb! {
 }
 
 verb! {
+    /// `docker push`.
+    pub struct PushArgs {
+        #[arg(short = 'a', long = "all-tags")]
+        pub all_tags: bool,
+        #[arg(long = "disable-content-trust", default_value_t = true)]
+        pub disable_content_trust: bool,
+        #[arg(short, long)]
+        pub quiet: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
     /// `docker tag`.
     pub struct TagArgs {
         pub args: Vec<String>,

@@ -24,6 +24,41 @@ pub fn display(message: &CreateImageInfo, out: &mut dyn Write) -> io::Result<Opt
     Ok(None)
 }
 
+/// Renders a whole stream: every message in turn, keeping the stream's error and the
+/// first failure to write for the caller to report once the stream ends.
+pub struct Printer<'a> {
+    out: &'a mut dyn Write,
+    /// Whether any message arrived (after which the daemon's errors are stream lines).
+    pub started: bool,
+    pub stream_error: Option<String>,
+    write_error: Option<io::Error>,
+}
+
+impl<'a> Printer<'a> {
+    pub fn new(out: &'a mut dyn Write) -> Printer<'a> {
+        Printer {
+            out,
+            started: false,
+            stream_error: None,
+            write_error: None,
+        }
+    }
+
+    pub fn show(&mut self, message: &CreateImageInfo) {
+        self.started = true;
+        match display(message, self.out) {
+            Ok(Some(e)) => self.stream_error = Some(e),
+            Ok(None) => {}
+            Err(e) => self.write_error = Some(e),
+        }
+    }
+
+    /// The first write error, if writing failed.
+    pub fn write_result(&mut self) -> io::Result<()> {
+        self.write_error.take().map_or(Ok(()), Err)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

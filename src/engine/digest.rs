@@ -142,6 +142,7 @@ impl<'de> serde::Deserialize<'de> for Digest {
 }
 
 /// Incremental hashing; also an `io::Write` so a tar builder can hash as it writes.
+#[derive(Clone)]
 pub enum Hasher {
     Sha256(Sha256),
     Sha512(Sha512),

@@ -45,6 +45,10 @@ pub enum EngineError {
     CorruptState { path: PathBuf, reason: String },
     #[error("cannot use the state directory {path}: {source}")]
     StateIo { path: PathBuf, source: io::Error },
+    /// A registry conversation failed, worded as the daemon words it (`Get
+    /// "http://localhost:5000/v2/": dial tcp …: connection refused`).
+    #[error("{0}")]
+    Registry(String),
     #[error("{0}")]
     Io(#[from] io::Error),
 }

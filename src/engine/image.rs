@@ -133,6 +133,10 @@ pub struct ImageStore {
     tags: BTreeMap<String, Digest>,
     /// By diff ID.
     layers: BTreeMap<String, LayerRecord>,
+    /// Compressed layer blobs known to be in registry repositories (full names), so a
+    /// push can ask for a cross-repository mount instead of uploading again.
+    #[serde(default)]
+    remote_blobs: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl ImageStore {
@@ -152,8 +156,32 @@ impl ImageStore {
         self.layers.get(&diff_id.to_string())
     }
 
+    /// What `docker images` shows as the size of an image with these layers.
+    pub fn unpacked_size(&self, diff_ids: &[Digest]) -> u64 {
+        diff_ids
+            .iter()
+            .filter_map(|d| self.layer(d))
+            .map(|l| l.unpacked_size)
+            .sum()
+    }
+
     pub fn insert_layer(&mut self, layer: LayerRecord) {
         self.layers.insert(layer.diff_id.to_string(), layer);
+    }
+
+    pub fn note_remote_blob(&mut self, digest: &Digest, repository: &str) {
+        self.remote_blobs
+            .entry(digest.to_string())
+            .or_default()
+            .insert(repository.to_string());
+    }
+
+    /// Registry repositories (full names) known to hold the blob `digest`.
+    pub fn remote_sources(&self, digest: &Digest) -> Vec<String> {
+        self.remote_blobs
+            .get(&digest.to_string())
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn insert_image(&mut self, image: ImageRecord) {

@@ -2,6 +2,7 @@
 //! answered in the Engine API's model types.
 
 use super::digest::Digest;
+use super::distribution::{LayerSource, RemoteImage, is_local_registry};
 use super::error::{EngineError, Result};
 use super::hub::HubError;
 use super::image::{ConfigFile, ImageRecord, LayerRecord, Lookup, ManifestRef, chain_ids};
@@ -278,7 +279,8 @@ impl Engine {
         Ok(rows)
     }
 
-    /// `POST /images/create?fromImage=&tag=`.
+    /// `POST /images/create?fromImage=&tag=`: from the simulated hub, or over HTTP from
+    /// a registry on this machine (`localhost:5000/…`).
     pub fn pull(
         &mut self,
         image: &str,
@@ -298,6 +300,10 @@ impl Engine {
             (Some(t), None) => t.to_string(),
             (None, None) => "latest".to_string(),
         };
+        if is_local_registry(target.domain()) {
+            let remote = self.resolve_on_registry(&target, &wanted)?;
+            return self.pull_remote(&target, &wanted, &remote, progress);
+        }
         let resolved = self
             .hub
             .resolve(target.domain(), target.path(), &wanted)
@@ -310,6 +316,23 @@ impl Engine {
                 #[allow(unreachable_patterns)]
                 other => EngineError::Io(std::io::Error::other(other.to_string())),
             })?;
+        let remote = RemoteImage::from_hub(resolved);
+        let result = self.pull_remote(&target, &wanted, &remote, progress);
+        if let LayerSource::Hub(resolved) = &remote.source {
+            self.hub.release(resolved);
+        }
+        result
+    }
+
+    /// Fetches what is missing of `remote` with Docker's progress messages, and records
+    /// the image under `target`.
+    fn pull_remote(
+        &mut self,
+        target: &Reference,
+        wanted: &str,
+        remote: &RemoteImage,
+        progress: &mut dyn FnMut(&CreateImageInfo),
+    ) -> Result<()> {
         let path_shown = target.path().to_string();
         let say = |progress: &mut dyn FnMut(&CreateImageInfo),
                    id: Option<&str>,
@@ -330,77 +353,68 @@ impl Engine {
         };
         say(
             progress,
-            Some(&wanted),
+            Some(wanted),
             &format!("Pulling from {path_shown}"),
             None,
         );
-        let present: Vec<bool> = resolved
+        let present: Vec<bool> = remote
             .layers
             .iter()
-            .map(|l| self.images.layer(&l.digest).is_some() && self.content.has(&l.digest))
+            .map(|(_, diff_id)| self.images.layer(diff_id).is_some() && self.content.has(diff_id))
             .collect();
         // An image whose config is already here needs no layer lines at all: Docker goes
         // straight to the digest and "Image is up to date".
         let image_present =
-            self.images.get(&resolved.config_digest).is_some() && present.iter().all(|p| *p);
-        let listed: &[crate::engine::hub::LayerInfo] =
-            if image_present { &[] } else { &resolved.layers };
-        for (layer, here) in listed.iter().zip(&present) {
+            self.images.get(&remote.config_digest).is_some() && present.iter().all(|p| *p);
+        let listed: &[(Digest, Digest)] = if image_present { &[] } else { &remote.layers };
+        for ((shown, _), here) in listed.iter().zip(&present) {
             let status = if *here {
                 "Already exists"
             } else {
                 "Pulling fs layer"
             };
-            say(progress, Some(layer.digest.short()), status, None);
+            say(progress, Some(shown.short()), status, None);
         }
         let mut fetched = Vec::new();
-        for (index, (layer, here)) in resolved.layers.iter().zip(&present).enumerate() {
+        for (index, ((shown, diff_id), here)) in remote.layers.iter().zip(&present).enumerate() {
             if *here {
                 continue;
             }
-            let bytes = self
-                .hub
-                .layer(&resolved, index)
-                .map_err(|e| EngineError::Io(std::io::Error::other(e.to_string())))?;
+            let (bytes, unpacked_size) = self.fetch_layer(remote, index)?;
             let total = bytes.len() as i64;
             say(
                 progress,
-                Some(layer.digest.short()),
+                Some(shown.short()),
                 "Downloading",
                 Some((total, total)),
             );
-            say(
-                progress,
-                Some(layer.digest.short()),
-                "Verifying Checksum",
-                None,
-            );
-            say(
-                progress,
-                Some(layer.digest.short()),
-                "Download complete",
-                None,
-            );
-            fetched.push((layer, bytes));
+            say(progress, Some(shown.short()), "Verifying Checksum", None);
+            say(progress, Some(shown.short()), "Download complete", None);
+            fetched.push((shown, diff_id, bytes, unpacked_size));
         }
-        for (layer, bytes) in fetched {
-            self.content.put_trusted(&layer.digest, &bytes)?;
+        for (shown, diff_id, bytes, unpacked_size) in fetched {
+            self.content.put_trusted(diff_id, &bytes)?;
             let total = bytes.len() as i64;
             self.images.insert_layer(LayerRecord {
-                diff_id: layer.digest.clone(),
-                size: layer.size,
-                unpacked_size: layer.unpacked_size,
+                diff_id: diff_id.clone(),
+                size: bytes.len() as u64,
+                unpacked_size,
             });
             say(
                 progress,
-                Some(layer.digest.short()),
+                Some(shown.short()),
                 "Extracting",
                 Some((total, total)),
             );
-            say(progress, Some(layer.digest.short()), "Pull complete", None);
+            say(progress, Some(shown.short()), "Pull complete", None);
         }
-        let id = resolved.config_digest.clone();
-        let repo_digest = format!("{}@{}", target.full_name(), resolved.digest);
+        if let LayerSource::Registry { blobs, .. } = &remote.source {
+            for blob in blobs {
+                self.images.note_remote_blob(blob, &target.full_name());
+            }
+        }
+        let id = remote.config_digest.clone();
+        let repo_digest = format!("{}@{}", target.full_name(), remote.digest);
         let previous = match target.tag() {
             Some(_) => self.images.tag_target(&target.to_string()).cloned(),
             None => self
@@ -409,17 +423,11 @@ impl Engine {
                 .find(|i| i.repo_digests.contains(&repo_digest))
                 .map(|i| i.id.clone()),
         };
-        self.hub.release(&resolved);
         let up_to_date = image_present && previous.as_ref() == Some(&id);
         if !up_to_date {
-            self.store_pulled(&target, &resolved, repo_digest)?;
+            self.store_pulled(target, remote, repo_digest)?;
         }
-        say(
-            progress,
-            None,
-            &format!("Digest: {}", resolved.digest),
-            None,
-        );
+        say(progress, None, &format!("Digest: {}", remote.digest), None);
         let outcome = if up_to_date {
             "Image is up to date for"
         } else {
@@ -438,24 +446,19 @@ impl Engine {
     fn store_pulled(
         &mut self,
         target: &Reference,
-        resolved: &super::hub::Resolved,
+        remote: &RemoteImage,
         repo_digest: String,
     ) -> Result<()> {
         self.content
-            .put_trusted(&resolved.config_digest, &resolved.config)?;
-        self.content
-            .put_trusted(&resolved.digest, &resolved.manifest)?;
-        let config = ConfigFile::parse(&resolved.config).map_err(|e| {
+            .put_trusted(&remote.config_digest, &remote.config)?;
+        self.content.put_trusted(&remote.digest, &remote.manifest)?;
+        let config = ConfigFile::parse(&remote.config).map_err(|e| {
             EngineError::Io(std::io::Error::other(format!(
                 "invalid image config from registry: {e}"
             )))
         })?;
-        let id = resolved.config_digest.clone();
-        let media_type = serde_json::from_slice::<serde_json::Value>(&resolved.manifest)
-            .ok()
-            .and_then(|v| v["mediaType"].as_str().map(str::to_string))
-            .unwrap_or_else(|| "application/vnd.oci.image.manifest.v1+json".into());
-        let size = resolved.layers.iter().map(|l| l.unpacked_size).sum();
+        let id = remote.config_digest.clone();
+        let size = self.images.unpacked_size(&config.rootfs.diff_ids);
         let mut record = self.images.get(&id).cloned().unwrap_or(ImageRecord {
             id: id.clone(),
             manifest: None,
@@ -468,9 +471,9 @@ impl Engine {
             buildkit: false,
         });
         record.manifest = Some(ManifestRef {
-            digest: resolved.digest.clone(),
-            media_type,
-            size: resolved.manifest.len() as u64,
+            digest: remote.digest.clone(),
+            media_type: remote.media_type.clone(),
+            size: remote.manifest.len() as u64,
         });
         record.repo_digests.insert(repo_digest);
         self.images.insert_image(record);

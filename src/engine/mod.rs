@@ -20,6 +20,7 @@ pub mod build;
 pub mod clock;
 pub mod content;
 pub mod digest;
+pub mod distribution;
 pub mod dockerfile;
 pub mod error;
 pub mod fs;
@@ -29,6 +30,7 @@ pub mod names;
 pub mod net;
 pub mod program;
 pub mod reference;
+pub mod registry;
 pub mod runtime;
 mod save;
 pub mod sessions;
@@ -196,6 +198,12 @@ impl Engine {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// Where to reach the registry a reference names (`localhost:5000`, `127.0.0.1:5000`):
+    /// the one place push, pull and registry checks turn a registry host into a URL.
+    pub fn registry_endpoint(&self, host: &str) -> String {
+        format!("http://{host}")
     }
 
     /// Writes `engine.json`, then the OCI `index.json` derived from it, both atomically.

@@ -201,13 +201,7 @@ impl Engine {
                 });
             }
             let id = self.content.put(&config)?;
-            let size = parsed
-                .rootfs
-                .diff_ids
-                .iter()
-                .filter_map(|d| self.images.layer(d))
-                .map(|l| l.unpacked_size)
-                .sum();
+            let size = self.images.unpacked_size(&parsed.rootfs.diff_ids);
             if self.images.get(&id).is_none() {
                 self.images.insert_image(super::image::ImageRecord {
                     id: id.clone(),

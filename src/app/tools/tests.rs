@@ -520,6 +520,14 @@ fn whaler_header_lists_env_ports_and_user() {
         ) -> crate::backend::Result<()> {
             unimplemented!()
         }
+        fn push_image(
+            &mut self,
+            _: &str,
+            _: &str,
+            _: &mut dyn FnMut(&bollard_stubs::models::PushImageInfo),
+        ) -> crate::backend::Result<()> {
+            unimplemented!()
+        }
         fn tag_image(&mut self, _: &str, _: &str, _: &str) -> crate::backend::Result<()> {
             unimplemented!()
         }

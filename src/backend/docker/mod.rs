@@ -22,8 +22,8 @@ use bollard::query_parameters::{
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
     CreateImageInfo, ErrorDetail, FilesystemChange, ImageDeleteResponseItem,
-    ImageHistoryResponseItem, ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo,
-    SystemVersion,
+    ImageHistoryResponseItem, ImageInspect, ImageSearchResponseItem, ImageSummary, PushImageInfo,
+    SystemInfo, SystemVersion,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,6 +81,42 @@ fn parse_host(host: &str) -> std::result::Result<(String, Endpoint), BackendErro
 }
 
 impl DockerBackend {
+    /// POSTs to a daemon endpoint that answers with a stream of JSON progress messages,
+    /// handing each to `each` with the error it carries; the first error ends the stream
+    /// and is returned.
+    fn progress_stream(
+        &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+        each: &mut dyn FnMut(serde_json::Value, Option<&str>),
+    ) -> Result<()> {
+        let endpoint = self.endpoint.clone();
+        let host = self.host.clone();
+        self.runtime.block_on(async {
+            let mut response = endpoint
+                .send("POST", path, headers, b"")
+                .await
+                .map_err(|e| io_error(&host, e))?;
+            check_status(&host, &mut response).await?;
+            while let Some(message) = response
+                .next_json::<serde_json::Value>()
+                .await
+                .map_err(|e| io_error(&host, e))?
+            {
+                let error = stream_error(&message);
+                let text = match &error {
+                    Some(BackendError::Daemon { message, .. }) => Some(message.clone()),
+                    _ => None,
+                };
+                each(message, text.as_deref());
+                if let Some(error) = error {
+                    return Err(error);
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Connects to `host`, else `DOCKER_HOST`, else the default socket, and agrees on an
     /// API version with the daemon (`GET /version`). A daemon that does not answer gives
     /// the Docker CLI's own `Cannot connect to the Docker daemon at ...` error.
@@ -337,35 +373,55 @@ impl Backend for DockerBackend {
             pairs.push(("tag", tag));
         }
         let path = format!("{}/images/create{}", self.version_prefix, query(&pairs));
-        let endpoint = self.endpoint.clone();
-        let host = self.host.clone();
-        self.runtime.block_on(async {
-            let mut response = endpoint
-                .send("POST", &path, &[], b"")
-                .await
-                .map_err(|e| io_error(&host, e))?;
-            check_status(&host, &mut response).await?;
-            while let Some(message) = response
-                .next_json::<serde_json::Value>()
-                .await
-                .map_err(|e| io_error(&host, e))?
+        self.progress_stream(&path, &[], &mut |message, error| {
+            let mut info: CreateImageInfo = serde_json::from_value(message).unwrap_or_default();
+            if let Some(message) = error
+                && info.error_detail.is_none()
             {
-                let error = stream_error(&message);
-                let mut info: CreateImageInfo = serde_json::from_value(message).unwrap_or_default();
-                if let Some(BackendError::Daemon { message, .. }) = &error
-                    && info.error_detail.is_none()
-                {
-                    info.error_detail = Some(ErrorDetail {
-                        code: None,
-                        message: Some(message.clone()),
-                    });
-                }
-                progress(&info);
-                if let Some(error) = error {
-                    return Err(error);
-                }
+                info.error_detail = Some(ErrorDetail {
+                    code: None,
+                    message: Some(message.to_string()),
+                });
             }
-            Ok(())
+            progress(&info);
+        })
+    }
+
+    /// `POST /images/{name}/push?tag=`. The model has no `id`, so a layer's ID is put at
+    /// the front of its status (`<id>: Pushed`), the line the CLI prints.
+    fn push_image(
+        &mut self,
+        name: &str,
+        tag: &str,
+        progress: &mut dyn FnMut(&PushImageInfo),
+    ) -> Result<()> {
+        let pairs: Vec<(&str, &str)> = if tag.is_empty() {
+            Vec::new()
+        } else {
+            vec![("tag", tag)]
+        };
+        let path = format!(
+            "{}/images/{}/push{}",
+            self.version_prefix,
+            name,
+            query(&pairs)
+        );
+        // The daemon wants credentials; none ("{}") lets it answer as the registry does.
+        let headers = [("X-Registry-Auth", "e30=")];
+        self.progress_stream(&path, &headers, &mut |message, error| {
+            let id = message["id"].as_str().filter(|id| !id.is_empty());
+            let status = message["status"].as_str().map(|status| match id {
+                Some(id) => format!("{id}: {status}"),
+                None => status.to_string(),
+            });
+            progress(&PushImageInfo {
+                error_detail: error.map(|message| ErrorDetail {
+                    code: None,
+                    message: Some(message.to_string()),
+                }),
+                status,
+                progress_detail: serde_json::from_value(message["progressDetail"].clone()).ok(),
+            });
         })
     }
 

@@ -5,6 +5,7 @@ mod build;
 mod containers;
 mod images;
 mod pull;
+mod push;
 mod rmi;
 mod run;
 mod search;
@@ -194,6 +195,14 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::Exact(1),
         handler: pull::pull,
         flags: <PullArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker push",
+        names: &["push", "image push"],
+        help: include_str!("../help/push.txt"),
+        args: ArgRule::Exact(1),
+        handler: push::push,
+        flags: <PushArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker tag",

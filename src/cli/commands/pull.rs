@@ -14,17 +14,7 @@ pub fn pull(
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: PullArgs = verb.parse(raw)?;
-    let name = &args.args[0];
-    let parsed = reference::parse_normalized(name).map_err(|e| CliError::message(e.to_string()))?;
-    if args.all_tags && (parsed.tag().is_some() || parsed.digest().is_some()) {
-        return Err(CliError::message("tag can't be used with --all-tags/-a"));
-    }
-    let target = if parsed.tag().is_none() && parsed.digest().is_none() && !args.all_tags {
-        writeln!(streams.stdout, "Using default tag: latest")?;
-        parsed.with_default_tag()
-    } else {
-        parsed
-    };
+    let target = target_reference(&args.args[0], args.all_tags, streams.stdout)?;
     let out: &mut dyn Write = if args.quiet {
         &mut std::io::sink()
     } else {
@@ -33,6 +23,25 @@ pub fn pull(
     pull_image(cli, &target, out)?;
     writeln!(streams.stdout, "{target}")?;
     Ok(0)
+}
+
+/// The reference `docker pull` and `docker push` work on: with `latest` filled in (and
+/// said so) unless there is a tag or digest or all tags are wanted, which a tag or
+/// digest contradicts.
+pub(super) fn target_reference(
+    name: &str,
+    all_tags: bool,
+    stdout: &mut dyn Write,
+) -> Result<Reference, CliError> {
+    let parsed = reference::parse_normalized(name).map_err(|e| CliError::message(e.to_string()))?;
+    if all_tags && (parsed.tag().is_some() || parsed.digest().is_some()) {
+        return Err(CliError::message("tag can't be used with --all-tags/-a"));
+    }
+    if parsed.tag().is_none() && parsed.digest().is_none() && !all_tags {
+        writeln!(stdout, "Using default tag: latest")?;
+        return Ok(parsed.with_default_tag());
+    }
+    Ok(parsed)
 }
 
 /// Pulls `target`, rendering the daemon's progress to `out`; shared with `docker run`.
@@ -46,21 +55,14 @@ pub(super) fn pull_image(
         (None, Some(t)) => t.to_string(),
         (None, None) => String::new(),
     };
-    let mut write_error = None;
-    let mut stream_error = None;
-    let result =
-        cli.backend
-            .pull_image(&target.full_name(), &tag_or_digest, &mut |message| {
-                match jsonmessage::display(message, out) {
-                    Ok(Some(e)) => stream_error = Some(e),
-                    Ok(None) => {}
-                    Err(e) => write_error = Some(e),
-                }
-            });
-    if let Some(e) = write_error {
-        return Err(e.into());
-    }
-    match (result, stream_error) {
+    let mut printer = jsonmessage::Printer::new(out);
+    let result = cli
+        .backend
+        .pull_image(&target.full_name(), &tag_or_digest, &mut |message| {
+            printer.show(message)
+        });
+    printer.write_result()?;
+    match (result, printer.stream_error) {
         (Err(e), _) => Err(e.into()),
         (Ok(()), Some(message)) => Err(CliError::message(message)),
         (Ok(()), None) => Ok(()),

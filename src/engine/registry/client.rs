@@ -1,0 +1,338 @@
+//! The client half: what `docker push` and `docker pull` say to a registry, over real
+//! HTTP (blocking, so the engine's synchronous calls can use it from any thread).
+//!
+//! A client knows two addresses: the host the user typed (`localhost:5000`), which every
+//! message names, and the endpoint it actually connects to, which the engine chooses
+//! (`Engine::registry_endpoint`).
+
+use super::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
+use crate::engine::digest::Digest;
+use std::io::Read;
+use std::time::Duration;
+
+/// Why a registry conversation failed, worded as Docker's daemon words it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// Nothing answered: `Get "http://localhost:5000/v2/": dial tcp [::1]:5000: connect:
+    /// connection refused`.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The registry answered with a spec error: `<code lower case>: <message>`.
+    #[error("{}: {message}", code.to_lowercase())]
+    Registry {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// Anything else (a bad response, bytes that do not match their digest).
+    #[error("{0}")]
+    Protocol(String),
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+/// A manifest as fetched: its bytes, media type and digest.
+pub struct FetchedManifest {
+    pub bytes: Vec<u8>,
+    pub media_type: String,
+    pub digest: Digest,
+}
+
+pub struct RegistryClient {
+    host: String,
+    endpoint: String,
+    agent: ureq::Agent,
+}
+
+struct Reply {
+    status: u16,
+    location: Option<String>,
+    content_type: Option<String>,
+    digest: Option<String>,
+    body: Vec<u8>,
+}
+
+impl RegistryClient {
+    /// A client for registry `host` (as typed), connecting to `endpoint`
+    /// (`http://127.0.0.1:5000`).
+    pub fn new(host: &str, endpoint: &str) -> RegistryClient {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        RegistryClient {
+            host: host.to_string(),
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            agent,
+        }
+    }
+
+    /// Go's words for a dial that failed, naming the host as the user typed it.
+    fn unreachable(&self, method: &str, path: &str, error: &ureq::Error) -> ClientError {
+        let (name, port) = match self.host.rsplit_once(':') {
+            Some((name, port)) if !name.ends_with(']') || name.starts_with('[') => {
+                (name.to_string(), port.to_string())
+            }
+            _ => (self.host.clone(), "80".to_string()),
+        };
+        // Go tries ::1 first for localhost and reports that attempt.
+        let address = if name == "localhost" {
+            format!("[::1]:{port}")
+        } else {
+            format!("{name}:{port}")
+        };
+        let refused = matches!(error, ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused)
+            || matches!(error, ureq::Error::ConnectionFailed);
+        let method = method[..1].to_string() + &method[1..].to_lowercase();
+        let url = format!("http://{}{path}", self.host);
+        if refused {
+            ClientError::Unreachable(format!(
+                "{method} \"{url}\": dial tcp {address}: connect: connection refused"
+            ))
+        } else {
+            ClientError::Unreachable(format!("{method} \"{url}\": {error}"))
+        }
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Reply> {
+        let url = if path.starts_with("http://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.endpoint)
+        };
+        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let request = |b: ureq::http::request::Builder| {
+            b.body(()).map_err(|e| ClientError::Protocol(e.to_string()))
+        };
+        let response = match body {
+            None => self.agent.run(request(builder)?),
+            Some(bytes) => self.agent.run(
+                builder
+                    .body(bytes)
+                    .map_err(|e| ClientError::Protocol(e.to_string()))?,
+            ),
+        };
+        let shown_path = path.split('?').next().unwrap_or(path);
+        let mut response = response.map_err(|e| self.unreachable(method, shown_path, &e))?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let location = header("location");
+        let content_type = header("content-type");
+        let digest = header("docker-content-digest");
+        let mut bytes = Vec::new();
+        if method != "HEAD" {
+            response
+                .body_mut()
+                .as_reader()
+                .read_to_end(&mut bytes)
+                .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        }
+        Ok(Reply {
+            status: response.status().as_u16(),
+            location,
+            content_type,
+            digest,
+            body: bytes,
+        })
+    }
+
+    /// The spec error in a failed reply.
+    fn error(reply: &Reply) -> ClientError {
+        let parsed: Option<(String, String)> =
+            serde_json::from_slice::<serde_json::Value>(&reply.body)
+                .ok()
+                .and_then(|v| {
+                    let e = &v["errors"][0];
+                    Some((
+                        e["code"].as_str()?.to_string(),
+                        e["message"].as_str()?.to_string(),
+                    ))
+                });
+        match parsed {
+            Some((code, message)) => ClientError::Registry {
+                status: reply.status,
+                code,
+                message,
+            },
+            None => {
+                ClientError::Protocol(format!("unexpected status from registry: {}", reply.status))
+            }
+        }
+    }
+
+    /// `GET /v2/`: is anyone there?
+    pub fn ping(&self) -> Result<()> {
+        let reply = self.send("GET", "/v2/", &[], None)?;
+        match reply.status {
+            200..=299 | 401 => Ok(()),
+            _ => Err(Self::error(&reply)),
+        }
+    }
+
+    pub fn has_blob(&self, repository: &str, digest: &Digest) -> Result<bool> {
+        let reply = self.send(
+            "HEAD",
+            &format!("/v2/{repository}/blobs/{digest}"),
+            &[],
+            None,
+        )?;
+        match reply.status {
+            200 => Ok(true),
+            404 => Ok(false),
+            _ => Err(Self::error(&reply)),
+        }
+    }
+
+    /// Asks the registry to link a blob `from` another repository; false when it would
+    /// rather have the bytes (the upload it opened instead is cancelled).
+    pub fn mount(&self, repository: &str, digest: &Digest, from: &str) -> Result<bool> {
+        let path = format!("/v2/{repository}/blobs/uploads/?mount={digest}&from={from}");
+        let reply = self.send("POST", &path, &[("Content-Length", "0")], Some(b""))?;
+        match reply.status {
+            201 => Ok(true),
+            202 => {
+                if let Some(location) = reply.location {
+                    let _ = self.send("DELETE", &self.absolute(&location), &[], None);
+                }
+                Ok(false)
+            }
+            _ => Err(Self::error(&reply)),
+        }
+    }
+
+    fn absolute(&self, location: &str) -> String {
+        if location.starts_with("http://") || location.starts_with("https://") {
+            location.to_string()
+        } else {
+            format!("{}{location}", self.endpoint)
+        }
+    }
+
+    /// Uploads a blob: open an upload, then send it whole with its digest.
+    pub fn push_blob(&self, repository: &str, digest: &Digest, bytes: &[u8]) -> Result<()> {
+        let reply = self.send(
+            "POST",
+            &format!("/v2/{repository}/blobs/uploads/"),
+            &[("Content-Length", "0")],
+            Some(b""),
+        )?;
+        if reply.status != 202 {
+            return Err(Self::error(&reply));
+        }
+        let location = reply
+            .location
+            .ok_or_else(|| ClientError::Protocol("upload without a Location".into()))?;
+        let separator = if location.contains('?') { '&' } else { '?' };
+        let url = format!("{}{separator}digest={digest}", self.absolute(&location));
+        let reply = self.send(
+            "PUT",
+            &url,
+            &[("Content-Type", "application/octet-stream")],
+            Some(bytes),
+        )?;
+        match reply.status {
+            201 => Ok(()),
+            _ => Err(Self::error(&reply)),
+        }
+    }
+
+    /// Stores a manifest under `reference`; returns the digest the registry gave it.
+    pub fn put_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<Digest> {
+        let reply = self.send(
+            "PUT",
+            &format!("/v2/{repository}/manifests/{reference}"),
+            &[("Content-Type", media_type)],
+            Some(bytes),
+        )?;
+        if reply.status != 201 {
+            return Err(Self::error(&reply));
+        }
+        Ok(reply
+            .digest
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| Digest::sha256(bytes)))
+    }
+
+    /// A manifest by tag or digest; `None` when the registry does not know it.
+    pub fn manifest(&self, repository: &str, reference: &str) -> Result<Option<FetchedManifest>> {
+        let accept = [
+            DOCKER_MANIFEST,
+            DOCKER_MANIFEST_LIST,
+            OCI_MANIFEST,
+            OCI_INDEX,
+        ]
+        .join(", ");
+        let reply = self.send(
+            "GET",
+            &format!("/v2/{repository}/manifests/{reference}"),
+            &[("Accept", &accept)],
+            None,
+        )?;
+        match reply.status {
+            200 => {}
+            404 => return Ok(None),
+            _ => return Err(Self::error(&reply)),
+        }
+        let digest = match reference.parse::<Digest>() {
+            Ok(wanted) => {
+                if !wanted.verify(&reply.body) {
+                    return Err(ClientError::Protocol(format!(
+                        "manifest verification failed for digest {wanted}"
+                    )));
+                }
+                wanted
+            }
+            Err(_) => Digest::sha256(&reply.body),
+        };
+        let media_type = reply
+            .content_type
+            .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
+            .unwrap_or_else(|| OCI_MANIFEST.to_string());
+        Ok(Some(FetchedManifest {
+            bytes: reply.body,
+            media_type,
+            digest,
+        }))
+    }
+
+    /// A blob's bytes, checked against its digest.
+    pub fn blob(&self, repository: &str, digest: &Digest) -> Result<Vec<u8>> {
+        let reply = self.send(
+            "GET",
+            &format!("/v2/{repository}/blobs/{digest}"),
+            &[],
+            None,
+        )?;
+        if reply.status != 200 {
+            return Err(Self::error(&reply));
+        }
+        if !digest.verify(&reply.body) {
+            return Err(ClientError::Protocol(format!(
+                "filesystem layer verification failed for digest {digest}"
+            )));
+        }
+        Ok(reply.body)
+    }
+}
