@@ -482,3 +482,27 @@ docker ps -a
 "#,
     );
 }
+
+#[test]
+fn the_registry_chapter_in_the_lab() {
+    pin(
+        "registry_chapter",
+        r#"docker run -d -p 5000:5000 --restart=always --name registry registry:2
+docker ps
+curl -s localhost:5000/v2/
+curl -s localhost:5000/v2/_catalog
+docker pull alpine:3.19
+docker tag alpine:3.19 localhost:5000/myalpine:1.0
+docker push localhost:5000/myalpine:1.0
+docker push localhost:5000/myalpine:1.0
+curl -s localhost:5000/v2/_catalog
+curl -s localhost:5000/v2/myalpine/tags/list
+docker rmi localhost:5000/myalpine:1.0
+docker pull localhost:5000/myalpine:1.0
+docker images
+docker logs registry
+docker stop registry
+docker ps -a
+"#,
+    );
+}

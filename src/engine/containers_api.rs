@@ -846,6 +846,8 @@ impl Engine {
         self.sessions.remove(&id);
         self.containers.remove(&id);
         self.save()?;
+        // What a registry container stored goes with it (its volume, in Docker).
+        let _ = std::fs::remove_dir_all(self.registry_root(&id));
         match std::fs::remove_file(self.upper_path(&id)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),

@@ -203,6 +203,14 @@ impl Engine {
     /// Where to reach the registry a reference names (`localhost:5000`, `127.0.0.1:5000`):
     /// the one place push, pull and registry checks turn a registry host into a URL.
     pub fn registry_endpoint(&self, host: &str) -> String {
+        // A registry published by a lab container on this port is served wherever the
+        // host had room for it.
+        if let Some((name, port)) = host.rsplit_once(':')
+            && matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+            && let Some(addr) = port.parse().ok().and_then(|p| self.net.address(p))
+        {
+            return format!("http://{addr}");
+        }
         format!("http://{host}")
     }
 

@@ -6,6 +6,7 @@ use super::Engine;
 use super::error::{EngineError, Result};
 use super::net::{Service, nginx::Site};
 use super::runtime::{ContainerRecord, PortMapping, Status};
+use super::shell::Vfs;
 use bollard_stubs::models::{
     HostConfig, PortBinding, PortSummary, PortSummaryTypeEnum, RestartPolicy, RestartPolicyNameEnum,
 };
@@ -218,9 +219,47 @@ impl Engine {
         }
     }
 
-    /// The registry behind a `registry:2` container's port.
-    fn registry_service(&mut self, _c: &ContainerRecord, _root: &str) -> Result<Service> {
-        Ok(Service::Closed)
+    /// The registry behind a `registry:2` container's port: the distribution API over
+    /// the container's own storage (its `/var/lib/registry`), configured by its
+    /// environment as the image's is.
+    fn registry_service(&mut self, c: &ContainerRecord, _root: &str) -> Result<Service> {
+        let env = c.config.env.clone().unwrap_or_default();
+        let var = |name: &str| {
+            env.iter()
+                .find_map(|e| e.strip_prefix(name)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        let snapshot = self.container_snapshot(&c.id)?;
+        let read = |path: &str| {
+            snapshot
+                .read(path)
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        let options = match super::registry::RegistryOptions::from_env(&var, &read) {
+            Ok(options) => options,
+            Err(message) => {
+                // The registry refuses to start; its port stays closed.
+                self.net.logs().push(
+                    &c.id,
+                    2,
+                    format!("panic: unable to configure authorization (htpasswd): {message}\n"),
+                );
+                return Ok(Service::Closed);
+            }
+        };
+        let root = self.registry_root(&c.id);
+        let registry = super::registry::Registry::open(&root, options)?;
+        Ok(Service::Spawn(Box::new(move |listener| {
+            Box::pin(async move {
+                let _ = super::registry::serve(listener, registry).await;
+            })
+        })))
+    }
+
+    /// Where a registry container keeps what is pushed to it.
+    pub(super) fn registry_root(&self, id: &str) -> std::path::PathBuf {
+        self.state_dir.join("registries").join(id)
     }
 
     /// Closes the container's ports and forgets its bindings (it has stopped).
