@@ -9,6 +9,7 @@ pub mod docker;
 pub mod embedded;
 
 pub use crate::engine::build::{BuildMessage, BuildOptions};
+pub use crate::engine::runtime::LogsOptions;
 pub use crate::engine::sessions::SessionState;
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
@@ -64,6 +65,14 @@ pub struct CommitOptions {
     pub tag: Option<String>,
     pub comment: Option<String>,
     pub author: Option<String>,
+}
+
+/// What `docker exec` adds to the container's settings: `-w`, `-e`, `-u`.
+#[derive(Debug, Clone, Default)]
+pub struct ExecOptions {
+    pub workdir: Option<String>,
+    pub env: Vec<String>,
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -159,9 +168,9 @@ pub trait Backend {
         })
     }
 
-    /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=`: what the container wrote,
-    /// in order, as (1 = stdout or 2 = stderr, bytes).
-    fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>>;
+    /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=&timestamps=&since=&until=`:
+    /// what the container wrote, in order, as (1 = stdout or 2 = stderr, bytes).
+    fn container_logs(&mut self, id: &str, options: &LogsOptions) -> Result<Vec<(u8, Vec<u8>)>>;
 
     /// `HEAD /containers/{id}/archive?path=`: `Some(is_dir)` when the path exists.
     fn container_stat(&mut self, id: &str, path: &str) -> Result<Option<bool>>;
@@ -187,8 +196,7 @@ pub trait Backend {
         &mut self,
         id: &str,
         argv: &[String],
-        workdir: Option<&str>,
-        env: &[String],
+        options: &ExecOptions,
         streams: Streams<'_>,
     ) -> Result<i64>;
     /// `docker exec -it CONTAINER sh` as an interactive session, when kept by the backend.

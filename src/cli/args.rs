@@ -184,6 +184,8 @@ verb! {
         pub interactive: bool,
         #[arg(short, long)]
         pub label: Vec<String>,
+        #[arg(long = "label-file")]
+        pub label_file: Vec<String>,
         #[arg(short, long)]
         pub memory: Option<String>,
         #[arg(long)]

@@ -260,6 +260,14 @@ pub static VERBS: &[Verb] = &[
         flags: <RunArgs as CommandFactory>::command,
     },
     Verb {
+        path: "docker create",
+        names: &["create", "container create"],
+        help: include_str!("../help/create.txt"),
+        args: ArgRule::Min(1),
+        handler: run::create,
+        flags: <RunArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker ps",
         names: &["ps"],
         help: include_str!("../help/ps.txt"),
