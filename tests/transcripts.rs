@@ -491,3 +491,39 @@ docker start -a labelled
 "#,
     );
 }
+
+#[test]
+fn pause_and_unpause() {
+    pin(
+        "pause_unpause",
+        r#"docker run -d --name frozen alpine:3.13 sleep 1000
+docker create --name idle alpine:3.13 true
+docker pause frozen
+docker ps
+docker ps --filter status=paused --format '{{.Names}} {{.State}}'
+docker inspect --format '{{.State.Status}} {{.State.Running}} {{.State.Paused}}' frozen
+docker pause frozen
+docker exec frozen ls
+docker exec -it frozen sh
+docker start frozen
+docker rm frozen
+docker unpause frozen
+docker unpause frozen
+docker pause idle nosuch
+docker unpause idle
+docker exec frozen echo thawed
+docker pause frozen
+docker stop frozen
+docker ps -a --format '{{.Names}} {{.Status}}'
+docker start frozen
+docker pause frozen
+docker kill frozen
+docker start frozen
+docker pause frozen
+docker restart frozen
+docker pause frozen
+docker rm -f frozen
+docker pause
+"#,
+    );
+}

@@ -198,6 +198,14 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.stop_container(id, 137, true)?)
     }
 
+    fn pause_container(&mut self, id: &str) -> Result<()> {
+        Ok(self.engine.pause_container(id)?)
+    }
+
+    fn unpause_container(&mut self, id: &str) -> Result<()> {
+        Ok(self.engine.unpause_container(id)?)
+    }
+
     fn exec(
         &mut self,
         id: &str,

@@ -48,6 +48,14 @@ impl BackendError {
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
+/// What a backend says of an endpoint it does not serve.
+fn unsupported(backend: &str, what: &str) -> BackendError {
+    BackendError::Daemon {
+        status: 501,
+        message: format!("the {backend} backend does not support {what}"),
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ListImagesOptions {
     /// Include intermediate images (`docker images -a`).
@@ -191,6 +199,14 @@ pub trait Backend {
     fn stop_container(&mut self, id: &str) -> Result<()>;
     /// `POST /containers/{id}/kill`.
     fn kill_container(&mut self, id: &str) -> Result<()>;
+    /// `POST /containers/{id}/pause`.
+    fn pause_container(&mut self, _id: &str) -> Result<()> {
+        Err(unsupported(self.name(), "docker pause"))
+    }
+    /// `POST /containers/{id}/unpause`.
+    fn unpause_container(&mut self, _id: &str) -> Result<()> {
+        Err(unsupported(self.name(), "docker unpause"))
+    }
     /// Exec create + start: runs `argv` in a running container, output to `streams`.
     fn exec(
         &mut self,

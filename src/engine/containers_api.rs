@@ -164,6 +164,11 @@ impl Engine {
     ) -> Result<i64> {
         let id = self.container(key)?.id.clone();
         let record = self.containers.find(&id).expect("found above").clone();
+        if record.status == Status::Paused {
+            return Err(EngineError::Conflict(
+                "cannot start a paused container, try unpause instead".into(),
+            ));
+        }
         if record.is_running() {
             return Ok(0);
         }
@@ -414,6 +419,50 @@ impl Engine {
         self.save()
     }
 
+    /// `POST /containers/{id}/pause`: the process is frozen where it stands.
+    pub fn pause_container(&mut self, key: &str) -> Result<()> {
+        let c = self.container(key)?;
+        let id = c.id.clone();
+        match c.status {
+            Status::Running => {}
+            Status::Paused => {
+                return Err(EngineError::Conflict(format!(
+                    "Container {id} is already paused"
+                )));
+            }
+            _ => {
+                return Err(EngineError::Conflict(format!(
+                    "Container {id} is not running"
+                )));
+            }
+        }
+        self.containers.get_mut(&id).expect("found above").status = Status::Paused;
+        self.save()
+    }
+
+    /// `POST /containers/{id}/unpause`.
+    pub fn unpause_container(&mut self, key: &str) -> Result<()> {
+        let c = self.container(key)?;
+        let id = c.id.clone();
+        if c.status != Status::Paused {
+            return Err(EngineError::Conflict(format!(
+                "Container {id} is not paused"
+            )));
+        }
+        self.containers.get_mut(&id).expect("found above").status = Status::Running;
+        self.save()
+    }
+
+    /// The daemon's refusal to exec into a paused container, naming it as asked.
+    pub(super) fn refuse_exec_if_paused(&self, key: &str) -> Result<()> {
+        if self.container(key)?.status == Status::Paused {
+            return Err(EngineError::Conflict(format!(
+                "Container {key} is paused, unpause the container before exec"
+            )));
+        }
+        Ok(())
+    }
+
     /// `POST /containers/{id}/exec` + start: runs `argv` in a running container, its
     /// output to `streams`, its changes kept in the container's layer.
     pub fn exec_in_container(
@@ -425,6 +474,7 @@ impl Engine {
         user: Option<&str>,
         streams: Streams<'_>,
     ) -> Result<i64> {
+        self.refuse_exec_if_paused(key)?;
         let record = self.container(key)?.clone();
         if !record.is_running() {
             return Err(EngineError::Conflict(format!(
@@ -746,6 +796,12 @@ impl Engine {
     /// `DELETE /containers/{id}?force=`.
     pub fn remove_container(&mut self, key: &str, force: bool) -> Result<()> {
         let c = self.container(key)?;
+        if c.status == Status::Paused && !force {
+            return Err(EngineError::Conflict(format!(
+                "cannot remove container \"/{}\": container is paused and must be unpaused first",
+                c.name
+            )));
+        }
         if c.is_running() && !force {
             return Err(EngineError::Conflict(format!(
                 "cannot remove container \"/{}\": container is running: stop the container before removing or force remove",

@@ -46,6 +46,7 @@ impl Engine {
         key: &str,
         argv: &[String],
     ) -> Result<Option<SessionState>> {
+        self.refuse_exec_if_paused(key)?;
         let record = self
             .containers
             .find(key)

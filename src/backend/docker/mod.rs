@@ -541,6 +541,14 @@ impl Backend for DockerBackend {
         )
     }
 
+    fn pause_container(&mut self, id: &str) -> Result<()> {
+        self.block(self.docker.pause_container(id))
+    }
+
+    fn unpause_container(&mut self, id: &str) -> Result<()> {
+        self.block(self.docker.unpause_container(id))
+    }
+
     fn exec(
         &mut self,
         id: &str,

@@ -428,14 +428,26 @@ fn for_each_container(
     finish_with_errors(streams.stderr, errors)
 }
 
+/// Parses a verb whose positionals are container names and applies `action` to each.
+fn each_named<A: clap::Parser + crate::cli::args::Positionals>(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+    action: impl Fn(&mut Cli<'_>, &str) -> crate::backend::Result<()>,
+) -> Result<i32, CliError> {
+    let args: A = verb.parse(raw)?;
+    let names = args.positionals().to_vec();
+    for_each_container(cli, &names, streams, action)
+}
+
 pub fn stop(
     cli: &mut Cli<'_>,
     verb: &Verb,
     raw: &[String],
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
-    let args: StopArgs = verb.parse(raw)?;
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    each_named::<StopArgs>(cli, verb, raw, streams, |cli, name| {
         cli.backend.stop_container(name)
     })
 }
@@ -446,9 +458,30 @@ pub fn kill(
     raw: &[String],
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
-    let args: StopArgs = verb.parse(raw)?;
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    each_named::<StopArgs>(cli, verb, raw, streams, |cli, name| {
         cli.backend.kill_container(name)
+    })
+}
+
+pub fn pause(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    each_named::<PlainArgs>(cli, verb, raw, streams, |cli, name| {
+        cli.backend.pause_container(name)
+    })
+}
+
+pub fn unpause(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    each_named::<PlainArgs>(cli, verb, raw, streams, |cli, name| {
+        cli.backend.unpause_container(name)
     })
 }
 
@@ -458,8 +491,7 @@ pub fn restart(
     raw: &[String],
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
-    let args: StopArgs = verb.parse(raw)?;
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    each_named::<StopArgs>(cli, verb, raw, streams, |cli, name| {
         cli.backend.stop_container(name)?;
         cli.backend.start_container(name)
     })

@@ -84,6 +84,22 @@ pub static VERBS: &[Verb] = &[
         flags: <StopArgs as CommandFactory>::command,
     },
     Verb {
+        path: "docker pause",
+        names: &["pause", "container pause"],
+        help: include_str!("../help/pause.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::pause,
+        flags: <PlainArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker unpause",
+        names: &["unpause", "container unpause"],
+        help: include_str!("../help/unpause.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::unpause,
+        flags: <PlainArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker restart",
         names: &["restart", "container restart"],
         help: include_str!("../help/restart.txt"),
