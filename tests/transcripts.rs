@@ -527,3 +527,22 @@ docker pause
 "#,
     );
 }
+
+#[test]
+fn system_df() {
+    pin(
+        "system_df",
+        r#"docker system df
+docker run --name writer alpine:3.13 sh -c 'echo hi > /f; mkdir -p /d; echo xx > /d/g'
+docker run -d --name idler alpine:3.13 sleep 100
+docker pull busybox
+printf 'FROM alpine:3.13\nRUN echo made > /made.txt\n' > Dockerfile
+docker build -q -t made .
+docker system df
+docker system df -v
+docker system df --format '{{json .}}'
+docker system df --format 'table {{.Type}}\t{{.Size}}'
+docker system df extra
+"#,
+    );
+}

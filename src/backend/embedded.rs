@@ -198,6 +198,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.stop_container(id, 137, true)?)
     }
 
+    fn disk_usage(&mut self) -> Result<super::DiskUsage> {
+        Ok(self.engine.disk_usage()?)
+    }
+
     fn pause_container(&mut self, id: &str) -> Result<()> {
         Ok(self.engine.pause_container(id)?)
     }

@@ -9,6 +9,7 @@ pub mod docker;
 pub mod embedded;
 
 pub use crate::engine::build::{BuildMessage, BuildOptions};
+pub use crate::engine::disk_usage::DiskUsage;
 pub use crate::engine::runtime::LogsOptions;
 pub use crate::engine::sessions::SessionState;
 use crate::engine::streams::Streams;
@@ -199,6 +200,10 @@ pub trait Backend {
     fn stop_container(&mut self, id: &str) -> Result<()>;
     /// `POST /containers/{id}/kill`.
     fn kill_container(&mut self, id: &str) -> Result<()>;
+    /// `GET /system/df`: what images, containers and volumes take on disk.
+    fn disk_usage(&mut self) -> Result<DiskUsage> {
+        Err(unsupported(self.name(), "docker system df"))
+    }
     /// `POST /containers/{id}/pause`.
     fn pause_container(&mut self, _id: &str) -> Result<()> {
         Err(unsupported(self.name(), "docker pause"))

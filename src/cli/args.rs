@@ -449,3 +449,14 @@ verb! {
         pub args: Vec<String>,
     }
 }
+
+verb! {
+    /// `docker system df`.
+    pub struct DfArgs {
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(short, long)]
+        pub verbose: bool,
+        pub args: Vec<String>,
+    }
+}

@@ -541,6 +541,20 @@ impl Backend for DockerBackend {
         )
     }
 
+    fn disk_usage(&mut self) -> Result<crate::backend::DiskUsage> {
+        // bollard's stubs describe the report as API 1.52 shapes it; Docker 28 sends
+        // the 1.50 shape, read here as it comes.
+        let body = self.request(
+            "GET",
+            &format!("{}/system/df", self.version_prefix),
+            &[],
+            b"",
+        )?;
+        serde_json::from_slice(&body).map_err(|e| {
+            BackendError::Connection(format!("malformed disk usage from the daemon: {e}"))
+        })
+    }
+
     fn pause_container(&mut self, id: &str) -> Result<()> {
         self.block(self.docker.pause_container(id))
     }

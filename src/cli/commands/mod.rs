@@ -3,6 +3,7 @@
 
 mod build;
 mod containers;
+mod df;
 mod images;
 mod pull;
 mod rmi;
@@ -322,6 +323,14 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::None,
         handler: system::info,
         flags: <FormatOnlyArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker system df",
+        names: &["system df"],
+        help: include_str!("../help/system-df.txt"),
+        args: ArgRule::None,
+        handler: df::df,
+        flags: <DfArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker system info",
