@@ -484,6 +484,27 @@ docker ps -a
 }
 
 #[test]
+fn logs_with_timestamps_tail_since_and_until() {
+    pin(
+        "logs_flags",
+        r#"docker run -d --name talker alpine:3.13 sh -c 'echo one; echo two >&2; echo three; sleep 1000'
+docker logs -t talker
+docker logs --tail 1 talker
+docker logs -n 0 talker
+docker logs --tail all talker
+docker logs --tail x talker
+docker logs --since 10m talker
+docker logs --since 2026-03-01T12:00:01Z talker
+docker logs --until 10m talker
+docker logs --until 1772366400 -t talker
+docker logs --since bogus talker
+docker logs -f talker
+docker logs --details talker
+"#,
+    );
+}
+
+#[test]
 fn the_registry_chapter_in_the_lab() {
     pin(
         "registry_chapter",
@@ -503,6 +524,90 @@ docker images
 docker logs registry
 docker stop registry
 docker ps -a
+"#,
+    );
+}
+
+#[test]
+fn users_labels_and_exec_options() {
+    pin(
+        "users_labels_exec",
+        r#"docker run -d --name box alpine:3.13 sleep 1000
+docker exec -u guest box id
+docker exec -u guest box sh -c 'whoami; echo $HOME; touch /tmp/mine; mkdir /tmp/dir'
+docker exec box stat -c '%u:%g %n' /tmp/mine /tmp/dir
+docker exec -u 1234:100 box sh -c 'id; whoami'
+docker exec -u nosuch box id
+docker exec -w /nope box pwd
+docker exec -w /tmp -e A=1 -e B=2 box sh -c 'pwd; echo $A $B'
+docker diff box
+docker run -u guest:users alpine:3.13 sh -c 'id; echo $HOME'
+docker run -u nosuch alpine:3.13 id
+docker run -u guest:nogrp alpine:3.13 id
+docker run alpine:3.13 id
+printf 'team=blue\n# a comment\nowner\n' > app.labels
+docker create --name labelled -l tier=web --label-file app.labels -u guest -h base alpine:3.13 sh -c 'id; hostname'
+docker inspect --format '{{json .Config.Labels}} {{.Config.User}} {{.Config.Hostname}}' labelled
+docker ps -a --filter label=tier=web --format '{{.Names}}'
+docker ps -a --filter label=owner --format '{{.Names}}'
+docker ps -a --filter label=tier=db --format '{{.Names}}'
+docker create --label-file nope.labels alpine:3.13
+docker start -a labelled
+"#,
+    );
+}
+
+#[test]
+fn pause_and_unpause() {
+    pin(
+        "pause_unpause",
+        r#"docker run -d --name frozen alpine:3.13 sleep 1000
+docker create --name idle alpine:3.13 true
+docker pause frozen
+docker ps
+docker ps --filter status=paused --format '{{.Names}} {{.State}}'
+docker inspect --format '{{.State.Status}} {{.State.Running}} {{.State.Paused}}' frozen
+docker pause frozen
+docker exec frozen ls
+docker exec -it frozen sh
+docker start frozen
+docker rm frozen
+docker unpause frozen
+docker unpause frozen
+docker pause idle nosuch
+docker unpause idle
+docker exec frozen echo thawed
+docker pause frozen
+docker stop frozen
+docker ps -a --format '{{.Names}} {{.Status}}'
+docker start frozen
+docker pause frozen
+docker kill frozen
+docker start frozen
+docker pause frozen
+docker restart frozen
+docker pause frozen
+docker rm -f frozen
+docker pause
+"#,
+    );
+}
+
+#[test]
+fn system_df() {
+    pin(
+        "system_df",
+        r#"docker system df
+docker run --name writer alpine:3.13 sh -c 'echo hi > /f; mkdir -p /d; echo xx > /d/g'
+docker run -d --name idler alpine:3.13 sleep 100
+docker pull busybox
+printf 'FROM alpine:3.13\nRUN echo made > /made.txt\n' > Dockerfile
+docker build -q -t made .
+docker system df
+docker system df -v
+docker system df --format '{{json .}}'
+docker system df --format 'table {{.Type}}\t{{.Size}}'
+docker system df extra
 "#,
     );
 }

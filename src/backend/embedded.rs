@@ -3,8 +3,8 @@
 //! daemon's status and message.
 
 use super::{
-    Backend, BackendError, BuildMessage, BuildOptions, CommitOptions, Filters,
-    ListContainersOptions, ListImagesOptions, Result, SessionState,
+    Backend, BackendError, BuildMessage, BuildOptions, CommitOptions, ExecOptions, Filters,
+    ListContainersOptions, ListImagesOptions, LogsOptions, Result, SessionState,
 };
 use crate::engine::Engine;
 use crate::engine::error::EngineError;
@@ -171,8 +171,8 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.session_input(id, input, streams)?)
     }
 
-    fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
-        Ok(self.engine.container_logs(id, tail)?)
+    fn container_logs(&mut self, id: &str, options: &LogsOptions) -> Result<Vec<(u8, Vec<u8>)>> {
+        Ok(self.engine.container_logs(id, options)?)
     }
 
     fn container_stat(&mut self, id: &str, path: &str) -> Result<Option<bool>> {
@@ -211,17 +211,33 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.stop_container(id, 137, true)?)
     }
 
+    fn disk_usage(&mut self) -> Result<super::DiskUsage> {
+        Ok(self.engine.disk_usage()?)
+    }
+
+    fn pause_container(&mut self, id: &str) -> Result<()> {
+        Ok(self.engine.pause_container(id)?)
+    }
+
+    fn unpause_container(&mut self, id: &str) -> Result<()> {
+        Ok(self.engine.unpause_container(id)?)
+    }
+
     fn exec(
         &mut self,
         id: &str,
         argv: &[String],
-        workdir: Option<&str>,
-        env: &[String],
+        options: &ExecOptions,
         streams: Streams<'_>,
     ) -> Result<i64> {
-        Ok(self
-            .engine
-            .exec_in_container(id, argv, workdir, env, streams)?)
+        Ok(self.engine.exec_in_container(
+            id,
+            argv,
+            options.workdir.as_deref(),
+            &options.env,
+            options.user.as_deref(),
+            streams,
+        )?)
     }
 
     fn exec_session_start(&mut self, id: &str, argv: &[String]) -> Result<Option<SessionState>> {

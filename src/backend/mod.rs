@@ -9,6 +9,8 @@ pub mod docker;
 pub mod embedded;
 
 pub use crate::engine::build::{BuildMessage, BuildOptions};
+pub use crate::engine::disk_usage::DiskUsage;
+pub use crate::engine::runtime::LogsOptions;
 pub use crate::engine::sessions::SessionState;
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
@@ -47,6 +49,14 @@ impl BackendError {
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
+/// What a backend says of an endpoint it does not serve.
+fn unsupported(backend: &str, what: &str) -> BackendError {
+    BackendError::Daemon {
+        status: 501,
+        message: format!("the {backend} backend does not support {what}"),
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ListImagesOptions {
     /// Include intermediate images (`docker images -a`).
@@ -64,6 +74,14 @@ pub struct CommitOptions {
     pub tag: Option<String>,
     pub comment: Option<String>,
     pub author: Option<String>,
+}
+
+/// What `docker exec` adds to the container's settings: `-w`, `-e`, `-u`.
+#[derive(Debug, Clone, Default)]
+pub struct ExecOptions {
+    pub workdir: Option<String>,
+    pub env: Vec<String>,
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -170,14 +188,14 @@ pub trait Backend {
         })
     }
 
-    /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=`: what the container wrote,
-    /// in order, as (1 = stdout or 2 = stderr, bytes).
     /// Where a connection to `localhost:port` reaches the container publishing that
     /// port, when the engine serves it elsewhere (None: the port itself).
     fn published_address(&mut self, _port: u16) -> Option<std::net::SocketAddr> {
         None
     }
-    fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>>;
+    /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=&timestamps=&since=&until=`:
+    /// what the container wrote, in order, as (1 = stdout or 2 = stderr, bytes).
+    fn container_logs(&mut self, id: &str, options: &LogsOptions) -> Result<Vec<(u8, Vec<u8>)>>;
 
     /// `HEAD /containers/{id}/archive?path=`: `Some(is_dir)` when the path exists.
     fn container_stat(&mut self, id: &str, path: &str) -> Result<Option<bool>>;
@@ -198,13 +216,24 @@ pub trait Backend {
     fn stop_container(&mut self, id: &str) -> Result<()>;
     /// `POST /containers/{id}/kill`.
     fn kill_container(&mut self, id: &str) -> Result<()>;
+    /// `GET /system/df`: what images, containers and volumes take on disk.
+    fn disk_usage(&mut self) -> Result<DiskUsage> {
+        Err(unsupported(self.name(), "docker system df"))
+    }
+    /// `POST /containers/{id}/pause`.
+    fn pause_container(&mut self, _id: &str) -> Result<()> {
+        Err(unsupported(self.name(), "docker pause"))
+    }
+    /// `POST /containers/{id}/unpause`.
+    fn unpause_container(&mut self, _id: &str) -> Result<()> {
+        Err(unsupported(self.name(), "docker unpause"))
+    }
     /// Exec create + start: runs `argv` in a running container, output to `streams`.
     fn exec(
         &mut self,
         id: &str,
         argv: &[String],
-        workdir: Option<&str>,
-        env: &[String],
+        options: &ExecOptions,
         streams: Streams<'_>,
     ) -> Result<i64>;
     /// `docker exec -it CONTAINER sh` as an interactive session, when kept by the backend.

@@ -197,6 +197,8 @@ verb! {
         pub interactive: bool,
         #[arg(short, long)]
         pub label: Vec<String>,
+        #[arg(long = "label-file")]
+        pub label_file: Vec<String>,
         #[arg(short, long)]
         pub memory: Option<String>,
         #[arg(long)]
@@ -457,6 +459,17 @@ verb! {
         pub target: Option<String>,
         #[arg(long)]
         pub platform: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker system df`.
+    pub struct DfArgs {
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(short, long)]
+        pub verbose: bool,
         pub args: Vec<String>,
     }
 }

@@ -5,8 +5,8 @@ use super::error::{EngineError, Result};
 use super::fs::{ChangeKind, Layer, Snapshot};
 use super::runtime::ContainerHost;
 use super::runtime::programs::{self, Invocation};
-use super::runtime::{ContainerRecord, LogChunk, Status, valid_name};
-use super::shell::{DefaultResolver, Shell, Vfs};
+use super::runtime::{ContainerRecord, LogsOptions, Status, valid_name};
+use super::shell::{DefaultResolver, Flavour, Shell, Vfs};
 use super::streams::{Interleaved, Streams};
 use super::{Engine, names, units};
 use bollard_stubs::models::{
@@ -183,11 +183,16 @@ impl Engine {
     pub(super) fn execute_container(
         &mut self,
         key: &str,
-        streams: Streams<'_>,
+        mut streams: Streams<'_>,
         detached: bool,
     ) -> Result<i64> {
         let id = self.container(key)?.id.clone();
         let record = self.containers.find(&id).expect("found above").clone();
+        if record.status == Status::Paused {
+            return Err(EngineError::Conflict(
+                "cannot start a paused container, try unpause instead".into(),
+            ));
+        }
         if record.is_running() {
             return Ok(0);
         }
@@ -201,15 +206,7 @@ impl Engine {
             .unwrap_or_else(|| "/".into());
         let path = match find_executable(&snapshot, &record.path, &env, &workdir) {
             Ok(path) => path,
-            Err(message) => {
-                let now = self.now_rfc3339();
-                let c = self.containers.get_mut(&id).expect("found above");
-                c.exit_code = 127;
-                c.error = message.clone();
-                c.finished_at = Some(now);
-                self.save()?;
-                return Err(EngineError::StartFailed(message));
-            }
+            Err(message) => return self.fail_start(&id, 127, message),
         };
         let ports = match self.allocate_ports(&id) {
             Ok(ports) => ports,
@@ -246,18 +243,11 @@ impl Engine {
                 // Everything else the image can run goes through the container's shell:
                 // busybox applets, installed programs, shells and scripts.
                 let flavour = super::runtime::flavour_of(&snapshot);
-                let mut shell = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
-                for var in &env {
-                    if let Some((k, v)) = var.split_once('=') {
-                        shell.export(k, v);
-                    }
-                }
-                // What the runtime adds to every process's environment.
-                shell.export("HOSTNAME", &record.hostname());
-                if !env.iter().any(|e| e.starts_with("HOME=")) {
-                    shell.export("HOME", "/root");
-                }
-                let _ = shell.set_cwd(&workdir);
+                let shell = process_shell(&record, snapshot, flavour, &ProcessSpec::default());
+                let mut shell = match shell {
+                    Ok(shell) => shell,
+                    Err(message) => return self.fail_start(&id, 128, message),
+                };
                 let mut host = ContainerHost::new(self.clock.now());
                 host.blocking = Some((shell.interrupt_flag(), blocked.clone()));
                 host.detached = detached;
@@ -291,17 +281,7 @@ impl Engine {
         };
         let finished = self.now_rfc3339();
         let c = self.containers.get_mut(&id).expect("found above");
-        for (stream, bytes) in log.chunks() {
-            if stream == 2 {
-                streams.stderr.write_all(&bytes)?;
-            } else {
-                streams.stdout.write_all(&bytes)?;
-            }
-            c.logs.push(LogChunk {
-                stream,
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            });
-        }
+        c.log_output(log.chunks(), &mut streams, &finished)?;
         c.started_at = Some(started);
         if blocked.load(std::sync::atomic::Ordering::SeqCst) {
             // Still running: waiting, as far as anyone can tell.
@@ -329,6 +309,17 @@ impl Engine {
         c.finished_at = Some(finished);
         self.save()?;
         Ok(exit)
+    }
+
+    /// Records that the container's process could not start, and why.
+    fn fail_start(&mut self, id: &str, code: i64, message: String) -> Result<i64> {
+        let now = self.now_rfc3339();
+        let c = self.containers.get_mut(id).expect("a known container");
+        c.exit_code = code;
+        c.error = message.clone();
+        c.finished_at = Some(now);
+        self.save()?;
+        Err(EngineError::StartFailed(message))
     }
 
     /// Where a container's writable layer is kept between its runs.
@@ -483,6 +474,50 @@ impl Engine {
         self.save()
     }
 
+    /// `POST /containers/{id}/pause`: the process is frozen where it stands.
+    pub fn pause_container(&mut self, key: &str) -> Result<()> {
+        let c = self.container(key)?;
+        let id = c.id.clone();
+        match c.status {
+            Status::Running => {}
+            Status::Paused => {
+                return Err(EngineError::Conflict(format!(
+                    "Container {id} is already paused"
+                )));
+            }
+            _ => {
+                return Err(EngineError::Conflict(format!(
+                    "Container {id} is not running"
+                )));
+            }
+        }
+        self.containers.get_mut(&id).expect("found above").status = Status::Paused;
+        self.save()
+    }
+
+    /// `POST /containers/{id}/unpause`.
+    pub fn unpause_container(&mut self, key: &str) -> Result<()> {
+        let c = self.container(key)?;
+        let id = c.id.clone();
+        if c.status != Status::Paused {
+            return Err(EngineError::Conflict(format!(
+                "Container {id} is not paused"
+            )));
+        }
+        self.containers.get_mut(&id).expect("found above").status = Status::Running;
+        self.save()
+    }
+
+    /// The daemon's refusal to exec into a paused container, naming it as asked.
+    pub(super) fn refuse_exec_if_paused(&self, key: &str) -> Result<()> {
+        if self.container(key)?.status == Status::Paused {
+            return Err(EngineError::Conflict(format!(
+                "Container {key} is paused, unpause the container before exec"
+            )));
+        }
+        Ok(())
+    }
+
     /// `POST /containers/{id}/exec` + start: runs `argv` in a running container, its
     /// output to `streams`, its changes kept in the container's layer.
     pub fn exec_in_container(
@@ -491,8 +526,10 @@ impl Engine {
         argv: &[String],
         workdir: Option<&str>,
         env: &[String],
+        user: Option<&str>,
         streams: Streams<'_>,
     ) -> Result<i64> {
+        self.refuse_exec_if_paused(key)?;
         let record = self.container(key)?.clone();
         if !record.is_running() {
             return Err(EngineError::Conflict(format!(
@@ -502,19 +539,16 @@ impl Engine {
         }
         let snapshot = self.container_snapshot(&record.id)?;
         let flavour = super::runtime::flavour_of(&snapshot);
-        let mut shell = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
-        for var in record.config.env.iter().flatten().chain(env) {
-            if let Some((k, v)) = var.split_once('=') {
-                shell.export(k, v);
-            }
-        }
-        shell.export("HOSTNAME", &record.hostname());
-        shell.export("HOME", "/root");
-        let dir = workdir
-            .map(str::to_string)
-            .or_else(|| record.config.working_dir.clone().filter(|w| !w.is_empty()))
-            .unwrap_or_else(|| "/".into());
-        let _ = shell.set_cwd(&dir);
+        let spec = ProcessSpec { env, workdir, user };
+        let mut shell = process_shell(&record, snapshot, flavour, &spec).map_err(|e| {
+            EngineError::StartFailed(if e.starts_with("chdir") {
+                format!(
+                    "OCI runtime exec failed: exec failed: unable to start container process: {e}: unknown"
+                )
+            } else {
+                e
+            })
+        })?;
         let first = argv.first().cloned().unwrap_or_default();
         let found = first.contains('/') && shell.fs().exists(&first)
             || !first.contains('/') && {
@@ -574,22 +608,14 @@ impl Engine {
     }
 
     /// `GET /containers/{id}/logs`: what the container's process wrote, in order.
-    pub fn container_logs(&mut self, key: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
+    pub fn container_logs(
+        &mut self,
+        key: &str,
+        options: &LogsOptions,
+    ) -> Result<Vec<(u8, Vec<u8>)>> {
         self.container(key)?;
         self.collect_service_logs()?;
-        let c = self.container(key)?;
-        // The log is kept as chunks; `--tail` counts lines.
-        let mut lines: Vec<(u8, Vec<u8>)> = Vec::new();
-        for chunk in &c.logs {
-            for line in chunk.text.split_inclusive('\n') {
-                lines.push((chunk.stream, line.as_bytes().to_vec()));
-            }
-        }
-        if let Some(n) = tail {
-            let skip = lines.len().saturating_sub(n);
-            lines.drain(..skip);
-        }
-        Ok(lines)
+        Ok(self.container(key)?.log_lines(options))
     }
 
     /// `GET /containers/{id}/changes`: `docker diff`.
@@ -804,7 +830,7 @@ impl Engine {
             driver: Some("docklab-layers".into()),
             platform: Some("linux".into()),
             config: Some(ContainerConfig {
-                hostname: Some(c.id[..12].to_string()),
+                hostname: Some(c.hostname()),
                 domainname: Some(String::new()),
                 user: Some(cfg.user.clone().unwrap_or_default()),
                 attach_stdin: cfg.attach_stdin,
@@ -835,6 +861,12 @@ impl Engine {
     /// `DELETE /containers/{id}?force=`.
     pub fn remove_container(&mut self, key: &str, force: bool) -> Result<()> {
         let c = self.container(key)?;
+        if c.status == Status::Paused && !force {
+            return Err(EngineError::Conflict(format!(
+                "cannot remove container \"/{}\": container is paused and must be unpaused first",
+                c.name
+            )));
+        }
         if c.is_running() && !force {
             return Err(EngineError::Conflict(format!(
                 "cannot remove container \"/{}\": container is running: stop the container before removing or force remove",
@@ -856,6 +888,55 @@ impl Engine {
 }
 
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
+/// What one process adds to the container's own settings: `docker exec -e -w -u`.
+#[derive(Default)]
+pub(super) struct ProcessSpec<'a> {
+    pub env: &'a [String],
+    pub workdir: Option<&'a str>,
+    pub user: Option<&'a str>,
+}
+
+/// A shell over `snapshot` set up as runc starts a container's process: the
+/// container's environment and `spec.env`, `HOSTNAME`, the user (and what they create
+/// belongs to them), `HOME` from the user's passwd entry unless set, and the working
+/// directory. An error is the runtime's sentence for a missing user or directory.
+pub(super) fn process_shell(
+    record: &ContainerRecord,
+    mut snapshot: Snapshot,
+    flavour: Flavour,
+    spec: &ProcessSpec<'_>,
+) -> std::result::Result<Shell<Snapshot>, String> {
+    let user_spec = spec
+        .user
+        .or(record.config.user.as_deref())
+        .unwrap_or_default();
+    let user = super::shell::users::resolve(&snapshot, user_spec)?;
+    snapshot.set_owner(user.uid, user.gid);
+    let mut shell = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
+    let env: Vec<&String> = record.config.env.iter().flatten().chain(spec.env).collect();
+    for var in &env {
+        if let Some((k, v)) = var.split_once('=') {
+            shell.export(k, v);
+        }
+    }
+    // What the runtime adds to every process's environment.
+    shell.export("HOSTNAME", &record.hostname());
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        shell.export("HOME", &user.home);
+    }
+    let workdir = spec
+        .workdir
+        .map(str::to_string)
+        .or_else(|| record.config.working_dir.clone().filter(|w| !w.is_empty()))
+        .unwrap_or_else(|| "/".into());
+    if shell.set_cwd(&workdir).is_err() && spec.workdir.is_some() {
+        return Err(format!(
+            "chdir to cwd (\"{workdir}\") set in config.json failed: no such file or directory"
+        ));
+    }
+    Ok(shell)
+}
 
 /// Finds what the process's `path` names, as runc does: a path with a `/` is taken as
 /// it is (relative to the working directory), a bare name is searched on `$PATH`.

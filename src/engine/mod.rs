@@ -20,6 +20,7 @@ pub mod build;
 pub mod clock;
 pub mod content;
 pub mod digest;
+pub mod disk_usage;
 pub mod distribution;
 pub mod dockerfile;
 pub mod error;

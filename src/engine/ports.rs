@@ -244,6 +244,7 @@ impl Engine {
                     &c.id,
                     2,
                     format!("panic: unable to configure authorization (htpasswd): {message}\n"),
+                    self.now_rfc3339(),
                 );
                 return Ok(Service::Closed);
             }

@@ -6,8 +6,8 @@ use super::Engine;
 use super::error::{EngineError, Result};
 use super::fs::Snapshot;
 use super::runtime::ContainerHost;
-use super::runtime::{LogChunk, Status};
-use super::shell::{DefaultResolver, Flavour, Shell, Vfs};
+use super::runtime::Status;
+use super::shell::{Flavour, Shell, Vfs};
 use super::streams::{Interleaved, Streams};
 
 /// A live interactive shell and what it needs between inputs.
@@ -46,6 +46,7 @@ impl Engine {
         key: &str,
         argv: &[String],
     ) -> Result<Option<SessionState>> {
+        self.refuse_exec_if_paused(key)?;
         let record = self
             .containers
             .find(key)
@@ -92,26 +93,19 @@ impl Engine {
             "bash" => Flavour::Bash,
             _ => super::runtime::flavour_of(&snapshot),
         };
+        let shell = super::containers_api::process_shell(
+            &record,
+            snapshot,
+            flavour,
+            &super::containers_api::ProcessSpec::default(),
+        )
+        .map_err(EngineError::StartFailed)?;
+        // Both shells keep their history in the user's home.
+        let home = shell.get_var("HOME").unwrap_or("/").trim_end_matches('/');
         let history_file = match flavour {
-            Flavour::Bash => "/root/.bash_history",
-            _ => "/root/.ash_history",
-        }
-        .to_string();
-        let mut shell = Shell::with_resolver(snapshot, flavour, Box::new(DefaultResolver));
-        for var in record.config.env.iter().flatten() {
-            if let Some((k, v)) = var.split_once('=') {
-                shell.export(k, v);
-            }
-        }
-        shell.export("HOSTNAME", &record.hostname());
-        shell.export("HOME", "/root");
-        let workdir = record
-            .config
-            .working_dir
-            .clone()
-            .filter(|w| !w.is_empty())
-            .unwrap_or_else(|| "/".into());
-        let _ = shell.set_cwd(&workdir);
+            Flavour::Bash => format!("{home}/.bash_history"),
+            _ => format!("{home}/.ash_history"),
+        };
         if !exec {
             let now = self.now_rfc3339();
             let c = self.containers.get_mut(&record.id).expect("found above");
@@ -139,7 +133,7 @@ impl Engine {
         &mut self,
         key: &str,
         input: &str,
-        streams: Streams<'_>,
+        mut streams: Streams<'_>,
     ) -> Result<SessionState> {
         let id = self
             .containers
@@ -168,18 +162,9 @@ impl Engine {
                 .write(&file, format!("{line}\n").as_bytes(), true);
         }
         self.save_upper(&id, session.shell.fs().upper())?;
+        let now = self.now_rfc3339();
         let c = self.containers.get_mut(&id).expect("found above");
-        for (stream, bytes) in log.chunks() {
-            if stream == 2 {
-                streams.stderr.write_all(&bytes)?;
-            } else {
-                streams.stdout.write_all(&bytes)?;
-            }
-            c.logs.push(LogChunk {
-                stream,
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            });
-        }
+        c.log_output(log.chunks(), &mut streams, &now)?;
         if let Some(code) = session.shell.has_exited()
             && session.exec
         {

@@ -426,7 +426,7 @@ fn whaler_header_lists_env_ports_and_user() {
         fn container_logs(
             &mut self,
             _: &str,
-            _: Option<usize>,
+            _: &crate::backend::LogsOptions,
         ) -> crate::backend::Result<Vec<(u8, Vec<u8>)>> {
             unimplemented!()
         }
@@ -467,8 +467,7 @@ fn whaler_header_lists_env_ports_and_user() {
             &mut self,
             _: &str,
             _: &[String],
-            _: Option<&str>,
-            _: &[String],
+            _: &crate::backend::ExecOptions,
             _: Streams<'_>,
         ) -> crate::backend::Result<i64> {
             unimplemented!()

@@ -9,8 +9,8 @@
 mod wire;
 
 use crate::backend::{
-    Backend, BackendError, BuildMessage, BuildOptions, CommitOptions, Filters,
-    ListContainersOptions, ListImagesOptions, Result,
+    Backend, BackendError, BuildMessage, BuildOptions, CommitOptions, ExecOptions, Filters,
+    ListContainersOptions, ListImagesOptions, LogsOptions, Result,
 };
 use crate::engine::streams::Streams;
 use bollard::Docker;
@@ -459,13 +459,36 @@ impl Backend for DockerBackend {
         self.block(self.docker.search_images(builder.build()))
     }
 
-    fn container_logs(&mut self, id: &str, tail: Option<usize>) -> Result<Vec<(u8, Vec<u8>)>> {
-        let tail = tail.map(|t| t.to_string()).unwrap_or_else(|| "all".into());
+    fn container_logs(&mut self, id: &str, options: &LogsOptions) -> Result<Vec<(u8, Vec<u8>)>> {
+        let tail = options
+            .tail
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "all".into());
+        // The CLI sends times as Unix seconds with nine digits of fraction.
+        let unix = |t: &Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos()))
+                .unwrap_or_default()
+        };
+        let (since, until) = (unix(&options.since), unix(&options.until));
+        let flag = |b: bool| if b { "1" } else { "0" };
+        let mut params = vec![
+            ("stdout", "1"),
+            ("stderr", "1"),
+            ("tail", tail.as_str()),
+            ("timestamps", flag(options.timestamps)),
+            ("details", flag(options.details)),
+        ];
+        if !since.is_empty() {
+            params.push(("since", &since));
+        }
+        if !until.is_empty() {
+            params.push(("until", &until));
+        }
         let path = format!(
             "{}/containers/{}/logs{}",
             self.version_prefix,
             wire::encode(id),
-            query(&[("stdout", "1"), ("stderr", "1"), ("tail", &tail)])
+            query(&params)
         );
         let tty = self
             .block(self.docker.inspect_container(
@@ -574,18 +597,49 @@ impl Backend for DockerBackend {
         )
     }
 
+    fn disk_usage(&mut self) -> Result<crate::backend::DiskUsage> {
+        // bollard's stubs describe the report as API 1.52 shapes it; Docker 28 sends
+        // the 1.50 shape, read here as it comes.
+        let body = self.request(
+            "GET",
+            &format!("{}/system/df", self.version_prefix),
+            &[],
+            b"",
+        )?;
+        serde_json::from_slice(&body).map_err(|e| {
+            BackendError::Connection(format!("malformed disk usage from the daemon: {e}"))
+        })
+    }
+
+    fn pause_container(&mut self, id: &str) -> Result<()> {
+        self.block(self.docker.pause_container(id))
+    }
+
+    fn unpause_container(&mut self, id: &str) -> Result<()> {
+        self.block(self.docker.unpause_container(id))
+    }
+
     fn exec(
         &mut self,
-        _id: &str,
-        _argv: &[String],
-        _workdir: Option<&str>,
-        _env: &[String],
-        _streams: Streams<'_>,
+        id: &str,
+        argv: &[String],
+        options: &ExecOptions,
+        streams: Streams<'_>,
     ) -> Result<i64> {
-        Err(BackendError::Daemon {
-            status: 501,
-            message: "docklab does not run docker exec through a real daemon yet".into(),
-        })
+        let config = bollard_stubs::models::ExecConfig {
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(argv.to_vec()),
+            env: (!options.env.is_empty()).then(|| options.env.clone()),
+            working_dir: options.workdir.clone(),
+            user: options.user.clone(),
+            ..Default::default()
+        };
+        let (endpoint, host) = (self.endpoint.clone(), self.host.clone());
+        let (prefix, docker) = (self.version_prefix.clone(), self.docker.clone());
+        self.runtime.block_on(run_exec(
+            &docker, &endpoint, &host, &prefix, id, config, streams,
+        ))
     }
 
     fn container_changes(&mut self, id: &str) -> Result<Vec<FilesystemChange>> {
@@ -827,6 +881,21 @@ async fn run_attached(
     }
 
     let Streams { stdout, stderr, .. } = streams;
+    copy_output(host, &mut attach, multiplexed, stdout, stderr).await?;
+
+    wait_for_exit(docker, host, &mut wait, id).await
+}
+
+/// Copies a hijacked stream's output to `stdout` and `stderr` until it ends: frames
+/// `[stream, 0, 0, 0, length (u32, big-endian)]` when multiplexed, raw bytes otherwise.
+async fn copy_output(
+    host: &str,
+    attach: &mut Response,
+    multiplexed: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<()> {
+    let io = |e| io_error(host, e);
     let write = |out: &mut dyn Write, bytes: &[u8]| -> Result<()> {
         out.write_all(bytes)
             .and_then(|()| out.flush())
@@ -856,8 +925,46 @@ async fn run_attached(
             write(stdout, &buf[..n])?;
         }
     }
+    Ok(())
+}
 
-    wait_for_exit(docker, host, &mut wait, id).await
+/// `docker exec` without a terminal: create the exec, start it hijacked, copy its
+/// output, then read its exit code.
+async fn run_exec(
+    docker: &Docker,
+    endpoint: &Endpoint,
+    host: &str,
+    prefix: &str,
+    id: &str,
+    config: bollard_stubs::models::ExecConfig,
+    streams: Streams<'_>,
+) -> Result<i64> {
+    let created = docker
+        .create_exec(id, config)
+        .await
+        .map_err(|e| map_error(host, e))?;
+    let path = format!("{prefix}/exec/{}/start", encode(&created.id));
+    let mut attach = endpoint
+        .send(
+            "POST",
+            &path,
+            &[
+                ("Connection", "Upgrade"),
+                ("Upgrade", "tcp"),
+                ("Content-Type", "application/json"),
+            ],
+            br#"{"Detach":false,"Tty":false}"#,
+        )
+        .await
+        .map_err(|e| io_error(host, e))?;
+    check_status(host, &mut attach).await?;
+    let Streams { stdout, stderr, .. } = streams;
+    copy_output(host, &mut attach, true, stdout, stderr).await?;
+    let inspect = docker
+        .inspect_exec(&created.id)
+        .await
+        .map_err(|e| map_error(host, e))?;
+    Ok(inspect.exit_code.unwrap_or(0))
 }
 
 /// Reads the `/wait` answer; should it never come (a wait registered after the

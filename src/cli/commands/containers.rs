@@ -247,7 +247,27 @@ pub fn logs(
             ))
         })?),
     };
-    for (stream, bytes) in cli.backend.container_logs(&args.args[0], tail)? {
+    let now = cli.clock.now();
+    let time_flag = |name: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                crate::cli::format::timestamp_flag(v, now)
+                    .map_err(|e| CliError::message(format!("invalid value for \"{name}\": {e}")))
+            })
+            .transpose()
+    };
+    let options = crate::backend::LogsOptions {
+        tail,
+        timestamps: args.timestamps,
+        details: args.details,
+        since: time_flag("since", &args.since)?,
+        until: time_flag("until", &args.until)?,
+    };
+    // `-f` on a running container: what it has written so far; nothing more can come
+    // while the lab waits here, so following ends at once.
+    for (stream, bytes) in cli.backend.container_logs(&args.args[0], &options)? {
         if stream == 2 {
             streams.stderr.write_all(&bytes)?;
         } else {
@@ -414,14 +434,26 @@ fn for_each_container(
     finish_with_errors(streams.stderr, errors)
 }
 
+/// Parses a verb whose positionals are container names and applies `action` to each.
+fn each_named<A: clap::Parser + crate::cli::args::Positionals>(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+    action: impl Fn(&mut Cli<'_>, &str) -> crate::backend::Result<()>,
+) -> Result<i32, CliError> {
+    let args: A = verb.parse(raw)?;
+    let names = args.positionals().to_vec();
+    for_each_container(cli, &names, streams, action)
+}
+
 pub fn stop(
     cli: &mut Cli<'_>,
     verb: &Verb,
     raw: &[String],
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
-    let args: StopArgs = verb.parse(raw)?;
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    each_named::<StopArgs>(cli, verb, raw, streams, |cli, name| {
         cli.backend.stop_container(name)
     })
 }
@@ -432,9 +464,30 @@ pub fn kill(
     raw: &[String],
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
-    let args: StopArgs = verb.parse(raw)?;
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    each_named::<StopArgs>(cli, verb, raw, streams, |cli, name| {
         cli.backend.kill_container(name)
+    })
+}
+
+pub fn pause(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    each_named::<PlainArgs>(cli, verb, raw, streams, |cli, name| {
+        cli.backend.pause_container(name)
+    })
+}
+
+pub fn unpause(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    each_named::<PlainArgs>(cli, verb, raw, streams, |cli, name| {
+        cli.backend.unpause_container(name)
     })
 }
 
@@ -444,8 +497,7 @@ pub fn restart(
     raw: &[String],
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
-    let args: StopArgs = verb.parse(raw)?;
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    each_named::<StopArgs>(cli, verb, raw, streams, |cli, name| {
         cli.backend.stop_container(name)?;
         cli.backend.start_container(name)
     })
@@ -468,16 +520,26 @@ pub fn exec(
         cli.session = Some((container.clone(), state.prompt));
         return Ok(0);
     }
+    let options = crate::backend::ExecOptions {
+        workdir: args.workdir.clone(),
+        env: args.env.clone(),
+        user: args.user.clone(),
+    };
     let status = cli
         .backend
-        .exec(container, argv, args.workdir.as_deref(), &args.env, streams)
+        .exec(container, argv, &options, streams)
         .map_err(|e| match &e {
+            // The exec's own failure, as its output: 127 when the command is missing,
+            // 126 when it cannot start otherwise.
             crate::backend::BackendError::Daemon { message, .. }
-                if message.starts_with("OCI runtime exec failed") =>
+                if message.starts_with("OCI runtime exec failed")
+                    || message.starts_with("unable to find ") =>
             {
+                let missing = message.contains("executable file not found")
+                    || message.contains("exec: \"") && message.contains("no such file");
                 CliError::Message {
                     text: message.clone(),
-                    code: 127,
+                    code: if missing { 127 } else { 126 },
                 }
             }
             _ => CliError::Daemon(e),

@@ -3,6 +3,7 @@
 
 mod build;
 mod containers;
+mod df;
 mod images;
 mod pull;
 mod push;
@@ -91,6 +92,22 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::Min(1),
         handler: containers::kill,
         flags: <StopArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker pause",
+        names: &["pause", "container pause"],
+        help: include_str!("../help/pause.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::pause,
+        flags: <PlainArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker unpause",
+        names: &["unpause", "container unpause"],
+        help: include_str!("../help/unpause.txt"),
+        args: ArgRule::Min(1),
+        handler: containers::unpause,
+        flags: <PlainArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker restart",
@@ -277,6 +294,14 @@ pub static VERBS: &[Verb] = &[
         flags: <RunArgs as CommandFactory>::command,
     },
     Verb {
+        path: "docker create",
+        names: &["create", "container create"],
+        help: include_str!("../help/create.txt"),
+        args: ArgRule::Min(1),
+        handler: run::create,
+        flags: <RunArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker ps",
         names: &["ps"],
         help: include_str!("../help/ps.txt"),
@@ -315,6 +340,14 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::None,
         handler: system::info,
         flags: <FormatOnlyArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker system df",
+        names: &["system df"],
+        help: include_str!("../help/system-df.txt"),
+        args: ArgRule::None,
+        handler: df::df,
+        flags: <DfArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker system info",

@@ -45,11 +45,7 @@ pub fn run(
             125,
         ));
     }
-    let mut labels = std::collections::HashMap::new();
-    for l in &args.label {
-        let (k, v) = l.split_once('=').unwrap_or((l, ""));
-        labels.insert(k.to_string(), v.to_string());
-    }
+    let labels = labels_of(cli, &args)?;
     // The lab types into interactive containers only where the backend keeps a
     // session (the embedded engine). Elsewhere stdin stays closed unless input was
     // piped in, so a shell sees end of input and exits instead of waiting forever.
@@ -65,30 +61,7 @@ pub fn run(
                 vec![e.clone()]
             }
         }),
-        env: {
-            // `--env-file` lines first, then `-e`, as the CLI merges them.
-            let mut env = Vec::new();
-            for file in &args.env_file {
-                let text = cli.files.read_file(file).map_err(|e| run_error(e, 125))?;
-                for line in String::from_utf8_lossy(&text).lines() {
-                    let line = line.trim_start();
-                    if line.is_empty() || line.starts_with('#') {
-                        continue;
-                    }
-                    // `NAME` alone takes the value from the client's environment.
-                    match line.split_once('=') {
-                        Some(_) => env.push(line.to_string()),
-                        None => {
-                            if let Some((_, v)) = cli.env.iter().find(|(k, _)| k == line) {
-                                env.push(format!("{line}={v}"));
-                            }
-                        }
-                    }
-                }
-            }
-            env.extend(args.env.iter().cloned());
-            (!env.is_empty()).then_some(env)
-        },
+        env: environment_of(cli, &args)?,
         working_dir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),
@@ -98,7 +71,7 @@ pub fn run(
         attach_stdin: Some(keep_stdin && !args.detach),
         attach_stdout: Some(!args.detach),
         attach_stderr: Some(!args.detach),
-        labels: (!labels.is_empty()).then_some(labels),
+        labels,
         exposed_ports: (!published.exposed.is_empty()).then_some(published.exposed),
         host_config: Some(HostConfig {
             auto_remove: Some(args.rm),
@@ -136,6 +109,10 @@ pub fn run(
     for warning in &created.warnings {
         writeln!(streams.stderr, "WARNING: {warning}")?;
     }
+    if verb.path == "docker create" {
+        writeln!(streams.stdout, "{}", created.id)?;
+        return Ok(0);
+    }
     // `-it` with a shell: the backend keeps it alive and the lab types into it.
     if args.interactive && !args.detach {
         let started = cli
@@ -164,6 +141,74 @@ pub fn run(
         let _ = cli.backend.remove_container(&created.id, true, false);
     }
     Ok(status? as i32)
+}
+
+/// `--env-file` lines first, then `-e`, as the CLI merges them; `NAME` alone in a file
+/// takes the value from the client's environment.
+fn environment_of(cli: &mut Cli<'_>, args: &RunArgs) -> Result<Option<Vec<String>>, CliError> {
+    let mut env = Vec::new();
+    for file in &args.env_file {
+        for line in key_value_lines(cli, file)? {
+            match line.split_once('=') {
+                Some(_) => env.push(line),
+                None => {
+                    if let Some((_, v)) = cli.env.iter().find(|(k, _)| *k == line) {
+                        env.push(format!("{line}={v}"));
+                    }
+                }
+            }
+        }
+    }
+    env.extend(args.env.iter().cloned());
+    Ok((!env.is_empty()).then_some(env))
+}
+
+/// `--label-file` lines first, then `-l`; a label without `=` has an empty value.
+fn labels_of(
+    cli: &mut Cli<'_>,
+    args: &RunArgs,
+) -> Result<Option<std::collections::HashMap<String, String>>, CliError> {
+    let mut lines = Vec::new();
+    for file in &args.label_file {
+        lines.extend(key_value_lines(cli, file)?);
+    }
+    lines.extend(args.label.iter().cloned());
+    let labels: std::collections::HashMap<String, String> = lines
+        .iter()
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap_or((l, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    Ok((!labels.is_empty()).then_some(labels))
+}
+
+/// The lines of an `--env-file` or `--label-file` that say something: comments and
+/// blank lines dropped, leading blanks trimmed.
+fn key_value_lines(cli: &mut Cli<'_>, file: &str) -> Result<Vec<String>, CliError> {
+    let text = cli.files.read_file(file).map_err(|e| run_error(e, 125))?;
+    Ok(String::from_utf8_lossy(&text)
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// `docker create`: `docker run` up to the new container's ID.
+pub fn create(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    run(cli, verb, raw, streams).map_err(|e| match e {
+        CliError::Message { text, code } => CliError::Message {
+            text: text.replace("docker run --help", "docker create --help"),
+            code,
+        },
+        other => other,
+    })
 }
 
 fn is_missing_image(e: &BackendError) -> bool {

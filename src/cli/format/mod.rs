@@ -7,6 +7,7 @@
 
 mod tabwriter;
 mod template;
+mod timestamps;
 mod units;
 
 pub use tabwriter::{TableWriter, tabwrite};
@@ -14,6 +15,7 @@ pub use template::{
     Format, MapContext, Template, TemplateContext, TemplateError, render, render_with,
     sorted_object,
 };
+pub use timestamps::timestamp_flag;
 pub use units::{
     bytes_size, command_column, ellipsis, go_quote, human_duration, human_size,
     human_size_precision, quote_command, time_ago, truncate_id,

@@ -26,6 +26,9 @@ pub struct Snapshot {
     read_only: bool,
     /// Whether the upper holds hard links, whose shared file must move when its path goes.
     has_links: bool,
+    /// The uid and gid that files, directories and links created here get: the user the
+    /// container's process runs as (`docker run -u`).
+    owner: (u32, u32),
 }
 
 impl Snapshot {
@@ -37,6 +40,7 @@ impl Snapshot {
             now: Timestamp::default(),
             read_only: false,
             has_links: false,
+            owner: (0, 0),
         }
     }
 
@@ -51,6 +55,17 @@ impl Snapshot {
     /// The clock for the times the snapshot writes (seconds since the epoch).
     pub fn set_time(&mut self, secs: i64) {
         self.now = Timestamp::from_secs(secs);
+    }
+
+    /// The user that what is created from now on belongs to.
+    pub fn set_owner(&mut self, uid: u32, gid: u32) {
+        self.owner = (uid, gid);
+    }
+
+    /// `node`, owned by the snapshot's user.
+    fn owned(&self, mut node: Node) -> Node {
+        (node.uid, node.gid) = self.owner;
+        node
     }
 
     pub fn parent(&self) -> &Arc<LayerStack> {
@@ -517,6 +532,10 @@ fn metadata_of(path: &str, node: &Node) -> Metadata {
 }
 
 impl Vfs for Snapshot {
+    fn owner(&self) -> (u32, u32) {
+        self.owner
+    }
+
     fn metadata(&self, path: &str) -> io::Result<Metadata> {
         let path = self.resolve(path, true)?;
         Ok(metadata_of(&path, &self.existing(&path)?))
@@ -562,7 +581,8 @@ impl Vfs for Snapshot {
                 Ok(())
             }
             None => {
-                self.place(&path, Node::file(data.to_vec(), 0o644, self.now));
+                let node = self.owned(Node::file(data.to_vec(), 0o644, self.now));
+                self.place(&path, node);
                 self.touch_parent(&path);
                 Ok(())
             }
@@ -592,7 +612,8 @@ impl Vfs for Snapshot {
             return Err(error(ErrorKind::AlreadyExists));
         }
         self.parent_dir(&path)?;
-        self.place(&path, Node::dir(0o755, self.now));
+        let node = self.owned(Node::dir(0o755, self.now));
+        self.place(&path, node);
         self.touch_parent(&path);
         Ok(())
     }
@@ -697,7 +718,8 @@ impl Vfs for Snapshot {
             return Err(error(ErrorKind::AlreadyExists));
         }
         self.parent_dir(&path)?;
-        self.place(&path, Node::symlink(target, self.now));
+        let node = self.owned(Node::symlink(target, self.now));
+        self.place(&path, node);
         self.touch_parent(&path);
         Ok(())
     }

@@ -25,9 +25,10 @@ use std::sync::{Arc, Mutex};
 pub struct LogSink(Arc<Mutex<Vec<(String, LogChunk)>>>);
 
 impl LogSink {
-    pub fn push(&self, container_id: &str, stream: u8, text: String) {
+    /// `time`: when it was written, RFC 3339 with nanoseconds.
+    pub fn push(&self, container_id: &str, stream: u8, text: String, time: String) {
         if let Ok(mut pending) = self.0.lock() {
-            pending.push((container_id.to_string(), LogChunk { stream, text }));
+            pending.push((container_id.to_string(), LogChunk { stream, text, time }));
         }
     }
 
@@ -221,7 +222,7 @@ mod tests {
     #[test]
     fn log_sink_hands_each_line_over_once() {
         let sink = LogSink::default();
-        sink.push("c1", 1, "a\n".into());
+        sink.push("c1", 1, "a\n".into(), String::new());
         let drained = sink.drain();
         assert_eq!(drained.len(), 1);
         assert_eq!(drained[0].0, "c1");

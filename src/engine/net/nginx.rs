@@ -105,6 +105,7 @@ impl Site {
     ) -> Reply {
         let connection = self.connections.fetch_add(1, Ordering::Relaxed) + 1;
         let now = self.clock.now();
+        let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
         let request_line = format!("{method} {target} {version}");
         let host = header("host").unwrap_or_else(|| "localhost".into());
         let error_log = |message: String| {
@@ -115,6 +116,7 @@ impl Site {
                     "{} [error] {WORKER_PID}#{WORKER_PID}: *{connection} {message}, client: {CLIENT}, server: localhost, request: \"{request_line}\", host: \"{host}\"\n",
                     now.format("%Y/%m/%d %H:%M:%S")
                 ),
+                stamp.clone(),
             );
         };
         let mut reply = match self.lookup(method, target) {
@@ -167,6 +169,7 @@ impl Site {
                 header("referer").unwrap_or_else(|| "-".into()),
                 header("user-agent").unwrap_or_else(|| "-".into()),
             ),
+            stamp,
         );
         let mut headers = vec![
             ("Server", self.server()),

@@ -32,6 +32,26 @@ pub struct LogChunk {
     /// 1 = stdout, 2 = stderr, as in Docker's multiplexed stream.
     pub stream: u8,
     pub text: String,
+    /// When it was written (RFC 3339 with nanoseconds); empty in logs kept before
+    /// times were, which then count as written when the container started.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub time: String,
+}
+
+/// Which part of a container's log to read, and how: `docker logs` flags as the Engine
+/// API takes them.
+#[derive(Debug, Clone, Default)]
+pub struct LogsOptions {
+    /// The last N lines only (`--tail N`); all when `None`.
+    pub tail: Option<usize>,
+    /// Prefix each line with its time (`-t`).
+    pub timestamps: bool,
+    /// Prefix each line with the log's extra attributes (`--details`): none here.
+    pub details: bool,
+    /// Lines written at or after this time (`--since`).
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Lines written at or before this time (`--until`).
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,6 +105,72 @@ impl ContainerRecord {
             .clone()
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| self.id[..12].to_string())
+    }
+
+    /// Passes what the process wrote on to `streams`, in order, and keeps it as the
+    /// container's log, stamped `time`.
+    pub fn log_output(
+        &mut self,
+        chunks: Vec<(u8, Vec<u8>)>,
+        streams: &mut Streams<'_>,
+        time: &str,
+    ) -> std::io::Result<()> {
+        for (stream, bytes) in chunks {
+            if stream == 2 {
+                streams.stderr.write_all(&bytes)?;
+            } else {
+                streams.stdout.write_all(&bytes)?;
+            }
+            self.logs.push(LogChunk {
+                stream,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                time: time.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The log as `docker logs` shows it: (1 = stdout or 2 = stderr, one line),
+    /// selected and prefixed as `options` ask.
+    pub fn log_lines(&self, options: &LogsOptions) -> Vec<(u8, Vec<u8>)> {
+        let started = self
+            .started_at
+            .clone()
+            .unwrap_or_else(|| self.created.clone());
+        let mut lines = Vec::new();
+        for chunk in &self.logs {
+            let time = if chunk.time.is_empty() {
+                &started
+            } else {
+                &chunk.time
+            };
+            let at = chrono::DateTime::parse_from_rfc3339(time)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_default();
+            if options.since.is_some_and(|since| at < since)
+                || options.until.is_some_and(|until| at > until)
+            {
+                continue;
+            }
+            for line in chunk.text.split_inclusive('\n') {
+                let mut text = Vec::new();
+                if options.timestamps {
+                    // moby's RFC3339NanoFixed: always nine digits of fraction.
+                    text.extend_from_slice(
+                        at.format("%Y-%m-%dT%H:%M:%S%.9fZ ").to_string().as_bytes(),
+                    );
+                }
+                if options.details {
+                    text.push(b' ');
+                }
+                text.extend_from_slice(line.as_bytes());
+                lines.push((chunk.stream, text));
+            }
+        }
+        if let Some(n) = options.tail {
+            lines.drain(..lines.len().saturating_sub(n));
+        }
+        lines
     }
 
     pub fn is_running(&self) -> bool {

@@ -11,6 +11,7 @@ mod exec;
 mod expand;
 pub mod parse;
 pub mod programs;
+pub mod users;
 pub mod vfs;
 
 use std::io::Write;

@@ -81,6 +81,11 @@ pub trait Vfs {
         ))
     }
 
+    /// The uid and gid the process runs as, which what it creates belongs to.
+    fn owner(&self) -> (u32, u32) {
+        (0, 0)
+    }
+
     fn exists(&self, path: &str) -> bool {
         self.metadata(path).is_ok()
     }

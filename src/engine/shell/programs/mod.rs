@@ -123,6 +123,8 @@ const TABLE: &[(&str, Program)] = &[
     ("find", files::find),
     ("grep", text::grep),
     ("head", text::head),
+    ("hostname", text::hostname),
+    ("id", text::id),
     ("ln", files::ln),
     ("ls", files::ls),
     ("mkdir", files::mkdir),
@@ -146,6 +148,7 @@ const TABLE: &[(&str, Program)] = &[
     ("tr", text::tr),
     ("uniq", text::uniq),
     ("wc", text::wc),
+    ("whoami", text::whoami),
     ("xargs", text::xargs),
 ];
 

@@ -1327,3 +1327,47 @@ impl TestEval<'_, '_, '_> {
         Ok(!first.is_empty())
     }
 }
+
+/// busybox `id`: `uid=405(guest) gid=100(users) groups=100(users)`, names from the
+/// container's passwd and group files, each left out where there is none.
+pub fn id(ctx: &mut Ctx<'_>, _argv: &[String], io: Streams<'_>) -> i32 {
+    use crate::engine::shell::users;
+    let (uid, gid) = ctx.fs.owner();
+    let named = |id: u32, name: Option<String>| match name {
+        Some(n) => format!("{id}({n})"),
+        None => id.to_string(),
+    };
+    let groups = users::groups_of(&*ctx.fs, uid, gid);
+    let primary = groups[0].1.clone();
+    let all: Vec<String> = groups.into_iter().map(|(id, n)| named(id, n)).collect();
+    let _ = writeln!(
+        io.stdout,
+        "uid={} gid={} groups={}",
+        named(uid, users::user_name(&*ctx.fs, uid)),
+        named(gid, primary),
+        all.join(",")
+    );
+    0
+}
+
+/// busybox `whoami`: the user's name, or `whoami: unknown uid 1234`.
+pub fn whoami(ctx: &mut Ctx<'_>, _argv: &[String], io: Streams<'_>) -> i32 {
+    let (uid, _) = ctx.fs.owner();
+    match crate::engine::shell::users::user_name(&*ctx.fs, uid) {
+        Some(name) => {
+            let _ = writeln!(io.stdout, "{name}");
+            0
+        }
+        None => {
+            let _ = writeln!(io.stderr, "whoami: unknown uid {uid}");
+            1
+        }
+    }
+}
+
+/// `hostname`: the container's, which the runtime also puts in `$HOSTNAME`.
+pub fn hostname(ctx: &mut Ctx<'_>, _argv: &[String], io: Streams<'_>) -> i32 {
+    let name = ctx.var("HOSTNAME").unwrap_or("localhost").to_string();
+    let _ = writeln!(io.stdout, "{name}");
+    0
+}
