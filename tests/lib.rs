@@ -8,4 +8,5 @@ mod registry;
 mod robustness;
 mod state;
 mod support;
+mod terminal;
 mod transcripts;

@@ -44,6 +44,8 @@ pub struct LabHost {
     workspace: PathBuf,
     /// Set whenever a command's output reaches the lab's own stdout.
     terminal: Arc<AtomicBool>,
+    /// The shell's Ctrl-C flag.
+    interrupt: Arc<AtomicBool>,
 }
 
 /// The lab's stdout, noting in `reached` that output got there.
@@ -88,6 +90,7 @@ impl Lab {
         shell.export("PATH", "/usr/local/bin:/usr/bin:/bin");
         shell.export("USER", "student");
         shell.export("PWD", "/");
+        let interrupt = shell.interrupt_flag();
         Ok(Lab {
             shell,
             session: None,
@@ -98,6 +101,7 @@ impl Lab {
                 mode,
                 workspace: workspace.clone(),
                 terminal: Arc::new(AtomicBool::new(false)),
+                interrupt,
             },
             workspace,
         })
@@ -208,6 +212,7 @@ impl Host for LabHost {
                     files: &mut files,
                     env,
                     session: None,
+                    interrupt: (self.mode == Mode::Interactive).then(|| self.interrupt.clone()),
                 };
                 let status = cli::run(&mut cli, &argv[1..], streams);
                 self.opened_session = cli.session.take();
@@ -228,6 +233,7 @@ impl Host for LabHost {
                         files: &mut files,
                         env,
                         session: None,
+                        interrupt: None,
                     };
                     cli::run(&mut cli, &["pull".to_string(), image.to_string()], streams)
                 };

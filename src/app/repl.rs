@@ -150,6 +150,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
         )?;
     }
     let interrupt = lab.interrupt_flag();
+    // Ctrl-C while a command runs stops that command (`docker logs -f`, an attached
+    // nginx, a loop), not the lab; a second one before the command notices ends it.
+    let _ = signal_hook::flag::register_conditional_shutdown(
+        signal_hook::consts::SIGINT,
+        130,
+        interrupt.clone(),
+    );
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt.clone());
     let mut status = 0;
     loop {
         refresh_words(&mut editor, &mut lab);

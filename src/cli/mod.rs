@@ -30,6 +30,10 @@ pub struct Cli<'a> {
     /// Set by `docker run -it ... sh` when the backend keeps the shell alive: the
     /// container's ID and its first prompt. The lab then sends typed lines there.
     pub session: Option<(String, String)>,
+    /// Set when a person at a terminal presses Ctrl-C: `docker logs -f` and an attached
+    /// server follow until then. None where nobody can press it (scripts, graders):
+    /// following ends at once.
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The client's files, as the docker CLI reads them from its working directory.

@@ -265,15 +265,12 @@ pub fn logs(
         since: time_flag("since", &args.since)?,
         until: time_flag("until", &args.until)?,
     };
-    // `-f` on a running container: what it has written so far; nothing more can come
-    // while the lab waits here, so following ends at once.
-    for (stream, bytes) in cli.backend.container_logs(&args.args[0], &options)? {
-        if stream == 2 {
-            streams.stderr.write_all(&bytes)?;
-        } else {
-            streams.stdout.write_all(&bytes)?;
-        }
-    }
+    let tail = options.tail;
+    let options = crate::backend::LogsOptions {
+        tail: None,
+        ..options
+    };
+    follow_logs(cli, &args.args[0], &options, tail, args.follow, streams)?;
     Ok(0)
 }
 
@@ -718,4 +715,56 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         }
     }
     ca.len().cmp(&cb.len())
+}
+
+/// Prints a container's log (its last `tail` lines), then, with `follow` and someone at a
+/// terminal to press Ctrl-C, what it writes next, until Ctrl-C or until it stops.
+pub(crate) fn follow_logs(
+    cli: &mut Cli<'_>,
+    id: &str,
+    options: &crate::backend::LogsOptions,
+    tail: Option<usize>,
+    follow: bool,
+    streams: Streams<'_>,
+) -> Result<(), CliError> {
+    let print = |lines: &[(u8, Vec<u8>)], streams: &mut Streams<'_>| -> std::io::Result<()> {
+        for (stream, bytes) in lines {
+            if *stream == 2 {
+                streams.stderr.write_all(bytes)?;
+            } else {
+                streams.stdout.write_all(bytes)?;
+            }
+        }
+        streams.stdout.flush()
+    };
+    let mut streams = streams;
+    let lines = cli.backend.container_logs(id, options)?;
+    let skip = tail.map_or(0, |n| lines.len().saturating_sub(n));
+    print(&lines[skip..], &mut streams)?;
+    let mut seen = lines.len();
+    let Some(interrupt) = cli.interrupt.clone().filter(|_| follow) else {
+        return Ok(());
+    };
+    use std::sync::atomic::Ordering;
+    while !interrupt.load(Ordering::SeqCst) {
+        let running = is_running(cli, id)?;
+        let lines = cli.backend.container_logs(id, options)?;
+        print(&lines[seen.min(lines.len())..], &mut streams)?;
+        seen = lines.len();
+        if !running {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// Whether the container's process is running now.
+pub(crate) fn is_running(cli: &mut Cli<'_>, id: &str) -> Result<bool, CliError> {
+    Ok(cli
+        .backend
+        .inspect_container(id)?
+        .state
+        .and_then(|s| s.running)
+        .unwrap_or(false))
 }

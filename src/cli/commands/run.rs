@@ -136,11 +136,38 @@ pub fn run(
         .backend
         .run_attached(&created.id, streams.reborrow())
         .map_err(|e| run_error(daemon_error_text(&e), start_failure_code(&e)));
+    let status = match status {
+        Ok(code) => Ok(attached_server(cli, &created.id, code, streams.reborrow())?),
+        e => e,
+    };
     if args.rm {
         // The daemon removes it with auto-remove; the embedded engine is told to.
         let _ = cli.backend.remove_container(&created.id, true, false);
     }
     Ok(status? as i32)
+}
+
+/// A server that is still running once its start-up output is shown (nginx): at a
+/// terminal, the lab stays attached, showing what it logs (its access log) until Ctrl-C,
+/// which stops it as the signal would. Elsewhere it is left running.
+fn attached_server(
+    cli: &mut Cli<'_>,
+    id: &str,
+    code: i64,
+    streams: Streams<'_>,
+) -> Result<i64, CliError> {
+    if cli.interrupt.is_none() || !super::containers::is_running(cli, id)? {
+        return Ok(code);
+    }
+    let options = crate::backend::LogsOptions::default();
+    super::containers::follow_logs(cli, id, &options, Some(0), true, streams)?;
+    cli.backend.stop_container(id)?;
+    Ok(cli
+        .backend
+        .inspect_container(id)?
+        .state
+        .and_then(|s| s.exit_code)
+        .unwrap_or(0))
 }
 
 /// `--env-file` lines first, then `-e`, as the CLI merges them; `NAME` alone in a file

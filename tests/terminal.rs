@@ -1,0 +1,148 @@
+//! The REPL at a real terminal, driven through tmux: keys typed, the screen read back.
+//! Skips, saying why, where tmux is not installed.
+
+use crate::support::Fixture;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// A private tmux server running the lab REPL on `lab`'s directories.
+    fn start(lab: &Fixture, name: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipping: tmux is not installed (the CI installs it)");
+            return None;
+        }
+        let socket = format!("docklab-{name}-{}", std::process::id());
+        let command = format!(
+            "{} sandbox --state {} --workspace {}",
+            env!("CARGO_BIN_EXE_docklab"),
+            lab.state().display(),
+            lab.workspace().display()
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "new-session", "-d", "-x", "160", "-y", "50"])
+            .arg(command)
+            .env("NO_COLOR", "1")
+            .env_remove("DOCKLAB_HOME")
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "tmux could not start a session");
+        let tmux = Tmux { socket };
+        tmux.wait_for("lab:~$");
+        Some(tmux)
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J", "-S", "-200"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits (up to a generous limit, for slow machines) until `text` is on screen
+    /// `count` times.
+    fn wait_count(&self, text: &str, count: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.matches(text).count() >= count {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "never saw {text:?} {count} times on screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_count(text, 1)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn an_attached_nginx_serves_the_host_logs_each_request_and_stops_on_ctrl_c() {
+    let lab = Fixture::new();
+    let Some(tmux) = Tmux::start(&lab, "nginx") else {
+        return;
+    };
+    let port = free_port();
+    tmux.send(&[
+        &format!("docker run --name web -p {port}:80 nginx"),
+        "Enter",
+    ]);
+    tmux.wait_for("start worker process 29");
+    // The interactive lab publishes on the port asked for, so anything on this machine
+    // reaches it.
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.write_all(b"GET /nothing-here HTTP/1.1\r\nHost: localhost\r\nUser-Agent: tmux-test\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 404 Not Found\r\n"), "{reply}");
+    tmux.wait_for("\"GET /nothing-here HTTP/1.1\" 404 153 \"-\" \"tmux-test\" \"-\"");
+    // Ctrl-C stops the container, not the lab.
+    tmux.send(&["C-c"]);
+    tmux.wait_count("lab:~$", 2);
+    tmux.send(&["docker ps -a --format '{{.Names}}: {{.Status}}'", "Enter"]);
+    tmux.wait_for("web: Exited (0)");
+    tmux.send(&["docker logs --tail 1 web", "Enter"]);
+    tmux.wait_count("\"GET /nothing-here HTTP/1.1\" 404", 2);
+    tmux.send(&["exit", "Enter"]);
+}
+
+#[test]
+fn docker_logs_follow_runs_until_ctrl_c() {
+    let lab = Fixture::new();
+    let Some(tmux) = Tmux::start(&lab, "logs") else {
+        return;
+    };
+    tmux.send(&[
+        "docker run -d --name talker alpine sh -c 'echo first; sleep 1000'",
+        "Enter",
+    ]);
+    tmux.wait_count("lab:~$", 2);
+    tmux.send(&["docker logs -f talker", "Enter"]);
+    tmux.wait_for("first");
+    std::thread::sleep(Duration::from_millis(300));
+    // Still following: no new prompt until Ctrl-C.
+    assert_eq!(tmux.screen().matches("lab:~$").count(), 2);
+    tmux.send(&["C-c"]);
+    tmux.wait_count("lab:~$", 3);
+    tmux.send(&["echo the lab is still here", "Enter"]);
+    tmux.wait_for("the lab is still here\n");
+    tmux.send(&["exit", "Enter"]);
+}
