@@ -536,6 +536,6 @@ The lab shell: your workspace is `~`; `docker ...` runs on the lab's Docker engi
   dive IMAGE           explore an image's layers and wasted space (--ci, --layer N)
   whaler IMAGE         rebuild an image's Dockerfile; list its secrets, env, ports, user
   ls cat echo printf touch mkdir rm cp mv ln chmod pwd cd head tail wc grep sed sort
-  uniq tr cut tee find du env export test date sleep seq basename dirname xargs curl
+  uniq tr cut tee find du env export test date sleep seq basename dirname xargs curl awk
   clear, help, exit
 ";

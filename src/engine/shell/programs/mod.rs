@@ -4,6 +4,7 @@
 
 mod apk;
 mod apt;
+mod awk;
 mod curl;
 mod files;
 mod nmap;
@@ -108,6 +109,8 @@ const TABLE: &[(&str, Program)] = &[
     ("apk", apk::apk),
     ("apt", apt::apt),
     ("apt-get", apt::apt_get),
+    ("awk", awk::awk),
+    ("mawk", awk::awk),
     ("nmap", nmap::nmap),
     ("basename", text::basename),
     ("cat", files::cat),
@@ -169,7 +172,7 @@ pub(crate) fn stdin_consumed(
     let always = matches!(name, "tr" | "tee" | "xargs");
     let with_operands = matches!(
         name,
-        "cat" | "grep" | "head" | "tail" | "sed" | "sort" | "uniq" | "wc" | "cut"
+        "cat" | "grep" | "head" | "tail" | "sed" | "sort" | "uniq" | "wc" | "cut" | "awk"
     );
     if !always && !with_operands {
         return 0;
