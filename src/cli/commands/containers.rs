@@ -270,7 +270,14 @@ pub fn logs(
         tail: None,
         ..options
     };
-    follow_logs(cli, &args.args[0], &options, tail, args.follow, streams)?;
+    follow_logs(
+        cli,
+        &args.args[0],
+        &options,
+        LogStart::Tail(tail),
+        args.follow,
+        streams,
+    )?;
     Ok(0)
 }
 
@@ -717,13 +724,21 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     ca.len().cmp(&cb.len())
 }
 
-/// Prints a container's log (its last `tail` lines), then, with `follow` and someone at a
-/// terminal to press Ctrl-C, what it writes next, until Ctrl-C or until it stops.
+/// Where printing a log starts.
+pub(crate) enum LogStart {
+    /// The last N lines (all of them for None): `docker logs --tail`.
+    Tail(Option<usize>),
+    /// After the first N lines, already shown by whoever watched the container start.
+    After(usize),
+}
+
+/// Prints a container's log from `start`, then, with `follow` and someone at a terminal
+/// to press Ctrl-C, what it writes next, until Ctrl-C or until it stops.
 pub(crate) fn follow_logs(
     cli: &mut Cli<'_>,
     id: &str,
     options: &crate::backend::LogsOptions,
-    tail: Option<usize>,
+    start: LogStart,
     follow: bool,
     streams: Streams<'_>,
 ) -> Result<(), CliError> {
@@ -739,7 +754,10 @@ pub(crate) fn follow_logs(
     };
     let mut streams = streams;
     let lines = cli.backend.container_logs(id, options)?;
-    let skip = tail.map_or(0, |n| lines.len().saturating_sub(n));
+    let skip = match start {
+        LogStart::Tail(tail) => tail.map_or(0, |n| lines.len().saturating_sub(n)),
+        LogStart::After(n) => n.min(lines.len()),
+    };
     print(&lines[skip..], &mut streams)?;
     let mut seen = lines.len();
     let Some(interrupt) = cli.interrupt.clone().filter(|_| follow) else {

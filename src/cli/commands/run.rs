@@ -132,12 +132,23 @@ pub fn run(
             .map_err(|e| run_error(daemon_error_text(&e), start_failure_code(&e)))?;
         return Ok(0);
     }
+    let (mut out, mut err) = (
+        LineCounter::new(&mut *streams.stdout),
+        LineCounter::new(&mut *streams.stderr),
+    );
     let status = cli
         .backend
-        .run_attached(&created.id, streams.reborrow())
+        .run_attached(&created.id, Streams::new(streams.stdin, &mut out, &mut err))
         .map_err(|e| run_error(daemon_error_text(&e), start_failure_code(&e)));
+    let shown = out.lines + err.lines;
     let status = match status {
-        Ok(code) => Ok(attached_server(cli, &created.id, code, streams.reborrow())?),
+        Ok(code) => Ok(attached_server(
+            cli,
+            &created.id,
+            code,
+            shown,
+            streams.reborrow(),
+        )?),
         e => e,
     };
     if args.rm {
@@ -147,6 +158,30 @@ pub fn run(
     Ok(status? as i32)
 }
 
+/// Counts what passes through as the log counts it: each write is one chunk, one line
+/// per newline-ended piece and one for a piece without.
+struct LineCounter<'a> {
+    inner: &'a mut dyn std::io::Write,
+    lines: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(inner: &'a mut dyn std::io::Write) -> LineCounter<'a> {
+        LineCounter { inner, lines: 0 }
+    }
+}
+
+impl std::io::Write for LineCounter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write_all(buf)?;
+        self.lines += buf.split_inclusive(|b| *b == b'\n').count();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// A server that is still running once its start-up output is shown (nginx): at a
 /// terminal, the lab stays attached, showing what it logs (its access log) until Ctrl-C,
 /// which stops it as the signal would. Elsewhere it is left running.
@@ -154,13 +189,16 @@ fn attached_server(
     cli: &mut Cli<'_>,
     id: &str,
     code: i64,
+    shown: usize,
     streams: Streams<'_>,
 ) -> Result<i64, CliError> {
     if cli.interrupt.is_none() || !super::containers::is_running(cli, id)? {
         return Ok(code);
     }
     let options = crate::backend::LogsOptions::default();
-    super::containers::follow_logs(cli, id, &options, Some(0), true, streams)?;
+    // What it logged between start-up and now (a first request) comes first.
+    let start = super::containers::LogStart::After(shown);
+    super::containers::follow_logs(cli, id, &options, start, true, streams)?;
     cli.backend.stop_container(id)?;
     Ok(cli
         .backend
