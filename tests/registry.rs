@@ -1269,3 +1269,33 @@ fn pulling_by_digest_and_from_a_registry_that_is_not_there() {
         )
     );
 }
+
+#[test]
+fn a_registry_with_htpasswd_turns_away_the_lab_without_credentials() {
+    let hash = bcrypt::hash_with_salt("pw", 4, [3u8; 16])
+        .unwrap()
+        .to_string();
+    let server = Server::with_options(RegistryOptions {
+        auth: Some(Htpasswd::parse("Registry Realm", &format!("me:{hash}\n"))),
+        ..RegistryOptions::default()
+    });
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let lab = crate::support::Fixture::new();
+    let records = lab.records(
+        &"docker pull alpine:3.19\ndocker tag alpine:3.19 HOST/a:1\ndocker push HOST/a:1\ndocker pull HOST/a:1\n"
+            .replace("HOST", &host),
+    );
+    assert_eq!(records[2].exit_code, 1);
+    assert!(
+        records[2].stdout.ends_with(": Preparing\n"),
+        "{}",
+        records[2].stdout
+    );
+    assert_eq!(records[2].stderr, "no basic auth credentials\n");
+    assert_eq!(
+        records[3].stderr,
+        format!(
+            "Error response from daemon: Head \"http://{host}/v2/a/manifests/1\": no basic auth credentials\n"
+        )
+    );
+}

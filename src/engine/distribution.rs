@@ -149,7 +149,13 @@ impl Engine {
     ) -> Result<RemoteImage> {
         let client = RegistryClient::new(target.domain(), &self.registry_endpoint(target.domain()));
         let repository = target.path().to_string();
-        client.ping().map_err(|e| pull_error(target, e))?;
+        client.ping().map_err(|e| match e {
+            ClientError::NoCredentials => EngineError::Registry(format!(
+                "Head \"http://{}/v2/{repository}/manifests/{wanted}\": no basic auth credentials",
+                target.domain()
+            )),
+            e => pull_error(target, e),
+        })?;
         let unknown = || EngineError::ManifestUnknown(target.familiar_string());
         let mut fetched = client
             .manifest(&repository, wanted)
@@ -352,14 +358,18 @@ impl Engine {
         }
         let client = RegistryClient::new(named.domain(), &self.registry_endpoint(named.domain()));
         let repository = named.path();
-        client
-            .ping()
-            .map_err(|e| EngineError::Registry(e.to_string()))?;
+        // Unreachable fails before the layers are listed; missing credentials after.
+        let pinged = match client.ping() {
+            Err(ClientError::NoCredentials) => Err(ClientError::NoCredentials),
+            Err(e) => return Err(EngineError::Registry(e.to_string())),
+            Ok(()) => Ok(()),
+        };
         let registry_error = |e: ClientError| EngineError::Registry(e.to_string());
         let mut compressed = Vec::new();
         for layer in &unique {
             progress(&push_message(Some(layer.short()), "Preparing"));
         }
+        pinged.map_err(registry_error)?;
         for layer in &unique {
             let tar = self.content.read(layer)?;
             let gz = deterministic_gzip(&tar);

@@ -24,6 +24,9 @@ pub enum ClientError {
         code: String,
         message: String,
     },
+    /// The registry wants Basic credentials and the client has none.
+    #[error("no basic auth credentials")]
+    NoCredentials,
     /// Anything else (a bad response, bytes that do not match their digest).
     #[error("{0}")]
     Protocol(String),
@@ -135,7 +138,9 @@ impl RegistryClient {
         let location = header("location");
         let content_type = header("content-type");
         let digest = header("docker-content-digest");
-        let mut bytes = Vec::new();
+        let length = header("content-length").and_then(|l| l.parse::<usize>().ok());
+        // Sized up front: a 100 MB blob read into a growing vector is copied many times.
+        let mut bytes = Vec::with_capacity(length.unwrap_or(0).min(1 << 30));
         if method != "HEAD" {
             response
                 .body_mut()
@@ -180,7 +185,8 @@ impl RegistryClient {
     pub fn ping(&self) -> Result<()> {
         let reply = self.send("GET", "/v2/", &[], None)?;
         match reply.status {
-            200..=299 | 401 => Ok(()),
+            200..=299 => Ok(()),
+            401 => Err(ClientError::NoCredentials),
             _ => Err(Self::error(&reply)),
         }
     }
