@@ -1299,3 +1299,64 @@ fn a_registry_with_htpasswd_turns_away_the_lab_without_credentials() {
         )
     );
 }
+
+#[test]
+fn pulling_a_multi_platform_image_keeps_the_lab_state_a_valid_oci_layout() {
+    let server = Server::start();
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let pusher = crate::support::Fixture::new();
+    let records = pusher.records(
+        &"docker pull alpine:3.19\ndocker tag alpine:3.19 HOST/multi:amd64\ndocker push HOST/multi:amd64\n"
+            .replace("HOST", &host),
+    );
+    assert_eq!(records[2].exit_code, 0, "{}", records[2].stderr);
+    let child = server.get("/v2/multi/manifests/amd64");
+    let index = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_INDEX,
+        "manifests": [{
+            "mediaType": child.header("Content-Type").unwrap(),
+            "digest": child.header("Docker-Content-Digest").unwrap(),
+            "size": child.body.len(),
+            "platform": {"architecture": "amd64", "os": "linux"},
+        }],
+    }))
+    .unwrap();
+    assert_eq!(
+        server
+            .put_manifest("multi", "all", OCI_INDEX, &index)
+            .status,
+        201
+    );
+    let index_digest = Digest::sha256(&index);
+
+    let puller = crate::support::Fixture::new();
+    let records = puller.records(&format!("docker pull {host}/multi:all\n"));
+    assert_eq!(records[0].exit_code, 0, "{}", records[0].stderr);
+    assert!(
+        records[0]
+            .stdout
+            .contains(&format!("Digest: {index_digest}\n"))
+    );
+    // Every blob is whole, and every manifest index.json names is there with its layers.
+    let state = puller.state();
+    assert_blobs_whole(&state);
+    let layout: Value =
+        serde_json::from_slice(&std::fs::read(state.join("index.json")).unwrap()).unwrap();
+    let blob = |digest: &str| {
+        std::fs::read(
+            state
+                .join("blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap()
+    };
+    for entry in layout["manifests"].as_array().unwrap() {
+        let manifest: Value =
+            serde_json::from_slice(&blob(entry["digest"].as_str().unwrap())).unwrap();
+        blob(manifest["config"]["digest"].as_str().unwrap());
+        for layer in manifest["layers"].as_array().unwrap() {
+            blob(layer["digest"].as_str().unwrap());
+        }
+    }
+}

@@ -40,6 +40,8 @@ pub fn is_local_registry(domain: &str) -> bool {
 
 /// An image found on a registry (or the hub), ready to be pulled.
 pub(super) struct RemoteImage {
+    /// The digest the reference resolves to (an index's, for a multi-platform image):
+    /// what `Digest:` shows and repo digests record.
     pub digest: Digest,
     pub manifest: Vec<u8>,
     pub media_type: String,
