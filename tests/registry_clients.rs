@@ -217,14 +217,21 @@ fn the_docker_daemon_pushes_and_pulls_with_the_lab() {
     let pushed = format!("{host}/from-docker:1.0");
     let out = run("docker", &["import", tar_path.to_str().unwrap(), &pushed]).unwrap();
     assert!(ok(&out), "docker import: {}", text(&out));
-    let out = run("docker", &["push", &pushed]).unwrap();
+    // Pushed through the lab's Docker backend: the daemon does the talking.
+    let through_daemon = crate::support::Fixture::new();
+    let out = through_daemon.docklab(&format!("docker push {pushed}\n"), &["--backend", "docker"]);
     let _ = run("docker", &["rmi", &pushed]);
-    assert!(ok(&out), "docker push: {}", text(&out));
+    let shown = text(&out);
+    assert!(out.status.success(), "push through the daemon: {shown}");
     assert!(
-        text(&out).contains("1.0: digest: sha256:"),
-        "{}",
-        text(&out)
+        shown.contains(&format!(
+            "The push refers to repository [{host}/from-docker]\n"
+        )),
+        "{shown}"
     );
+    let layer_line = regex::Regex::new(r"(?m)^[0-9a-f]{12}: Pushed$").unwrap();
+    assert!(layer_line.is_match(&shown), "{shown}");
+    assert!(shown.contains("1.0: digest: sha256:"), "{shown}");
 
     // The lab pulls what Docker pushed, and pushes an image of its own for Docker.
     let lab = crate::support::Fixture::new();
