@@ -1360,3 +1360,65 @@ fn pulling_a_multi_platform_image_keeps_the_lab_state_a_valid_oci_layout() {
         }
     }
 }
+
+mod arbitrary_requests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    /// One server for every case: each request must get an answer, and the server must
+    /// still answer `/v2/` afterwards.
+    fn server() -> &'static Server {
+        static SERVER: OnceLock<Server> = OnceLock::new();
+        SERVER.get_or_init(Server::start)
+    }
+
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("v2".to_string()),
+            Just("blobs".to_string()),
+            Just("uploads".to_string()),
+            Just("manifests".to_string()),
+            Just("tags".to_string()),
+            Just("list".to_string()),
+            Just("referrers".to_string()),
+            Just("_catalog".to_string()),
+            Just("..".to_string()),
+            Just("%2e%2e".to_string()),
+            Just(
+                "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                    .to_string()
+            ),
+            "[a-zA-Z0-9._%:-]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_request_gets_an_answer(
+            method in prop_oneof![Just("GET"), Just("HEAD"), Just("PUT"), Just("POST"), Just("PATCH"), Just("DELETE")],
+            segments in proptest::collection::vec(segment(), 0..7),
+            query in "[a-z=&%0-9:-]{0,24}",
+            range in proptest::option::of("[a-z0-9 =*/-]{0,16}"),
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let server = server();
+            let mut request = format!(
+                "{method} /v2/{}?{query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+                segments.join("/"),
+                body.len()
+            );
+            if let Some(range) = &range {
+                request.push_str(&format!("Content-Range: {range}\r\nRange: {range}\r\n"));
+            }
+            request.push_str("\r\n");
+            let mut bytes = request.into_bytes();
+            bytes.extend_from_slice(&body);
+            let reply = raw(server.addr, &bytes);
+            prop_assert!(reply.starts_with("HTTP/1.1 "), "no answer to {method} {segments:?}: {reply:?}");
+            prop_assert_eq!(server.get("/v2/").status, 200);
+        }
+    }
+}
