@@ -889,7 +889,7 @@ impl Registry {
                 self.discard_upload(&uuid);
                 return Err(e);
             }
-            return self.commit(&mut upload, &uuid, &expected);
+            return self.commit(&mut upload, &uuid, &expected).await;
         }
         Ok(Reply::new(202)
             .header("Location", upload_location(name, &uuid))
@@ -1002,7 +1002,7 @@ impl Registry {
     }
 
     async fn finish_upload(
-        &self,
+        self: &Arc<Self>,
         request: Request<Incoming>,
         name: &str,
         uuid: &str,
@@ -1012,7 +1012,7 @@ impl Registry {
         let expected = parse_digest(param(&params, "digest").unwrap_or(""))?;
         self.check_chunk(&request, name, uuid, upload.size)?;
         self.append(&mut upload, uuid, request.into_body()).await?;
-        self.commit(&mut upload, uuid, &expected)
+        self.commit(&mut upload, uuid, &expected).await
     }
 
     async fn cancel_upload(&self, name: &str, uuid: &str) -> Result<Response<Body>> {
@@ -1070,10 +1070,33 @@ impl Registry {
     }
 
     /// Verifies the staged bytes hash to `expected` and makes them the blob; a mismatch
-    /// stores nothing and ends the upload.
-    fn commit(&self, upload: &mut Upload, uuid: &str, expected: &Digest) -> Result<Response<Body>> {
+    /// stores nothing and ends the upload. Hashing a restarted upload and the fsync of a
+    /// large blob take a while, so they run off the async workers.
+    async fn commit(
+        self: &Arc<Self>,
+        upload: &mut Upload,
+        uuid: &str,
+        expected: &Digest,
+    ) -> Result<Response<Body>> {
+        let registry = self.clone();
+        let hasher = upload.hasher.take();
+        let (name, uuid, expected) = (upload.name.clone(), uuid.to_string(), expected.clone());
+        tokio::task::spawn_blocking(move || {
+            registry.commit_blocking(hasher, &name, &uuid, &expected)
+        })
+        .await
+        .map_err(|e| RegistryError::from(io::Error::other(e.to_string())))?
+    }
+
+    fn commit_blocking(
+        &self,
+        hasher: Option<Hasher>,
+        name: &str,
+        uuid: &str,
+        expected: &Digest,
+    ) -> Result<Response<Body>> {
         let path = self.storage.upload_dir(uuid).join("data");
-        let actual = match upload.hasher.take() {
+        let actual = match hasher {
             Some(hasher) if expected.algorithm() == Algorithm::Sha256 => hasher.finish(),
             _ => {
                 let mut hasher = Hasher::new(expected.algorithm());
@@ -1089,10 +1112,9 @@ impl Registry {
             ));
         }
         self.storage.commit_blob(expected, &path)?;
-        self.storage.link_blob(&upload.name, expected)?;
-        let name = upload.name.clone();
+        self.storage.link_blob(name, expected)?;
         self.discard_upload(uuid);
-        Ok(self.blob_created(&name, expected))
+        Ok(self.blob_created(name, expected))
     }
 }
 
