@@ -1422,3 +1422,42 @@ mod arbitrary_requests {
         }
     }
 }
+
+#[test]
+fn eight_labs_pushing_the_same_image_at_once_store_it_once() {
+    let server = Server::start();
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let script = "docker pull alpine:3.19\ndocker tag alpine:3.19 HOST/shared:1.0\ndocker push HOST/shared:1.0\n"
+        .replace("HOST", &host);
+    let labs: Vec<crate::support::Fixture> =
+        (0..8).map(|_| crate::support::Fixture::new()).collect();
+    std::thread::scope(|scope| {
+        for lab in &labs {
+            let script = &script;
+            scope.spawn(move || {
+                let records = lab.records(script);
+                for record in records {
+                    assert_eq!(record.exit_code, 0, "{}: {}", record.command, record.stderr);
+                }
+            });
+        }
+    });
+    // One layer, one config, one manifest: every lab's push produced the same bytes.
+    assert_eq!(
+        server.stored_blobs().len(),
+        3,
+        "{:?}",
+        server.stored_blobs()
+    );
+    assert_eq!(
+        std::fs::read_dir(server.root.join("_uploads"))
+            .unwrap()
+            .count(),
+        0
+    );
+    assert_blobs_whole(&server.root);
+    assert_eq!(
+        server.get("/v2/shared/tags/list").json()["tags"],
+        json!(["1.0"])
+    );
+}
