@@ -43,6 +43,20 @@ impl Server {
         server
     }
 
+    /// A server with htpasswd Basic auth for one user (bcrypt at the lowest cost).
+    pub fn with_user(user: &str, password: &str) -> Server {
+        let hash = bcrypt::hash_with_salt(password, 4, [7u8; 16])
+            .unwrap()
+            .to_string();
+        Server::with_options(RegistryOptions {
+            auth: Some(Htpasswd::parse(
+                "Registry Realm",
+                &format!("{user}:{hash}\n"),
+            )),
+            ..RegistryOptions::default()
+        })
+    }
+
     /// A server over an existing root (a restart).
     pub fn on(root: &Path, options: RegistryOptions) -> Server {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -1092,16 +1106,7 @@ fn eight_clients_pushing_one_image_store_one_copy() {
 
 #[test]
 fn htpasswd_auth_guards_every_endpoint() {
-    let hash = bcrypt::hash_with_salt("s3cret", 4, [1u8; 16])
-        .unwrap()
-        .to_string();
-    let server = Server::with_options(RegistryOptions {
-        auth: Some(Htpasswd::parse(
-            "Registry Realm",
-            &format!("student:{hash}\n"),
-        )),
-        ..RegistryOptions::default()
-    });
+    let server = Server::with_user("student", "s3cret");
     let denied = server.get("/v2/");
     assert_eq!(
         (denied.status, denied.code().as_str()),
@@ -1272,13 +1277,7 @@ fn pulling_by_digest_and_from_a_registry_that_is_not_there() {
 
 #[test]
 fn a_registry_with_htpasswd_turns_away_the_lab_without_credentials() {
-    let hash = bcrypt::hash_with_salt("pw", 4, [3u8; 16])
-        .unwrap()
-        .to_string();
-    let server = Server::with_options(RegistryOptions {
-        auth: Some(Htpasswd::parse("Registry Realm", &format!("me:{hash}\n"))),
-        ..RegistryOptions::default()
-    });
+    let server = Server::with_user("me", "pw");
     let host = format!("127.0.0.1:{}", server.addr.port());
     let lab = crate::support::Fixture::new();
     let records = lab.records(
@@ -1460,4 +1459,30 @@ fn eight_labs_pushing_the_same_image_at_once_store_it_once() {
         server.get("/v2/shared/tags/list").json()["tags"],
         json!(["1.0"])
     );
+}
+
+/// `docker login` and `logout` against a registry with htpasswd auth, pinned.
+#[test]
+fn login_and_logout_with_an_htpasswd_registry() {
+    let server = Server::with_user("student", "s3cret");
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let lab = crate::support::Fixture::new();
+    let script = r#"docker pull -q alpine:3.19
+docker tag alpine:3.19 HOST/private:1.0
+docker push HOST/private:1.0
+docker login -u student -p wrong HOST
+docker login HOST
+docker login -u student -p s3cret HOST
+cat ~/.docker/config.json
+docker push HOST/private:1.0
+docker rmi -f HOST/private:1.0 alpine:3.19
+docker pull HOST/private:1.0
+docker logout HOST
+docker logout HOST
+docker pull HOST/private:1.0
+docker login -u someone -p pw
+"#
+    .replace("HOST", &host);
+    let transcript = lab.transcript(&script).replace(&host, "localhost:5000");
+    insta::assert_snapshot!("registry_login_and_logout", transcript);
 }
