@@ -265,3 +265,45 @@ fn the_docker_daemon_pushes_and_pulls_with_the_lab() {
     assert!(text(&out).contains("Pull complete"), "{}", text(&out));
     assert_eq!(text(&inspect.unwrap()).trim(), "linux 1");
 }
+
+#[test]
+fn the_docker_daemon_logs_in_and_pushes_with_the_labs_credentials() {
+    if docker_daemon().is_none() {
+        eprintln!("skipped: no Docker daemon answers `docker version`");
+        return;
+    }
+    let server = Server::with_user("student", "s3cret");
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let work = tempfile::tempdir().unwrap();
+    let tar_path = work.path().join("rootfs.tar");
+    std::fs::write(&tar_path, layer_tar("private.txt", b"only for students\n")).unwrap();
+    let image = format!("{host}/private:1.0");
+    let out = run("docker", &["import", tar_path.to_str().unwrap(), &image]).unwrap();
+    assert!(ok(&out), "docker import: {}", text(&out));
+    let lab = crate::support::Fixture::new();
+    let script = format!(
+        "docker push {image}\ndocker login -u student -p wrong {host}\ndocker login -u student -p s3cret {host}\ndocker push {image}\n"
+    );
+    let out = lab.docklab(&script, &["--backend", "docker", "--jsonl"]);
+    let _ = run("docker", &["rmi", &image]);
+    let records: Vec<crate::support::Record> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 4, "{records:?}");
+    assert_eq!(
+        records[0].exit_code, 1,
+        "a push without credentials: {records:?}"
+    );
+    assert_eq!(records[1].exit_code, 1, "a wrong password: {records:?}");
+    assert_eq!(records[2].exit_code, 0, "{}", records[2].stderr);
+    assert_eq!(records[2].stdout, "Login Succeeded\n");
+    assert_eq!(records[3].exit_code, 0, "{}", records[3].stderr);
+    assert!(
+        records[3].stdout.contains("1.0: digest: sha256:"),
+        "{}",
+        records[3].stdout
+    );
+    assert_eq!(server.get("/v2/_catalog").status, 401);
+}
