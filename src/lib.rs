@@ -17,7 +17,9 @@
 //! - [`engine`]: the embedded engine. `digest` → `content` (an OCI image layout) →
 //!   `image` (names, layers) and `hub` (the simulated registries) → `runtime`
 //!   (containers and their programs), with `shell` (the POSIX shell the lab and
-//!   containers run) and `reference` (Docker's image names). It knows nothing above it;
+//!   containers run) and `reference` (Docker's image names); `registry` (an OCI
+//!   distribution server over its own storage root, and the HTTP client push and pull
+//!   use through `distribution`). It knows nothing above it;
 //!   `tests/architecture.rs` holds it to that.
 
 pub mod app;

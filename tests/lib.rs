@@ -5,6 +5,7 @@
 mod architecture;
 mod docker_backend;
 mod registry;
+mod registry_clients;
 mod robustness;
 mod state;
 mod support;

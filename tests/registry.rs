@@ -43,6 +43,20 @@ impl Server {
         server
     }
 
+    /// A server with htpasswd Basic auth for one user (bcrypt at the lowest cost).
+    pub fn with_user(user: &str, password: &str) -> Server {
+        let hash = bcrypt::hash_with_salt(password, 4, [7u8; 16])
+            .unwrap()
+            .to_string();
+        Server::with_options(RegistryOptions {
+            auth: Some(Htpasswd::parse(
+                "Registry Realm",
+                &format!("{user}:{hash}\n"),
+            )),
+            ..RegistryOptions::default()
+        })
+    }
+
     /// A server over an existing root (a restart).
     pub fn on(root: &Path, options: RegistryOptions) -> Server {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -1092,16 +1106,7 @@ fn eight_clients_pushing_one_image_store_one_copy() {
 
 #[test]
 fn htpasswd_auth_guards_every_endpoint() {
-    let hash = bcrypt::hash_with_salt("s3cret", 4, [1u8; 16])
-        .unwrap()
-        .to_string();
-    let server = Server::with_options(RegistryOptions {
-        auth: Some(Htpasswd::parse(
-            "Registry Realm",
-            &format!("student:{hash}\n"),
-        )),
-        ..RegistryOptions::default()
-    });
+    let server = Server::with_user("student", "s3cret");
     let denied = server.get("/v2/");
     assert_eq!(
         (denied.status, denied.code().as_str()),
@@ -1268,4 +1273,216 @@ fn pulling_by_digest_and_from_a_registry_that_is_not_there() {
             "Error response from daemon: Get \"http://localhost:{port}/v2/\": dial tcp [::1]:{port}: connect: connection refused\n"
         )
     );
+}
+
+#[test]
+fn a_registry_with_htpasswd_turns_away_the_lab_without_credentials() {
+    let server = Server::with_user("me", "pw");
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let lab = crate::support::Fixture::new();
+    let records = lab.records(
+        &"docker pull alpine:3.19\ndocker tag alpine:3.19 HOST/a:1\ndocker push HOST/a:1\ndocker pull HOST/a:1\n"
+            .replace("HOST", &host),
+    );
+    assert_eq!(records[2].exit_code, 1);
+    assert!(
+        records[2].stdout.ends_with(": Preparing\n"),
+        "{}",
+        records[2].stdout
+    );
+    assert_eq!(records[2].stderr, "no basic auth credentials\n");
+    assert_eq!(
+        records[3].stderr,
+        format!(
+            "Error response from daemon: Head \"http://{host}/v2/a/manifests/1\": no basic auth credentials\n"
+        )
+    );
+}
+
+#[test]
+fn pulling_a_multi_platform_image_keeps_the_lab_state_a_valid_oci_layout() {
+    let server = Server::start();
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let pusher = crate::support::Fixture::new();
+    let records = pusher.records(
+        &"docker pull alpine:3.19\ndocker tag alpine:3.19 HOST/multi:amd64\ndocker push HOST/multi:amd64\n"
+            .replace("HOST", &host),
+    );
+    assert_eq!(records[2].exit_code, 0, "{}", records[2].stderr);
+    let child = server.get("/v2/multi/manifests/amd64");
+    let index = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_INDEX,
+        "manifests": [{
+            "mediaType": child.header("Content-Type").unwrap(),
+            "digest": child.header("Docker-Content-Digest").unwrap(),
+            "size": child.body.len(),
+            "platform": {"architecture": "amd64", "os": "linux"},
+        }],
+    }))
+    .unwrap();
+    assert_eq!(
+        server
+            .put_manifest("multi", "all", OCI_INDEX, &index)
+            .status,
+        201
+    );
+    let index_digest = Digest::sha256(&index);
+
+    let puller = crate::support::Fixture::new();
+    let records = puller.records(&format!("docker pull {host}/multi:all\n"));
+    assert_eq!(records[0].exit_code, 0, "{}", records[0].stderr);
+    assert!(
+        records[0]
+            .stdout
+            .contains(&format!("Digest: {index_digest}\n"))
+    );
+    // Every blob is whole, and every manifest index.json names is there with its layers.
+    let state = puller.state();
+    assert_blobs_whole(&state);
+    let layout: Value =
+        serde_json::from_slice(&std::fs::read(state.join("index.json")).unwrap()).unwrap();
+    let blob = |digest: &str| {
+        std::fs::read(
+            state
+                .join("blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap()
+    };
+    for entry in layout["manifests"].as_array().unwrap() {
+        let manifest: Value =
+            serde_json::from_slice(&blob(entry["digest"].as_str().unwrap())).unwrap();
+        blob(manifest["config"]["digest"].as_str().unwrap());
+        for layer in manifest["layers"].as_array().unwrap() {
+            blob(layer["digest"].as_str().unwrap());
+        }
+    }
+}
+
+mod arbitrary_requests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    /// One server for every case: each request must get an answer, and the server must
+    /// still answer `/v2/` afterwards.
+    fn server() -> &'static Server {
+        static SERVER: OnceLock<Server> = OnceLock::new();
+        SERVER.get_or_init(Server::start)
+    }
+
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("v2".to_string()),
+            Just("blobs".to_string()),
+            Just("uploads".to_string()),
+            Just("manifests".to_string()),
+            Just("tags".to_string()),
+            Just("list".to_string()),
+            Just("referrers".to_string()),
+            Just("_catalog".to_string()),
+            Just("..".to_string()),
+            Just("%2e%2e".to_string()),
+            Just(
+                "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                    .to_string()
+            ),
+            "[a-zA-Z0-9._%:-]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_request_gets_an_answer(
+            method in prop_oneof![Just("GET"), Just("HEAD"), Just("PUT"), Just("POST"), Just("PATCH"), Just("DELETE")],
+            segments in proptest::collection::vec(segment(), 0..7),
+            query in "[a-z=&%0-9:-]{0,24}",
+            range in proptest::option::of("[a-z0-9 =*/-]{0,16}"),
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let server = server();
+            let mut request = format!(
+                "{method} /v2/{}?{query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+                segments.join("/"),
+                body.len()
+            );
+            if let Some(range) = &range {
+                request.push_str(&format!("Content-Range: {range}\r\nRange: {range}\r\n"));
+            }
+            request.push_str("\r\n");
+            let mut bytes = request.into_bytes();
+            bytes.extend_from_slice(&body);
+            let reply = raw(server.addr, &bytes);
+            prop_assert!(reply.starts_with("HTTP/1.1 "), "no answer to {method} {segments:?}: {reply:?}");
+            prop_assert_eq!(server.get("/v2/").status, 200);
+        }
+    }
+}
+
+#[test]
+fn eight_labs_pushing_the_same_image_at_once_store_it_once() {
+    let server = Server::start();
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let script = "docker pull alpine:3.19\ndocker tag alpine:3.19 HOST/shared:1.0\ndocker push HOST/shared:1.0\n"
+        .replace("HOST", &host);
+    let labs: Vec<crate::support::Fixture> =
+        (0..8).map(|_| crate::support::Fixture::new()).collect();
+    std::thread::scope(|scope| {
+        for lab in &labs {
+            let script = &script;
+            scope.spawn(move || {
+                let records = lab.records(script);
+                for record in records {
+                    assert_eq!(record.exit_code, 0, "{}: {}", record.command, record.stderr);
+                }
+            });
+        }
+    });
+    // One layer, one config, one manifest: every lab's push produced the same bytes.
+    assert_eq!(
+        server.stored_blobs().len(),
+        3,
+        "{:?}",
+        server.stored_blobs()
+    );
+    assert_eq!(
+        std::fs::read_dir(server.root.join("_uploads"))
+            .unwrap()
+            .count(),
+        0
+    );
+    assert_blobs_whole(&server.root);
+    assert_eq!(
+        server.get("/v2/shared/tags/list").json()["tags"],
+        json!(["1.0"])
+    );
+}
+
+/// `docker login` and `logout` against a registry with htpasswd auth, pinned.
+#[test]
+fn login_and_logout_with_an_htpasswd_registry() {
+    let server = Server::with_user("student", "s3cret");
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    let lab = crate::support::Fixture::new();
+    let script = r#"docker pull -q alpine:3.19
+docker tag alpine:3.19 HOST/private:1.0
+docker push HOST/private:1.0
+docker login -u student -p wrong HOST
+docker login HOST
+docker login -u student -p s3cret HOST
+cat ~/.docker/config.json
+docker push HOST/private:1.0
+docker rmi -f HOST/private:1.0 alpine:3.19
+docker pull HOST/private:1.0
+docker logout HOST
+docker logout HOST
+docker pull HOST/private:1.0
+docker login -u someone -p pw
+"#
+    .replace("HOST", &host);
+    let transcript = lab.transcript(&script).replace(&host, "localhost:5000");
+    insta::assert_snapshot!("registry_login_and_logout", transcript);
 }

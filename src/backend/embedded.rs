@@ -85,6 +85,14 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.push(name, tag, progress)?)
     }
 
+    fn login(&mut self, server: &str, credentials: &super::Credentials) -> Result<String> {
+        Ok(self.engine.login(server, credentials)?)
+    }
+
+    fn use_credentials(&mut self, credentials: Vec<(String, super::Credentials)>) {
+        self.engine.use_credentials(credentials);
+    }
+
     fn tag_image(&mut self, name: &str, repo: &str, tag: &str) -> Result<()> {
         Ok(self.engine.tag(name, repo, tag)?)
     }

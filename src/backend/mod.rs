@@ -11,6 +11,7 @@ pub mod embedded;
 pub use crate::engine::build::{BuildMessage, BuildOptions};
 pub use crate::engine::disk_usage::DiskUsage;
 pub use crate::engine::runtime::LogsOptions;
+pub use crate::engine::registry::client::Credentials;
 pub use crate::engine::sessions::SessionState;
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
@@ -123,6 +124,12 @@ pub trait Backend {
         tag: &str,
         progress: &mut dyn FnMut(&PushImageInfo),
     ) -> Result<()>;
+    /// `POST /auth`: checks `credentials` for `server` (a registry host, or Docker Hub's
+    /// `https://index.docker.io/v1/`); the daemon's status (`Login Succeeded`).
+    fn login(&mut self, server: &str, credentials: &Credentials) -> Result<String>;
+    /// The credentials the client attaches (`X-Registry-Auth`) to its pushes and pulls
+    /// from now on, by registry host: what the docker CLI reads from its config file.
+    fn use_credentials(&mut self, credentials: Vec<(String, Credentials)>);
     /// `POST /images/{name}/tag?repo=&tag=`.
     fn tag_image(&mut self, name: &str, repo: &str, tag: &str) -> Result<()>;
     /// `DELETE /images/{name}?force=&noprune=`.

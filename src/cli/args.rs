@@ -95,6 +95,26 @@ verb! {
 }
 
 verb! {
+    /// `docker login`.
+    pub struct LoginArgs {
+        #[arg(short, long)]
+        pub username: Option<String>,
+        #[arg(short, long)]
+        pub password: Option<String>,
+        #[arg(long = "password-stdin")]
+        pub password_stdin: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker logout`.
+    pub struct LogoutArgs {
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
     /// `docker tag`.
     pub struct TagArgs {
         pub args: Vec<String>,

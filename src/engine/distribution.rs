@@ -12,7 +12,7 @@ use super::fs::{Layer, uncompressed};
 use super::hub::Resolved;
 use super::image::ConfigFile;
 use super::reference::{self, Reference};
-use super::registry::client::{ClientError, FetchedManifest, RegistryClient};
+use super::registry::client::{ClientError, Credentials, FetchedManifest, RegistryClient};
 use super::registry::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 use bollard_stubs::models::{ProgressDetail, PushImageInfo};
 use serde_json::{Value, json};
@@ -40,6 +40,8 @@ pub fn is_local_registry(domain: &str) -> bool {
 
 /// An image found on a registry (or the hub), ready to be pulled.
 pub(super) struct RemoteImage {
+    /// The digest the reference resolves to (an index's, for a multi-platform image):
+    /// what `Digest:` shows and repo digests record.
     pub digest: Digest,
     pub manifest: Vec<u8>,
     pub media_type: String,
@@ -141,15 +143,49 @@ fn push_message(id: Option<&str>, status: &str) -> PushImageInfo {
 }
 
 impl Engine {
+    /// A client for the registry at `host`, with the credentials the client gave for it.
+    fn registry_client(&self, host: &str) -> RegistryClient {
+        RegistryClient::new(host, &self.registry_endpoint(host))
+            .with_credentials(self.credentials.get(host))
+    }
+
+    /// The credentials the client sends with its pushes and pulls, by registry host
+    /// (the Engine API's `X-Registry-Auth`, which the docker CLI fills from its config).
+    pub fn use_credentials(&mut self, credentials: Vec<(String, Credentials)>) {
+        self.credentials = credentials.into_iter().collect();
+    }
+
+    /// `POST /auth`: checks a user's credentials with a registry on this machine. The
+    /// hub has no accounts in the lab, so no login there succeeds.
+    pub fn login(&mut self, server: &str, credentials: &Credentials) -> Result<String> {
+        if !is_local_registry(server) {
+            return Err(EngineError::Registry(
+                "Get \"https://registry-1.docker.io/v2/\": unauthorized: incorrect username or password"
+                    .into(),
+            ));
+        }
+        RegistryClient::new(server, &self.registry_endpoint(server))
+            .with_credentials(Some(credentials))
+            .login()
+            .map_err(|e| EngineError::Registry(e.to_string()))?;
+        Ok("Login Succeeded".into())
+    }
+
     /// Looks `wanted` (a tag or digest) up on the registry `target` names.
     pub(super) fn resolve_on_registry(
         &self,
         target: &Reference,
         wanted: &str,
     ) -> Result<RemoteImage> {
-        let client = RegistryClient::new(target.domain(), &self.registry_endpoint(target.domain()));
+        let client = self.registry_client(target.domain());
         let repository = target.path().to_string();
-        client.ping().map_err(|e| pull_error(target, e))?;
+        client.ping().map_err(|e| match e {
+            ClientError::NoCredentials => EngineError::Registry(format!(
+                "Head \"http://{}/v2/{repository}/manifests/{wanted}\": no basic auth credentials",
+                target.domain()
+            )),
+            e => pull_error(target, e),
+        })?;
         let unknown = || EngineError::ManifestUnknown(target.familiar_string());
         let mut fetched = client
             .manifest(&repository, wanted)
@@ -306,7 +342,7 @@ impl Engine {
         if chosen.is_empty() {
             // The daemon reaches the registry before it looks for the tag.
             if is_local_registry(named.domain()) {
-                RegistryClient::new(named.domain(), &self.registry_endpoint(named.domain()))
+                self.registry_client(named.domain())
                     .ping()
                     .map_err(|e| EngineError::Registry(e.to_string()))?;
             }
@@ -350,16 +386,20 @@ impl Engine {
                 "denied: requested access to the resource is denied".into(),
             ));
         }
-        let client = RegistryClient::new(named.domain(), &self.registry_endpoint(named.domain()));
+        let client = self.registry_client(named.domain());
         let repository = named.path();
-        client
-            .ping()
-            .map_err(|e| EngineError::Registry(e.to_string()))?;
+        // Unreachable fails before the layers are listed; missing credentials after.
+        let pinged = match client.ping() {
+            Err(ClientError::NoCredentials) => Err(ClientError::NoCredentials),
+            Err(e) => return Err(EngineError::Registry(e.to_string())),
+            Ok(()) => Ok(()),
+        };
         let registry_error = |e: ClientError| EngineError::Registry(e.to_string());
         let mut compressed = Vec::new();
         for layer in &unique {
             progress(&push_message(Some(layer.short()), "Preparing"));
         }
+        pinged.map_err(registry_error)?;
         for layer in &unique {
             let tar = self.content.read(layer)?;
             let gz = deterministic_gzip(&tar);

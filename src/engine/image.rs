@@ -10,6 +10,7 @@ use super::error::{EngineError, Result};
 use super::reference::{self, Reference};
 use bollard_stubs::models::ImageConfig;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The config JSON of an image, as Docker and OCI write it (the fields we read).
@@ -340,6 +341,21 @@ fn is_full_hex_id(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// An OCI manifest of layers as this engine stores them (uncompressed tars named by
+/// DiffID), so the state directory stays a valid OCI layout.
+pub fn local_manifest(config: &Digest, config_size: usize, layers: &[(Digest, u64)]) -> Vec<u8> {
+    use super::hub::{CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE};
+    serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_MEDIA_TYPE,
+        "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": config.to_string(), "size": config_size},
+        "layers": layers.iter().map(|(digest, size)| json!({
+            "mediaType": LAYER_MEDIA_TYPE, "digest": digest.to_string(), "size": size,
+        })).collect::<Vec<_>>(),
+    }))
+    .expect("JSON values always serialise")
 }
 
 /// Docker's layer chain IDs: the first is the diff ID, each next one

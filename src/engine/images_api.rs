@@ -5,7 +5,10 @@ use super::digest::Digest;
 use super::distribution::{LayerSource, RemoteImage, is_local_registry};
 use super::error::{EngineError, Result};
 use super::hub::HubError;
-use super::image::{ConfigFile, ImageRecord, LayerRecord, Lookup, ManifestRef, chain_ids};
+use super::hub::MANIFEST_MEDIA_TYPE;
+use super::image::{
+    ConfigFile, ImageRecord, LayerRecord, Lookup, ManifestRef, chain_ids, local_manifest,
+};
 use super::reference::{self, Reference};
 use super::{API_VERSION, DOCKER_VERSION, Engine};
 use bollard_stubs::models::{
@@ -451,13 +454,37 @@ impl Engine {
     ) -> Result<()> {
         self.content
             .put_trusted(&remote.config_digest, &remote.config)?;
-        self.content.put_trusted(&remote.digest, &remote.manifest)?;
         let config = ConfigFile::parse(&remote.config).map_err(|e| {
             EngineError::Io(std::io::Error::other(format!(
                 "invalid image config from registry: {e}"
             )))
         })?;
         let id = remote.config_digest.clone();
+        let (manifest_digest, manifest, media_type) = match &remote.source {
+            // The hub's manifests name the uncompressed layers stored here.
+            LayerSource::Hub(_) => (
+                remote.digest.clone(),
+                remote.manifest.clone(),
+                remote.media_type.clone(),
+            ),
+            // A registry's name compressed blobs that are not kept: the local layout gets
+            // a manifest of the layers as stored, as Docker keeps its own record too.
+            LayerSource::Registry { .. } => {
+                let layers: Vec<(Digest, u64)> = config
+                    .rootfs
+                    .diff_ids
+                    .iter()
+                    .map(|d| (d.clone(), self.images.layer(d).map_or(0, |l| l.size)))
+                    .collect();
+                let bytes = local_manifest(&id, remote.config.len(), &layers);
+                (
+                    Digest::sha256(&bytes),
+                    bytes,
+                    MANIFEST_MEDIA_TYPE.to_string(),
+                )
+            }
+        };
+        self.content.put_trusted(&manifest_digest, &manifest)?;
         let size = self.images.unpacked_size(&config.rootfs.diff_ids);
         let mut record = self.images.get(&id).cloned().unwrap_or(ImageRecord {
             id: id.clone(),
@@ -471,9 +498,9 @@ impl Engine {
             buildkit: false,
         });
         record.manifest = Some(ManifestRef {
-            digest: remote.digest.clone(),
-            media_type: remote.media_type.clone(),
-            size: remote.manifest.len() as u64,
+            digest: manifest_digest,
+            media_type,
+            size: manifest.len() as u64,
         });
         record.repo_digests.insert(repo_digest);
         self.images.insert_image(record);

@@ -90,6 +90,8 @@ pub struct Engine {
     hub: Hub,
     clock: Clock,
     ids: IdGenerator,
+    /// Registry credentials the client attached (`X-Registry-Auth`), by registry host.
+    credentials: HashMap<String, registry::client::Credentials>,
     /// Parsed layers by diff ID: a build or a container reads each layer blob once.
     layer_cache: HashMap<Digest, Arc<Layer>>,
     /// Interactive shells alive in running containers, by container ID.
@@ -180,6 +182,7 @@ impl Engine {
             containers: state.containers,
             clock: options.clock,
             ids: IdGenerator::new(options.seed),
+            credentials: HashMap::new(),
             layer_cache: HashMap::new(),
             sessions: HashMap::new(),
             net: net::Network::new(options.publish_on_host),

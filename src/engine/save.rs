@@ -5,13 +5,12 @@
 use super::Engine;
 use super::digest::Digest;
 use super::error::{EngineError, Result};
+use super::image::local_manifest;
 use super::reference;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
-const LAYER_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar";
-const CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.image.config.v1+json";
+use super::hub::MANIFEST_MEDIA_TYPE;
 
 impl Engine {
     /// `GET /images/get?names=`: the named images, their configs and layers, as a tar.
@@ -34,21 +33,11 @@ impl Engine {
                         path: self.content.blob_path(diff_id),
                         reason: format!("layer blob: {e}"),
                     })?;
-                layer_descriptors.push(json!({
-                    "mediaType": LAYER_MEDIA_TYPE,
-                    "digest": diff_id.to_string(),
-                    "size": bytes.len(),
-                }));
+                layer_descriptors.push((diff_id.clone(), bytes.len() as u64));
                 layer_paths.push(format!("blobs/sha256/{}", diff_id.hex()));
                 blobs.insert(diff_id.hex().to_string(), bytes);
             }
-            let manifest = serde_json::to_vec(&json!({
-                "schemaVersion": 2,
-                "mediaType": MANIFEST_MEDIA_TYPE,
-                "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": id.to_string(), "size": config.len()},
-                "layers": layer_descriptors,
-            }))
-            .expect("JSON values always serialise");
+            let manifest = local_manifest(&id, config.len(), &layer_descriptors);
             let manifest_digest = Digest::sha256(&manifest);
             // The tags named (or all of the image's tags when it was named by ID).
             let tags: Vec<String> = match reference::parse_normalized(name) {

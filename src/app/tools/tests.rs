@@ -527,6 +527,14 @@ fn whaler_header_lists_env_ports_and_user() {
         ) -> crate::backend::Result<()> {
             unimplemented!()
         }
+        fn login(
+            &mut self,
+            _: &str,
+            _: &crate::backend::Credentials,
+        ) -> crate::backend::Result<String> {
+            unimplemented!()
+        }
+        fn use_credentials(&mut self, _: Vec<(String, crate::backend::Credentials)>) {}
         fn tag_image(&mut self, _: &str, _: &str, _: &str) -> crate::backend::Result<()> {
             unimplemented!()
         }

@@ -46,7 +46,24 @@ pub struct DockerBackend {
     host: String,
     /// `/v1.41`: the API version agreed with the daemon, prefixed to raw request paths.
     version_prefix: String,
+    /// What the client attaches to pushes and pulls, by registry host.
+    credentials: Vec<(String, crate::backend::Credentials)>,
 }
+
+/// The registry an image name points at, as the config file keys it: a host with a dot,
+/// a port or `localhost`, else Docker Hub.
+fn registry_of(image: &str) -> &str {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => match first {
+            "docker.io" | "index.docker.io" | "registry-1.docker.io" => HUB_AUTH_KEY,
+            host => host,
+        },
+        _ => HUB_AUTH_KEY,
+    }
+}
+
+/// Docker Hub's key in the credentials.
+const HUB_AUTH_KEY: &str = "https://index.docker.io/v1/";
 
 /// What `-H`, `DOCKER_HOST` or the default name: `(canonical host, endpoint)`.
 fn parse_host(host: &str) -> std::result::Result<(String, Endpoint), BackendError> {
@@ -81,6 +98,24 @@ fn parse_host(host: &str) -> std::result::Result<(String, Endpoint), BackendErro
 }
 
 impl DockerBackend {
+    /// `X-Registry-Auth` for a push or pull of `image`: the stored credentials for its
+    /// registry, or none (`{}`).
+    fn registry_auth(&self, image: &str) -> String {
+        use base64::Engine as _;
+        let registry = registry_of(image);
+        let json = match self
+            .credentials
+            .iter()
+            .find(|(server, _)| server == registry)
+        {
+            Some((server, c)) => serde_json::json!({
+                "username": c.username, "password": c.password, "serveraddress": server,
+            }),
+            None => serde_json::json!({}),
+        };
+        base64::engine::general_purpose::URL_SAFE.encode(json.to_string())
+    }
+
     /// POSTs to a daemon endpoint that answers with a stream of JSON progress messages,
     /// handing each to `each` with the error it carries; the first error ends the stream
     /// and is returned.
@@ -157,6 +192,7 @@ impl DockerBackend {
         let version = docker.client_version();
         let version_prefix = format!("/v{}.{}", version.major_version, version.minor_version);
         Ok(DockerBackend {
+            credentials: Vec::new(),
             runtime,
             docker,
             endpoint,
@@ -373,7 +409,9 @@ impl Backend for DockerBackend {
             pairs.push(("tag", tag));
         }
         let path = format!("{}/images/create{}", self.version_prefix, query(&pairs));
-        self.progress_stream(&path, &[], &mut |message, error| {
+        let auth = self.registry_auth(image);
+        let headers = [("X-Registry-Auth", auth.as_str())];
+        self.progress_stream(&path, &headers, &mut |message, error| {
             let mut info: CreateImageInfo = serde_json::from_value(message).unwrap_or_default();
             if let Some(message) = error
                 && info.error_detail.is_none()
@@ -385,6 +423,32 @@ impl Backend for DockerBackend {
             }
             progress(&info);
         })
+    }
+
+    /// `POST /auth`.
+    fn login(&mut self, server: &str, credentials: &crate::backend::Credentials) -> Result<String> {
+        let path = format!("{}/auth", self.version_prefix);
+        let body = serde_json::json!({
+            "username": credentials.username,
+            "password": credentials.password,
+            "serveraddress": server,
+        })
+        .to_string();
+        let reply = self.request(
+            "POST",
+            &path,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )?;
+        let reply: serde_json::Value = serde_json::from_slice(&reply).unwrap_or_default();
+        Ok(reply["Status"]
+            .as_str()
+            .unwrap_or("Login Succeeded")
+            .to_string())
+    }
+
+    fn use_credentials(&mut self, credentials: Vec<(String, crate::backend::Credentials)>) {
+        self.credentials = credentials;
     }
 
     /// `POST /images/{name}/push?tag=`. The model has no `id`, so a layer's ID is put at
@@ -407,7 +471,8 @@ impl Backend for DockerBackend {
             query(&pairs)
         );
         // The daemon wants credentials; none ("{}") lets it answer as the registry does.
-        let headers = [("X-Registry-Auth", "e30=")];
+        let auth = self.registry_auth(name);
+        let headers = [("X-Registry-Auth", auth.as_str())];
         self.progress_stream(&path, &headers, &mut |message, error| {
             let id = message["id"].as_str().filter(|id| !id.is_empty());
             let status = message["status"].as_str().map(|status| match id {

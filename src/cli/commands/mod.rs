@@ -5,6 +5,7 @@ mod build;
 mod containers;
 mod df;
 mod images;
+mod login;
 mod pull;
 mod push;
 mod rmi;
@@ -212,6 +213,22 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::Exact(1),
         handler: pull::pull,
         flags: <PullArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker login",
+        names: &["login"],
+        help: include_str!("../help/login.txt"),
+        args: ArgRule::Max(1),
+        handler: login::login,
+        flags: <LoginArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker logout",
+        names: &["logout"],
+        help: include_str!("../help/logout.txt"),
+        args: ArgRule::Max(1),
+        handler: login::logout,
+        flags: <LogoutArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker push",

@@ -55,6 +55,7 @@ pub(super) fn pull_image(
         (None, Some(t)) => t.to_string(),
         (None, None) => String::new(),
     };
+    super::login::attach_credentials(cli);
     let mut printer = jsonmessage::Printer::new(out);
     let result = cli
         .backend

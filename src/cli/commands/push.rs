@@ -20,6 +20,7 @@ pub fn push(
     } else {
         &mut *streams.stdout
     };
+    super::login::attach_credentials(cli);
     let mut printer = jsonmessage::Printer::new(out);
     let result = cli.backend.push_image(
         &target.full_name(),

@@ -24,6 +24,9 @@ pub enum ClientError {
         code: String,
         message: String,
     },
+    /// The registry wants Basic credentials and the client has none.
+    #[error("no basic auth credentials")]
+    NoCredentials,
     /// Anything else (a bad response, bytes that do not match their digest).
     #[error("{0}")]
     Protocol(String),
@@ -38,10 +41,26 @@ pub struct FetchedManifest {
     pub digest: Digest,
 }
 
+/// A user's name and password for one registry, as `docker login` stored them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Passwords stay out of logs.
+        write!(f, "Credentials({})", self.username)
+    }
+}
+
 pub struct RegistryClient {
     host: String,
     endpoint: String,
     agent: ureq::Agent,
+    /// `Authorization: Basic …` for every request, once logged in.
+    authorization: Option<String>,
 }
 
 struct Reply {
@@ -66,7 +85,15 @@ impl RegistryClient {
             host: host.to_string(),
             endpoint: endpoint.trim_end_matches('/').to_string(),
             agent,
+            authorization: None,
         }
+    }
+
+    /// The same client, sending these credentials with every request.
+    pub fn with_credentials(mut self, credentials: Option<&Credentials>) -> RegistryClient {
+        self.authorization =
+            credentials.map(|c| super::auth::encode_basic(&c.username, &c.password));
+        self
     }
 
     /// Go's words for a dial that failed, naming the host as the user typed it.
@@ -112,6 +139,9 @@ impl RegistryClient {
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
+        if let Some(authorization) = &self.authorization {
+            builder = builder.header("Authorization", authorization);
+        }
         let request = |b: ureq::http::request::Builder| {
             b.body(()).map_err(|e| ClientError::Protocol(e.to_string()))
         };
@@ -135,7 +165,9 @@ impl RegistryClient {
         let location = header("location");
         let content_type = header("content-type");
         let digest = header("docker-content-digest");
-        let mut bytes = Vec::new();
+        let length = header("content-length").and_then(|l| l.parse::<usize>().ok());
+        // Sized up front: a 100 MB blob read into a growing vector is copied many times.
+        let mut bytes = Vec::with_capacity(length.unwrap_or(0).min(1 << 30));
         if method != "HEAD" {
             response
                 .body_mut()
@@ -180,8 +212,26 @@ impl RegistryClient {
     pub fn ping(&self) -> Result<()> {
         let reply = self.send("GET", "/v2/", &[], None)?;
         match reply.status {
-            200..=299 | 401 => Ok(()),
+            200..=299 => Ok(()),
+            401 => Err(ClientError::NoCredentials),
             _ => Err(Self::error(&reply)),
+        }
+    }
+
+    /// `docker login`: whether the registry accepts the client's credentials, in the
+    /// daemon's words when it does not.
+    pub fn login(&self) -> Result<()> {
+        let reply = self.send("GET", "/v2/", &[], None)?;
+        match reply.status {
+            200..=299 => Ok(()),
+            status => Err(ClientError::Protocol(format!(
+                "login attempt to http://{}/v2/ failed with status: {status} {}",
+                self.host,
+                ureq::http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("")
+            ))),
         }
     }
 

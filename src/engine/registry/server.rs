@@ -25,7 +25,7 @@ pub type Body = BoxBody<Bytes, io::Error>;
 const API_VERSION_HEADER: &str = "Docker-Distribution-API-Version";
 const API_VERSION: &str = "registry/2.0";
 /// Blob bodies go out in pieces of this size.
-const READ_CHUNK: usize = 256 << 10;
+const READ_CHUNK: usize = 1 << 20;
 
 /// An upload in progress: its repository, the bytes received so far, and the hash of
 /// those bytes when it has been kept up chunk by chunk (after a restart it is not, and
@@ -889,7 +889,7 @@ impl Registry {
                 self.discard_upload(&uuid);
                 return Err(e);
             }
-            return self.commit(&mut upload, &uuid, &expected);
+            return self.commit(&mut upload, &uuid, &expected).await;
         }
         Ok(Reply::new(202)
             .header("Location", upload_location(name, &uuid))
@@ -1002,7 +1002,7 @@ impl Registry {
     }
 
     async fn finish_upload(
-        &self,
+        self: &Arc<Self>,
         request: Request<Incoming>,
         name: &str,
         uuid: &str,
@@ -1012,7 +1012,7 @@ impl Registry {
         let expected = parse_digest(param(&params, "digest").unwrap_or(""))?;
         self.check_chunk(&request, name, uuid, upload.size)?;
         self.append(&mut upload, uuid, request.into_body()).await?;
-        self.commit(&mut upload, uuid, &expected)
+        self.commit(&mut upload, uuid, &expected).await
     }
 
     async fn cancel_upload(&self, name: &str, uuid: &str) -> Result<Response<Body>> {
@@ -1025,7 +1025,9 @@ impl Registry {
     /// upload as it was before this request.
     async fn append(&self, upload: &mut Upload, uuid: &str, mut body: Incoming) -> Result<()> {
         let path = self.storage.upload_dir(uuid).join("data");
-        let mut file = OpenOptions::new().append(true).open(&path)?;
+        // Frames are small; a mebibyte of buffer saves most of the write calls.
+        let mut file =
+            io::BufWriter::with_capacity(1 << 20, OpenOptions::new().append(true).open(&path)?);
         let start = upload.size;
         let mut written = 0u64;
         let failed = loop {
@@ -1050,6 +1052,13 @@ impl Registry {
                 }
             }
         };
+        let failed = match (failed, file.flush()) {
+            (Some(error), _) => Some(error),
+            (None, Err(e)) => Some(RegistryError::from(e)),
+            (None, Ok(())) => None,
+        };
+        // Whatever the buffer still holds is dropped, never written after the truncation.
+        let (file, _) = file.into_parts();
         if let Some(error) = failed {
             file.set_len(start)?;
             // The running hash has seen bytes that are gone; hash the file at the end.
@@ -1061,10 +1070,33 @@ impl Registry {
     }
 
     /// Verifies the staged bytes hash to `expected` and makes them the blob; a mismatch
-    /// stores nothing and ends the upload.
-    fn commit(&self, upload: &mut Upload, uuid: &str, expected: &Digest) -> Result<Response<Body>> {
+    /// stores nothing and ends the upload. Hashing a restarted upload and the fsync of a
+    /// large blob take a while, so they run off the async workers.
+    async fn commit(
+        self: &Arc<Self>,
+        upload: &mut Upload,
+        uuid: &str,
+        expected: &Digest,
+    ) -> Result<Response<Body>> {
+        let registry = self.clone();
+        let hasher = upload.hasher.take();
+        let (name, uuid, expected) = (upload.name.clone(), uuid.to_string(), expected.clone());
+        tokio::task::spawn_blocking(move || {
+            registry.commit_blocking(hasher, &name, &uuid, &expected)
+        })
+        .await
+        .map_err(|e| RegistryError::from(io::Error::other(e.to_string())))?
+    }
+
+    fn commit_blocking(
+        &self,
+        hasher: Option<Hasher>,
+        name: &str,
+        uuid: &str,
+        expected: &Digest,
+    ) -> Result<Response<Body>> {
         let path = self.storage.upload_dir(uuid).join("data");
-        let actual = match upload.hasher.take() {
+        let actual = match hasher {
             Some(hasher) if expected.algorithm() == Algorithm::Sha256 => hasher.finish(),
             _ => {
                 let mut hasher = Hasher::new(expected.algorithm());
@@ -1080,10 +1112,9 @@ impl Registry {
             ));
         }
         self.storage.commit_blob(expected, &path)?;
-        self.storage.link_blob(&upload.name, expected)?;
-        let name = upload.name.clone();
+        self.storage.link_blob(name, expected)?;
         self.discard_upload(uuid);
-        Ok(self.blob_created(&name, expected))
+        Ok(self.blob_created(name, expected))
     }
 }
 

@@ -31,6 +31,7 @@ impl Storage {
     pub fn open(root: &Path) -> io::Result<Storage> {
         fs::create_dir_all(root.join("repositories"))?;
         fs::create_dir_all(root.join("_uploads"))?;
+        purge_stale_uploads(&root.join("_uploads"));
         Ok(Storage {
             root: root.to_path_buf(),
             content: ContentStore::open(root)?,
@@ -162,6 +163,25 @@ impl Storage {
     /// already there).
     pub fn commit_blob(&self, digest: &Digest, staged: &Path) -> io::Result<()> {
         self.content.adopt(digest, staged)
+    }
+}
+
+/// Uploads untouched for a week are abandoned (the reference registry's rule too).
+fn purge_stale_uploads(dir: &Path) {
+    const WEEK: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > WEEK);
+        if stale {
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
 
