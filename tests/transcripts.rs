@@ -546,3 +546,33 @@ docker system df extra
 "#,
     );
 }
+
+#[test]
+fn export_import_and_commit_changes() {
+    pin(
+        "export_import",
+        r#"docker run --name src alpine:3.13 sh -c 'echo hi > /hello.txt; rm /etc/motd'
+docker export -o src.tar src
+docker import src.tar
+docker import -m 'from src' -c 'CMD ["cat", "/hello.txt"]' -c 'ENV A=1' src.tar imported:1
+docker import - piped < src.tar
+docker history imported:1
+docker image inspect --format '{{json .Config}} {{.Comment}}' imported:1
+docker run imported:1
+docker run --rm imported:1 sh -c 'ls /.dockerenv /hello.txt; ls /etc/motd; echo $A'
+docker images
+docker import nope.tar
+echo garbage > bad.tar
+docker import bad.tar
+docker import -c 'FROG x' src.tar
+docker import src.tar Bad:Name
+docker export
+docker export nosuch
+docker commit -c 'CMD ["echo", "committed"]' -c 'WORKDIR /srv' -c 'USER guest' src withcmd
+docker run --rm withcmd
+docker run --rm withcmd sh -c 'pwd; whoami'
+docker image inspect --format '{{json .Config.Cmd}} {{.Config.WorkingDir}} {{.Config.User}}' withcmd
+docker commit -c 'RUN echo no' src
+"#,
+    );
+}

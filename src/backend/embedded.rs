@@ -198,6 +198,20 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.stop_container(id, 137, true)?)
     }
 
+    fn export_container(&mut self, id: &str) -> Result<Vec<u8>> {
+        Ok(self.engine.export_container(id)?)
+    }
+
+    fn import_image(&mut self, tar: &[u8], options: &super::ImportOptions) -> Result<String> {
+        Ok(self.engine.import_image(
+            tar,
+            options.repo.as_deref(),
+            options.tag.as_deref(),
+            options.message.as_deref(),
+            &options.changes,
+        )?)
+    }
+
     fn disk_usage(&mut self) -> Result<super::DiskUsage> {
         Ok(self.engine.disk_usage()?)
     }
@@ -242,6 +256,7 @@ impl Backend for EmbeddedBackend {
             options.tag.as_deref(),
             options.comment.as_deref(),
             options.author.as_deref(),
+            &options.changes,
         )?)
     }
 

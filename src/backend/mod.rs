@@ -74,6 +74,17 @@ pub struct CommitOptions {
     pub tag: Option<String>,
     pub comment: Option<String>,
     pub author: Option<String>,
+    /// `-c`: Dockerfile instructions applied to the image's config.
+    pub changes: Vec<String>,
+}
+
+/// What `docker import` asks for besides the tar.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub repo: Option<String>,
+    pub tag: Option<String>,
+    pub message: Option<String>,
+    pub changes: Vec<String>,
 }
 
 /// What `docker exec` adds to the container's settings: `-w`, `-e`, `-u`.
@@ -200,6 +211,14 @@ pub trait Backend {
     fn stop_container(&mut self, id: &str) -> Result<()>;
     /// `POST /containers/{id}/kill`.
     fn kill_container(&mut self, id: &str) -> Result<()>;
+    /// `GET /containers/{id}/export`: the container's filesystem as a tar.
+    fn export_container(&mut self, _id: &str) -> Result<Vec<u8>> {
+        Err(unsupported(self.name(), "docker export"))
+    }
+    /// `POST /images/create?fromSrc=-`: `docker import`; the new image's ID.
+    fn import_image(&mut self, _tar: &[u8], _options: &ImportOptions) -> Result<String> {
+        Err(unsupported(self.name(), "docker import"))
+    }
     /// `GET /system/df`: what images, containers and volumes take on disk.
     fn disk_usage(&mut self) -> Result<DiskUsage> {
         Err(unsupported(self.name(), "docker system df"))

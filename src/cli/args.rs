@@ -460,3 +460,25 @@ verb! {
         pub args: Vec<String>,
     }
 }
+
+verb! {
+    /// `docker export`, `docker container export`.
+    pub struct ExportArgs {
+        #[arg(short, long)]
+        pub output: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker import`, `docker image import`.
+    pub struct ImportArgs {
+        #[arg(short, long)]
+        pub change: Vec<String>,
+        #[arg(short, long)]
+        pub message: Option<String>,
+        #[arg(long)]
+        pub platform: Option<String>,
+        pub args: Vec<String>,
+    }
+}

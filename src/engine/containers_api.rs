@@ -65,13 +65,14 @@ impl Engine {
             config.cmd = image_config.cmd.clone();
         }
         let mut env = image_config.env.clone().unwrap_or_default();
-        if env.is_empty() {
-            env.push(DEFAULT_PATH.into());
-        }
         for var in config.env.take().unwrap_or_default() {
             let key = var.split('=').next().unwrap_or("").to_string();
             env.retain(|e| e.split('=').next() != Some(&key));
             env.push(var);
+        }
+        // The daemon gives every container a PATH, first, when nothing else set one.
+        if !env.iter().any(|e| e.starts_with("PATH=")) {
+            env.insert(0, DEFAULT_PATH.into());
         }
         config.env = Some(env);
         if config.working_dir.as_deref().is_none_or(str::is_empty) {
@@ -584,6 +585,7 @@ impl Engine {
         tag: Option<&str>,
         comment: Option<&str>,
         author: Option<&str>,
+        changes: &[String],
     ) -> Result<String> {
         let record = self.container(key)?.clone();
         let snapshot = self.container_snapshot(&record.id)?;
@@ -599,18 +601,10 @@ impl Engine {
                     reason: e.to_string(),
                 })?;
         let upper = snapshot.commit();
-        let (tar, diff_id) = upper.to_tar_with_diff_id();
         let mut layers = image.layers.clone();
-        let empty = diff_id.to_string() == EMPTY_LAYER;
-        if !empty {
-            self.content.put_trusted(&diff_id, &tar)?;
-            self.images.insert_layer(super::image::LayerRecord {
-                diff_id: diff_id.clone(),
-                size: tar.len() as u64,
-                unpacked_size: upper.unpacked_size(),
-            });
-            layers.push(diff_id);
-        }
+        let stored = self.store_layer(&upper)?;
+        let empty = stored.is_none();
+        layers.extend(stored);
         let now = self.now_rfc3339();
         let mut history = base.history.clone();
         history.push(super::build::config::HistoryRow {
@@ -620,10 +614,11 @@ impl Engine {
             comment: comment.filter(|c| !c.is_empty()).map(str::to_string),
             empty_layer: empty,
         });
-        let config = ContainerConfig {
+        let mut config = ContainerConfig {
             hostname: None,
             ..container_config_of(&record)
         };
+        super::import_export::apply_changes(&mut config, changes)?;
         let file = super::build::config::ImageConfigFile {
             architecture: "amd64".into(),
             config: config.clone(),
@@ -638,36 +633,10 @@ impl Engine {
             parent: Some(image.id.to_string()),
             rootfs: super::build::config::RootFsJson {
                 kind: "layers".into(),
-                diff_ids: layers.clone(),
+                diff_ids: layers,
             },
         };
-        let id = self.content.put(&file.to_bytes())?;
-        let size = layers
-            .iter()
-            .filter_map(|d| self.images.layer(d))
-            .map(|l| l.unpacked_size)
-            .sum();
-        self.images.insert_image(super::image::ImageRecord {
-            id: id.clone(),
-            manifest: None,
-            parent: Some(image.id.clone()),
-            repo_digests: Default::default(),
-            layers,
-            size,
-            created: super::image::parse_time(Some(&now)),
-            last_tag_time: None,
-            buildkit: false,
-        });
-        if let Some(repo) = repo.filter(|r| !r.is_empty()) {
-            let named = super::reference::parse_normalized(repo)
-                .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
-            let tag = tag.filter(|t| !t.is_empty()).unwrap_or("latest");
-            let target =
-                super::reference::parse_normalized(&format!("{}:{tag}", named.full_name()))
-                    .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
-            self.images.set_tag(target.to_string(), id.clone(), &now);
-        }
-        self.save()?;
+        let id = self.register_image(&file, Some(image.id.clone()), repo, tag)?;
         Ok(id.to_string())
     }
 
@@ -1003,9 +972,6 @@ fn state_status(s: Status) -> ContainerStateStatusEnum {
         Status::Dead => ContainerStateStatusEnum::DEAD,
     }
 }
-
-/// The DiffID of a layer with no changes: the empty tar.
-const EMPTY_LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 /// The container's config as an image config: what `docker commit` keeps.
 fn container_config_of(c: &ContainerRecord) -> ContainerConfig {

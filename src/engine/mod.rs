@@ -38,6 +38,7 @@ pub mod units;
 
 mod containers_api;
 mod images_api;
+mod import_export;
 
 pub use images_api::glob_match;
 

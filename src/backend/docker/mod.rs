@@ -541,6 +541,48 @@ impl Backend for DockerBackend {
         )
     }
 
+    fn export_container(&mut self, id: &str) -> Result<Vec<u8>> {
+        let path = format!("{}/containers/{}/export", self.version_prefix, encode(id));
+        self.request("GET", &path, &[], b"")
+    }
+
+    fn import_image(
+        &mut self,
+        tar: &[u8],
+        options: &crate::backend::ImportOptions,
+    ) -> Result<String> {
+        let mut pairs = vec![("fromSrc", "-")];
+        for (key, value) in [
+            ("repo", &options.repo),
+            ("tag", &options.tag),
+            ("message", &options.message),
+        ] {
+            if let Some(v) = value {
+                pairs.push((key, v.as_str()));
+            }
+        }
+        for change in &options.changes {
+            pairs.push(("changes", change));
+        }
+        let path = format!("{}/images/create{}", self.version_prefix, query(&pairs));
+        let body = self.request("POST", &path, &[("Content-Type", "application/x-tar")], tar)?;
+        // A stream of JSON messages: the last status is the image ID, or an error.
+        let mut id = String::new();
+        for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let message: serde_json::Value = serde_json::from_slice(line).unwrap_or_default();
+            if let Some(error) = message["error"].as_str() {
+                return Err(BackendError::Daemon {
+                    status: 500,
+                    message: error.to_string(),
+                });
+            }
+            if let Some(status) = message["status"].as_str() {
+                id = status.trim().to_string();
+            }
+        }
+        Ok(id)
+    }
+
     fn disk_usage(&mut self) -> Result<crate::backend::DiskUsage> {
         // bollard's stubs describe the report as API 1.52 shapes it; Docker 28 sends
         // the 1.50 shape, read here as it comes.
@@ -603,6 +645,9 @@ impl Backend for DockerBackend {
             if let Some(v) = value {
                 pairs.push((key, v.as_str()));
             }
+        }
+        for change in &options.changes {
+            pairs.push(("changes", change));
         }
         let path = format!("{}/commit{}", self.version_prefix, query(&pairs));
         let body = self.request(

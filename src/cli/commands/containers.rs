@@ -5,8 +5,8 @@ use super::{Row, filters, go_time, print_ids, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
 use crate::cli::args::{
-    CommitArgs, CpArgs, DiffArgs, ExecArgs, LogsArgs, PlainArgs, PruneArgs, PsArgs, RmArgs,
-    StartArgs, StopArgs,
+    CommitArgs, CpArgs, DiffArgs, ExecArgs, ExportArgs, ImportArgs, LogsArgs, PlainArgs, PruneArgs,
+    PsArgs, RmArgs, StartArgs, StopArgs,
 };
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
@@ -197,30 +197,72 @@ pub fn commit(
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: CommitArgs = verb.parse(raw)?;
-    if let Some(change) = args.change.first() {
-        return Err(CliError::message(format!(
-            "docklab: `docker commit --change {change}` is not available yet; write the instruction in a Dockerfile instead"
-        )));
-    }
-    let (repo, tag) = match args.args.get(1) {
-        None => (None, None),
-        Some(name) => {
-            let parsed = crate::engine::reference::parse_normalized(name).map_err(|e| {
-                CliError::message(format!("invalid reference format: {e}").replace(
-                    "invalid reference format: invalid reference format",
-                    "invalid reference format",
-                ))
-            })?;
-            (Some(parsed.full_name()), parsed.tag().map(str::to_string))
-        }
-    };
+    let (repo, tag) = repo_and_tag(args.args.get(1))?;
     let id = cli.backend.commit_container(&CommitOptions {
         container: args.args[0].clone(),
         repo,
         tag,
         comment: args.message.clone(),
         author: args.author.clone(),
+        changes: args.change.clone(),
     })?;
+    writeln!(streams.stdout, "{id}")?;
+    Ok(0)
+}
+
+/// `REPOSITORY[:TAG]` as `docker commit` and `docker import` take it: the full
+/// repository name and the tag, if any.
+pub(super) fn repo_and_tag(
+    name: Option<&String>,
+) -> Result<(Option<String>, Option<String>), CliError> {
+    let Some(name) = name else {
+        return Ok((None, None));
+    };
+    let parsed = crate::engine::reference::parse_normalized(name).map_err(|e| {
+        CliError::message(format!("invalid reference format: {e}").replace(
+            "invalid reference format: invalid reference format",
+            "invalid reference format",
+        ))
+    })?;
+    Ok((Some(parsed.full_name()), parsed.tag().map(str::to_string)))
+}
+
+/// `docker export`: the container's filesystem as a tar, to `-o FILE` or to stdout.
+pub fn export(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: ExportArgs = verb.parse(raw)?;
+    let archive = cli.backend.export_container(&args.args[0])?;
+    super::images::write_archive(cli, args.output.as_deref(), &archive, streams)
+}
+
+/// `docker import FILE|- [REPOSITORY[:TAG]]`: a tar as a one-layer image; prints its ID.
+pub fn import(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: ImportArgs = verb.parse(raw)?;
+    let (repo, tag) = repo_and_tag(args.args.get(1))?;
+    let source = &args.args[0];
+    let tar = if source == "-" {
+        streams.stdin.to_vec()
+    } else {
+        cli.files.read_file(source).map_err(CliError::message)?
+    };
+    let id = cli.backend.import_image(
+        &tar,
+        &crate::backend::ImportOptions {
+            repo,
+            tag,
+            message: args.message.clone(),
+            changes: args.change.clone(),
+        },
+    )?;
     writeln!(streams.stdout, "{id}")?;
     Ok(0)
 }

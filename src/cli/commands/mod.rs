@@ -85,6 +85,22 @@ pub static VERBS: &[Verb] = &[
         flags: <StopArgs as CommandFactory>::command,
     },
     Verb {
+        path: "docker export",
+        names: &["export", "container export"],
+        help: include_str!("../help/export.txt"),
+        args: ArgRule::Exact(1),
+        handler: containers::export,
+        flags: <ExportArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker import",
+        names: &["import", "image import"],
+        help: include_str!("../help/import.txt"),
+        args: ArgRule::Range(1, 2),
+        handler: containers::import,
+        flags: <ImportArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker pause",
         names: &["pause", "container pause"],
         help: include_str!("../help/pause.txt"),
