@@ -576,3 +576,49 @@ docker commit -c 'RUN echo no' src
 "#,
     );
 }
+
+#[test]
+fn named_and_anonymous_volumes() {
+    pin(
+        "volumes",
+        r#"docker volume create data
+docker volume ls
+docker run --name writer -v data:/data alpine:3.13 sh -c 'echo hello > /data/greeting; echo x > /tmp/t'
+docker diff writer
+docker run --rm -v data:/data alpine:3.13 cat /data/greeting
+docker run --rm --mount type=volume,source=data,target=/srv alpine:3.13 sh -c 'ls /srv; rm /srv/greeting; echo new > /srv/other'
+docker run --rm -v data:/data:ro alpine:3.13 ls /data
+docker run -d --name keeper -v data:/data alpine:3.13 sleep 1000
+docker exec keeper sh -c 'echo from-exec > /data/exec.txt'
+docker diff keeper
+docker commit keeper kept
+docker run --rm kept ls /data
+docker run --rm -v data:/data alpine:3.13 ls /data
+docker run --name anon -v /cache alpine:3.13 sh -c 'echo c > /cache/c'
+docker run --name apkconf -v apkconf:/etc/apk alpine:3.13 ls /etc/apk
+docker run --rm -v apkconf:/etc/apk alpine:3.13 sh -c 'echo extra > /etc/apk/extra; ls /etc/apk'
+docker diff apkconf
+docker volume ls
+docker inspect --format '{{json .Mounts}}' writer anon
+docker volume inspect data
+docker volume inspect nosuch
+docker volume rm data
+docker rm -v anon
+docker volume ls -q
+docker rm -f writer apkconf keeper
+docker volume prune -f
+docker volume ls
+docker system df
+echo y | docker volume prune -a
+docker volume ls
+docker volume rm nosuch
+docker volume rm -f nosuch
+docker run -v ./site:/usr/share/nginx/html alpine:3.13 true
+docker run -v /etc:/host-etc alpine:3.13 true
+docker run -v data:relative alpine:3.13 true
+docker run --mount type=volume,source=x alpine:3.13 true
+docker run --mount type=bind,source=/etc,target=/x alpine:3.13 true
+docker volume create 'bad name'
+"#,
+    );
+}

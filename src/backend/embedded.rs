@@ -212,6 +212,39 @@ impl Backend for EmbeddedBackend {
         )?)
     }
 
+    fn create_volume(
+        &mut self,
+        name: Option<&str>,
+        labels: std::collections::HashMap<String, String>,
+    ) -> Result<bollard_stubs::models::Volume> {
+        let record = self
+            .engine
+            .create_volume(name, labels.into_iter().collect())?;
+        Ok(self.engine.volume_model(&record))
+    }
+
+    fn list_volumes(&mut self) -> Result<Vec<bollard_stubs::models::Volume>> {
+        Ok(self
+            .engine
+            .list_volumes()
+            .iter()
+            .map(|(v, _)| self.engine.volume_model(v))
+            .collect())
+    }
+
+    fn inspect_volume(&mut self, name: &str) -> Result<bollard_stubs::models::Volume> {
+        let record = self.engine.inspect_volume(name)?;
+        Ok(self.engine.volume_model(&record))
+    }
+
+    fn remove_volume(&mut self, name: &str, force: bool) -> Result<()> {
+        Ok(self.engine.remove_volume(name, force)?)
+    }
+
+    fn prune_volumes(&mut self, all: bool) -> Result<(Vec<String>, u64)> {
+        Ok(self.engine.prune_volumes(all)?)
+    }
+
     fn disk_usage(&mut self) -> Result<super::DiskUsage> {
         Ok(self.engine.disk_usage()?)
     }
@@ -260,7 +293,7 @@ impl Backend for EmbeddedBackend {
         )?)
     }
 
-    fn remove_container(&mut self, id: &str, force: bool, _volumes: bool) -> Result<()> {
-        Ok(self.engine.remove_container(id, force)?)
+    fn remove_container(&mut self, id: &str, force: bool, volumes: bool) -> Result<()> {
+        Ok(self.engine.remove_container(id, force, volumes)?)
     }
 }

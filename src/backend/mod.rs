@@ -16,7 +16,7 @@ use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
     CreateImageInfo, FilesystemChange, ImageDeleteResponseItem, ImageHistoryResponseItem,
-    ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion,
+    ImageInspect, ImageSearchResponseItem, ImageSummary, SystemInfo, SystemVersion, Volume,
 };
 use std::collections::HashMap;
 
@@ -218,6 +218,30 @@ pub trait Backend {
     /// `POST /images/create?fromSrc=-`: `docker import`; the new image's ID.
     fn import_image(&mut self, _tar: &[u8], _options: &ImportOptions) -> Result<String> {
         Err(unsupported(self.name(), "docker import"))
+    }
+    /// `POST /volumes/create`.
+    fn create_volume(
+        &mut self,
+        _name: Option<&str>,
+        _labels: HashMap<String, String>,
+    ) -> Result<Volume> {
+        Err(unsupported(self.name(), "docker volume create"))
+    }
+    /// `GET /volumes`.
+    fn list_volumes(&mut self) -> Result<Vec<Volume>> {
+        Err(unsupported(self.name(), "docker volume ls"))
+    }
+    /// `GET /volumes/{name}`.
+    fn inspect_volume(&mut self, _name: &str) -> Result<Volume> {
+        Err(unsupported(self.name(), "docker volume inspect"))
+    }
+    /// `DELETE /volumes/{name}?force=`.
+    fn remove_volume(&mut self, _name: &str, _force: bool) -> Result<()> {
+        Err(unsupported(self.name(), "docker volume rm"))
+    }
+    /// `POST /volumes/prune`: the names removed and the bytes reclaimed.
+    fn prune_volumes(&mut self, _all: bool) -> Result<(Vec<String>, u64)> {
+        Err(unsupported(self.name(), "docker volume prune"))
     }
     /// `GET /system/df`: what images, containers and volumes take on disk.
     fn disk_usage(&mut self) -> Result<DiskUsage> {

@@ -482,3 +482,60 @@ verb! {
         pub args: Vec<String>,
     }
 }
+
+verb! {
+    /// `docker volume create`.
+    pub struct VolumeCreateArgs {
+        #[arg(short, long)]
+        pub driver: Option<String>,
+        #[arg(long)]
+        pub label: Vec<String>,
+        #[arg(short, long)]
+        pub opt: Vec<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume ls`.
+    pub struct VolumeLsArgs {
+        #[arg(short, long)]
+        pub filter: Vec<String>,
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(short, long)]
+        pub quiet: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume inspect`.
+    pub struct VolumeInspectArgs {
+        #[arg(short, long)]
+        pub format: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume rm`.
+    pub struct VolumeRmArgs {
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume prune`.
+    pub struct VolumePruneArgs {
+        #[arg(short, long)]
+        pub all: bool,
+        #[arg(long)]
+        pub filter: Vec<String>,
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}

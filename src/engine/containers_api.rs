@@ -93,6 +93,7 @@ impl Engine {
         if argv.is_empty() {
             return Err(EngineError::BadRequest("No command specified".into()));
         }
+        let mounts = self.mounts_of(&config)?;
         let id = loop {
             let id = self.ids.hex_id();
             if self.containers.find(&id).is_none() {
@@ -114,6 +115,7 @@ impl Engine {
             started_at: None,
             finished_at: None,
             logs: Vec::new(),
+            mounts,
         };
         self.containers.insert(record);
         self.save()?;
@@ -173,7 +175,7 @@ impl Engine {
         if record.is_running() {
             return Ok(0);
         }
-        let snapshot = self.container_snapshot(&id)?;
+        let snapshot = self.mounted_snapshot(&id)?;
         let env = record.config.env.clone().unwrap_or_default();
         let workdir = record
             .config
@@ -230,7 +232,7 @@ impl Engine {
                         &mut host,
                         Streams::new(streams.stdin, &mut out, &mut err),
                     );
-                    self.save_upper(&id, shell.fs().upper())?;
+                    self.save_upper(&id, shell.fs())?;
                     i64::from(status)
                 }
             }
@@ -308,7 +310,11 @@ impl Engine {
         Ok(snapshot)
     }
 
-    pub(super) fn save_upper(&self, id: &str, upper: &Layer) -> Result<()> {
+    /// Keeps what the container's process left in `snapshot`: its layer, and the files
+    /// under its mount points in their volumes.
+    pub(super) fn save_upper(&self, id: &str, snapshot: &Snapshot) -> Result<()> {
+        let record = self.container(id)?;
+        let upper = self.unmount(record, snapshot)?;
         let path = self.upper_path(id);
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
         atomic_write(&path, &upper.to_tar())?;
@@ -393,7 +399,7 @@ impl Engine {
             .map(|c| c.id.clone())
             .collect();
         for id in &stopped {
-            self.remove_container(id, false)?;
+            self.remove_container(id, false, false)?;
         }
         Ok(stopped)
     }
@@ -483,7 +489,7 @@ impl Engine {
                 record.id
             )));
         }
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         let flavour = super::runtime::flavour_of(&snapshot);
         let spec = ProcessSpec { env, workdir, user };
         let mut shell = process_shell(&record, snapshot, flavour, &spec).map_err(|e| {
@@ -520,14 +526,14 @@ impl Engine {
             .join(" ");
         let mut host = ContainerHost::new(self.clock.now());
         let status = shell.run(&line, &mut host, streams);
-        self.save_upper(&record.id, shell.fs().upper())?;
+        self.save_upper(&record.id, shell.fs())?;
         Ok(i64::from(status))
     }
 
     /// `GET /containers/{id}/archive?path=`: a tar of `path` (its own name at the root).
     pub fn container_archive(&mut self, key: &str, path: &str) -> Result<Vec<u8>> {
         let record = self.container(key)?.clone();
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         snapshot
             .archive(path)
             .map_err(|_| not_found_in(path, &record.name))
@@ -536,21 +542,21 @@ impl Engine {
     /// `HEAD /containers/{id}/archive?path=`: whether `path` exists, and is a directory.
     pub fn container_stat(&mut self, key: &str, path: &str) -> Result<Option<bool>> {
         let record = self.container(key)?.clone();
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         Ok(snapshot.metadata(path).ok().map(|m| m.is_dir()))
     }
 
     /// `PUT /containers/{id}/archive?path=`: unpacks `tar` into directory `dir`.
     pub fn container_extract(&mut self, key: &str, dir: &str, tar: &[u8]) -> Result<()> {
         let record = self.container(key)?.clone();
-        let mut snapshot = self.container_snapshot(&record.id)?;
+        let mut snapshot = self.mounted_snapshot(&record.id)?;
         snapshot
             .extract(dir, std::sync::Arc::from(tar.to_vec()))
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => not_found_in(dir, &record.name),
                 _ => EngineError::BadRequest(e.to_string()),
             })?;
-        self.save_upper(&record.id, snapshot.upper())
+        self.save_upper(&record.id, &snapshot)
     }
 
     /// `GET /containers/{id}/logs`: what the container's process wrote, in order.
@@ -674,6 +680,7 @@ impl Engine {
                 created: Some(super::image::parse_time(Some(&c.created))),
                 ports: Some(Vec::new()),
                 labels: Some(c.config.labels.clone().unwrap_or_default()),
+                mounts: Some(self.mount_points(c)),
                 state: Some(summary_state(c.status)),
                 status: Some(status_text(c, now)),
                 ..Default::default()
@@ -758,12 +765,13 @@ impl Engine {
                 ..Default::default()
             }),
             host_config: cfg.host_config.clone(),
+            mounts: Some(self.mount_points(c)),
             ..Default::default()
         })
     }
 
     /// `DELETE /containers/{id}?force=`.
-    pub fn remove_container(&mut self, key: &str, force: bool) -> Result<()> {
+    pub fn remove_container(&mut self, key: &str, force: bool, volumes: bool) -> Result<()> {
         let c = self.container(key)?;
         if c.status == Status::Paused && !force {
             return Err(EngineError::Conflict(format!(
@@ -778,8 +786,11 @@ impl Engine {
             )));
         }
         let id = c.id.clone();
-        self.containers.remove(&id);
+        let removed = self.containers.remove(&id);
         self.save()?;
+        if volumes && let Some(removed) = removed {
+            self.remove_anonymous_volumes(&removed.mounts)?;
+        }
         match std::fs::remove_file(self.upper_path(&id)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),

@@ -39,6 +39,7 @@ pub mod units;
 mod containers_api;
 mod images_api;
 mod import_export;
+pub mod volumes;
 
 pub use images_api::glob_match;
 
@@ -72,6 +73,8 @@ struct PersistentState {
     version: u32,
     images: ImageStore,
     containers: ContainerStore,
+    #[serde(default)]
+    volumes: volumes::VolumeStore,
 }
 
 const STATE_VERSION: u32 = 1;
@@ -81,6 +84,7 @@ pub struct Engine {
     content: ContentStore,
     images: ImageStore,
     containers: ContainerStore,
+    volumes: volumes::VolumeStore,
     hub: Hub,
     clock: Clock,
     ids: IdGenerator,
@@ -170,6 +174,7 @@ impl Engine {
             content,
             images: state.images,
             containers: state.containers,
+            volumes: state.volumes,
             clock: options.clock,
             ids: IdGenerator::new(options.seed),
             layer_cache: HashMap::new(),
@@ -196,6 +201,7 @@ impl Engine {
             version: STATE_VERSION,
             images: &self.images,
             containers: &self.containers,
+            volumes: &self.volumes,
         };
         let bytes = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
         atomic_write(&self.state_dir.join("engine.json"), &bytes)?;
@@ -271,4 +277,5 @@ struct PersistentStateRef<'a> {
     version: u32,
     images: &'a ImageStore,
     containers: &'a ContainerStore,
+    volumes: &'a volumes::VolumeStore,
 }

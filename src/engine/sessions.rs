@@ -85,7 +85,7 @@ impl Engine {
         if !matches!(shell_program, "sh" | "ash" | "bash" | "dash") || !args.is_empty() {
             return Ok(None);
         }
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         if !snapshot.exists(program) && program.contains('/') {
             return Ok(None);
         }
@@ -161,7 +161,7 @@ impl Engine {
                 .fs_mut()
                 .write(&file, format!("{line}\n").as_bytes(), true);
         }
-        self.save_upper(&id, session.shell.fs().upper())?;
+        self.save_upper(&id, session.shell.fs())?;
         let now = self.now_rfc3339();
         let c = self.containers.get_mut(&id).expect("found above");
         c.log_output(log.chunks(), &mut streams, &now)?;
@@ -189,7 +189,7 @@ impl Engine {
             self.save()?;
             // `docker run --rm -it`: the container goes when its shell does.
             if auto_remove {
-                self.remove_container(&id, true)?;
+                self.remove_container(&id, true, true)?;
             }
             return Ok(SessionState {
                 prompt: String::new(),

@@ -583,6 +583,55 @@ impl Backend for DockerBackend {
         Ok(id)
     }
 
+    fn create_volume(
+        &mut self,
+        name: Option<&str>,
+        labels: std::collections::HashMap<String, String>,
+    ) -> Result<bollard_stubs::models::Volume> {
+        let options = bollard_stubs::models::VolumeCreateRequest {
+            name: name.map(str::to_string),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        self.block(self.docker.create_volume(options))
+    }
+
+    fn list_volumes(&mut self) -> Result<Vec<bollard_stubs::models::Volume>> {
+        Ok(self
+            .block(
+                self.docker
+                    .list_volumes(None::<bollard::query_parameters::ListVolumesOptions>),
+            )?
+            .volumes
+            .unwrap_or_default())
+    }
+
+    fn inspect_volume(&mut self, name: &str) -> Result<bollard_stubs::models::Volume> {
+        self.block(self.docker.inspect_volume(name))
+    }
+
+    fn remove_volume(&mut self, name: &str, force: bool) -> Result<()> {
+        let options = bollard::query_parameters::RemoveVolumeOptionsBuilder::default()
+            .force(force)
+            .build();
+        self.block(self.docker.remove_volume(name, Some(options)))
+    }
+
+    fn prune_volumes(&mut self, all: bool) -> Result<(Vec<String>, u64)> {
+        let mut filters = std::collections::HashMap::new();
+        if all {
+            filters.insert("all", vec!["true"]);
+        }
+        let options = bollard::query_parameters::PruneVolumesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let report = self.block(self.docker.prune_volumes(Some(options)))?;
+        Ok((
+            report.volumes_deleted.unwrap_or_default(),
+            report.space_reclaimed.unwrap_or(0).max(0) as u64,
+        ))
+    }
+
     fn disk_usage(&mut self) -> Result<crate::backend::DiskUsage> {
         // bollard's stubs describe the report as API 1.52 shapes it; Docker 28 sends
         // the 1.50 shape, read here as it comes.

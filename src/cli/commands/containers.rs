@@ -165,7 +165,7 @@ pub fn rm(
 ) -> Result<i32, CliError> {
     let args: RmArgs = verb.parse(raw)?;
     let (force, volumes) = (args.force, args.volumes);
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    for_each_name(cli, &args.args, streams, |cli, name| {
         cli.backend.remove_container(name, force, volumes)
     })
 }
@@ -452,9 +452,9 @@ pub fn cp(
     Ok(0)
 }
 
-/// Applies `action` to each container named, printing each name that worked, then the
-/// daemon's errors, as `docker rm`, `stop`, `kill` and `restart` report.
-fn for_each_container(
+/// Applies `action` to each container or volume named, printing each name that worked,
+/// then the daemon's errors, as `docker rm`, `stop`, `kill` and `volume rm` report.
+pub(super) fn for_each_name(
     cli: &mut Cli<'_>,
     names: &[String],
     streams: Streams<'_>,
@@ -480,7 +480,7 @@ fn each_named<A: clap::Parser + crate::cli::args::Positionals>(
 ) -> Result<i32, CliError> {
     let args: A = verb.parse(raw)?;
     let names = args.positionals().to_vec();
-    for_each_container(cli, &names, streams, action)
+    for_each_name(cli, &names, streams, action)
 }
 
 pub fn stop(
@@ -635,23 +635,12 @@ pub fn prune(
     cli: &mut Cli<'_>,
     verb: &Verb,
     raw: &[String],
-    streams: Streams<'_>,
+    mut streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: PruneArgs = verb.parse(raw)?;
-    if !args.force {
-        write!(
-            streams.stdout,
-            "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
-        )?;
-        let answer = String::from_utf8_lossy(streams.stdin);
-        let yes = matches!(
-            answer.lines().next().map(str::trim),
-            Some("y" | "Y" | "yes" | "Yes")
-        );
-        if !yes {
-            writeln!(streams.stdout)?;
-            return Ok(0);
-        }
+    let question = "WARNING! This will remove all stopped containers.";
+    if !args.force && !super::confirmed(&mut streams, question)? {
+        return Ok(0);
     }
     let removed = cli.backend.prune_containers()?;
     if !removed.is_empty() {
