@@ -622,3 +622,30 @@ docker volume create 'bad name'
 "#,
     );
 }
+
+#[test]
+fn attaching_to_a_running_shell() {
+    pin(
+        "attach",
+        r#"docker run -dit --name shelly alpine:3.13 sh
+docker ps
+docker exec shelly sh -c 'echo from exec > /tmp/exec.txt'
+docker attach shelly
+cd /tmp
+ls
+echo typed > note
+exit
+docker ps -a
+docker diff shelly
+docker attach shelly
+docker create --name idle alpine:3.13 sh
+docker attach idle
+docker attach nosuch
+docker run -d --name sleeper alpine:3.13 sleep 1000
+docker attach sleeper
+docker pause sleeper
+docker attach sleeper
+docker attach
+"#,
+    );
+}

@@ -149,6 +149,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.session_start(id)?)
     }
 
+    fn session_attach(&mut self, id: &str) -> Result<Option<SessionState>> {
+        Ok(self.engine.session_attach(id)?)
+    }
+
     fn session_input(
         &mut self,
         id: &str,

@@ -175,6 +175,11 @@ pub trait Backend {
     fn session_start(&mut self, _id: &str) -> Result<Option<SessionState>> {
         Ok(None)
     }
+    /// `docker attach`: the container's interactive shell, when this backend keeps one
+    /// for it; `None` otherwise.
+    fn session_attach(&mut self, _id: &str) -> Result<Option<SessionState>> {
+        Ok(None)
+    }
     /// Sends typed input to an interactive session.
     fn session_input(
         &mut self,

@@ -539,3 +539,16 @@ verb! {
         pub args: Vec<String>,
     }
 }
+
+verb! {
+    /// `docker attach`, `docker container attach`.
+    pub struct AttachArgs {
+        #[arg(long = "detach-keys")]
+        pub detach_keys: Option<String>,
+        #[arg(long = "no-stdin")]
+        pub no_stdin: bool,
+        #[arg(long = "sig-proxy", default_value_t = true)]
+        pub sig_proxy: bool,
+        pub args: Vec<String>,
+    }
+}

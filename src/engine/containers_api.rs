@@ -527,6 +527,7 @@ impl Engine {
         let mut host = ContainerHost::new(self.clock.now());
         let status = shell.run(&line, &mut host, streams);
         self.save_upper(&record.id, shell.fs())?;
+        self.refresh_session(&record.id)?;
         Ok(i64::from(status))
     }
 
@@ -556,7 +557,8 @@ impl Engine {
                 std::io::ErrorKind::NotFound => not_found_in(dir, &record.name),
                 _ => EngineError::BadRequest(e.to_string()),
             })?;
-        self.save_upper(&record.id, &snapshot)
+        self.save_upper(&record.id, &snapshot)?;
+        self.refresh_session(&record.id)
     }
 
     /// `GET /containers/{id}/logs`: what the container's process wrote, in order.

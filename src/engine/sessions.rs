@@ -128,6 +128,37 @@ impl Engine {
         }))
     }
 
+    /// After another process (`exec`, `cp`) changed the container's files, its
+    /// interactive shell sees them too.
+    pub(super) fn refresh_session(&mut self, id: &str) -> Result<()> {
+        if !self.sessions.contains_key(id) {
+            return Ok(());
+        }
+        let mut snapshot = self.mounted_snapshot(id)?;
+        let session = self.sessions.get_mut(id).expect("checked above");
+        let (uid, gid) = session.shell.fs().owner();
+        snapshot.set_owner(uid, gid);
+        *session.shell.fs_mut() = snapshot;
+        Ok(())
+    }
+
+    /// `docker attach`: the container's own interactive shell, if it has one, to type
+    /// into again.
+    pub fn session_attach(&self, key: &str) -> Result<Option<SessionState>> {
+        let record = self
+            .containers
+            .find(key)
+            .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))?;
+        Ok(self
+            .sessions
+            .get(&record.id)
+            .filter(|s| !s.exec)
+            .map(|s| SessionState {
+                prompt: prompt_of(&s.shell, &record.hostname()),
+                exited: None,
+            }))
+    }
+
     /// Runs one input line (or several, for an unfinished command) in the session.
     pub fn session_input(
         &mut self,

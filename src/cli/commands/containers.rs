@@ -5,8 +5,8 @@ use super::{Row, filters, go_time, print_ids, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
 use crate::cli::args::{
-    CommitArgs, CpArgs, DiffArgs, ExecArgs, ExportArgs, ImportArgs, LogsArgs, PlainArgs, PruneArgs,
-    PsArgs, RmArgs, StartArgs, StopArgs,
+    AttachArgs, CommitArgs, CpArgs, DiffArgs, ExecArgs, ExportArgs, ImportArgs, LogsArgs,
+    PlainArgs, PruneArgs, PsArgs, RmArgs, StartArgs, StopArgs,
 };
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
@@ -537,6 +537,38 @@ pub fn restart(
         cli.backend.stop_container(name)?;
         cli.backend.start_container(name)
     })
+}
+
+/// `docker attach`: back into a running container's interactive shell. Its checks are
+/// the CLI's own, worded as the CLI words them.
+pub fn attach(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    _streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: AttachArgs = verb.parse(raw)?;
+    let name = &args.args[0];
+    let state = cli
+        .backend
+        .inspect_container(name)?
+        .state
+        .unwrap_or_default();
+    if !state.running.unwrap_or(false) {
+        return Err(CliError::message(
+            "You cannot attach to a stopped container, start it first",
+        ));
+    }
+    if state.paused.unwrap_or(false) {
+        return Err(CliError::message(
+            "You cannot attach to a paused container, unpause it first",
+        ));
+    }
+    // A process that is not a shell writes nothing more while the lab waits here.
+    if let Some(session) = cli.backend.session_attach(name)? {
+        cli.session = Some((name.clone(), session.prompt));
+    }
+    Ok(0)
 }
 
 /// `docker exec`: a command in a running container; `-it` with a shell opens it for

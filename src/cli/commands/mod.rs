@@ -143,6 +143,14 @@ pub static VERBS: &[Verb] = &[
         flags: <VolumePruneArgs as CommandFactory>::command,
     },
     Verb {
+        path: "docker attach",
+        names: &["attach", "container attach"],
+        help: include_str!("../help/attach.txt"),
+        args: ArgRule::Exact(1),
+        handler: containers::attach,
+        flags: <AttachArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker pause",
         names: &["pause", "container pause"],
         help: include_str!("../help/pause.txt"),

@@ -89,13 +89,17 @@ pub fn run(
         return Ok(0);
     }
     // `-it` with a shell: the backend keeps it alive and the lab types into it.
-    if args.interactive && !args.detach {
+    // With `-d` the shell waits in the background for `docker attach`.
+    if args.interactive {
         let started = cli
             .backend
             .session_start(&created.id)
             .map_err(|e| run_error(daemon_error_text(&e), 125))?;
         if let Some(state) = started {
-            cli.session = Some((created.id.clone(), state.prompt));
+            match args.detach {
+                true => writeln!(streams.stdout, "{}", created.id)?,
+                false => cli.session = Some((created.id.clone(), state.prompt)),
+            }
             return Ok(0);
         }
     }
