@@ -646,6 +646,8 @@ docker attach sleeper
 docker pause sleeper
 docker attach sleeper
 docker attach
+docker run --rm alpine:3.13 sh -c 'echo $RANDOM $RANDOM'
+docker run --rm ubuntu:22.04 sh -c 'echo "[$RANDOM]"'
 "#,
     );
 }
