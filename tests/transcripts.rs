@@ -611,3 +611,108 @@ docker system df extra
 "#,
     );
 }
+
+#[test]
+fn export_import_and_commit_changes() {
+    pin(
+        "export_import",
+        r#"docker run --name src alpine:3.13 sh -c 'echo hi > /hello.txt; rm /etc/motd'
+docker export -o src.tar src
+docker import src.tar
+docker import -m 'from src' -c 'CMD ["cat", "/hello.txt"]' -c 'ENV A=1' src.tar imported:1
+docker import - piped < src.tar
+docker history imported:1
+docker image inspect --format '{{json .Config}} {{.Comment}}' imported:1
+docker run imported:1
+docker run --rm imported:1 sh -c 'ls /.dockerenv /hello.txt; ls /etc/motd; echo $A'
+docker images
+docker import nope.tar
+echo garbage > bad.tar
+docker import bad.tar
+docker import -c 'FROG x' src.tar
+docker import src.tar Bad:Name
+docker export
+docker export nosuch
+docker commit -c 'CMD ["echo", "committed"]' -c 'WORKDIR /srv' -c 'USER guest' src withcmd
+docker run --rm withcmd
+docker run --rm withcmd sh -c 'pwd; whoami'
+docker image inspect --format '{{json .Config.Cmd}} {{.Config.WorkingDir}} {{.Config.User}}' withcmd
+docker commit -c 'RUN echo no' src
+"#,
+    );
+}
+
+#[test]
+fn named_and_anonymous_volumes() {
+    pin(
+        "volumes",
+        r#"docker volume create data
+docker volume ls
+docker run --name writer -v data:/data alpine:3.13 sh -c 'echo hello > /data/greeting; echo x > /tmp/t'
+docker diff writer
+docker run --rm -v data:/data alpine:3.13 cat /data/greeting
+docker run --rm --mount type=volume,source=data,target=/srv alpine:3.13 sh -c 'ls /srv; rm /srv/greeting; echo new > /srv/other'
+docker run --rm -v data:/data:ro alpine:3.13 ls /data
+docker run -d --name keeper -v data:/data alpine:3.13 sleep 1000
+docker exec keeper sh -c 'echo from-exec > /data/exec.txt'
+docker diff keeper
+docker commit keeper kept
+docker run --rm kept ls /data
+docker run --rm -v data:/data alpine:3.13 ls /data
+docker run --name anon -v /cache alpine:3.13 sh -c 'echo c > /cache/c'
+docker run --name apkconf -v apkconf:/etc/apk alpine:3.13 ls /etc/apk
+docker run --rm -v apkconf:/etc/apk alpine:3.13 sh -c 'echo extra > /etc/apk/extra; ls /etc/apk'
+docker diff apkconf
+docker volume ls
+docker inspect --format '{{json .Mounts}}' writer anon
+docker volume inspect data
+docker volume inspect nosuch
+docker volume rm data
+docker rm -v anon
+docker volume ls -q
+docker rm -f writer apkconf keeper
+docker volume prune -f
+docker volume ls
+docker system df
+echo y | docker volume prune -a
+docker volume ls
+docker volume rm nosuch
+docker volume rm -f nosuch
+docker run -v ./site:/usr/share/nginx/html alpine:3.13 true
+docker run -v /etc:/host-etc alpine:3.13 true
+docker run -v data:relative alpine:3.13 true
+docker run --mount type=volume,source=x alpine:3.13 true
+docker run --mount type=bind,source=/etc,target=/x alpine:3.13 true
+docker volume create 'bad name'
+"#,
+    );
+}
+
+#[test]
+fn attaching_to_a_running_shell() {
+    pin(
+        "attach",
+        r#"docker run -dit --name shelly alpine:3.13 sh
+docker ps
+docker exec shelly sh -c 'echo from exec > /tmp/exec.txt'
+docker attach shelly
+cd /tmp
+ls
+echo typed > note
+exit
+docker ps -a
+docker diff shelly
+docker attach shelly
+docker create --name idle alpine:3.13 sh
+docker attach idle
+docker attach nosuch
+docker run -d --name sleeper alpine:3.13 sleep 1000
+docker attach sleeper
+docker pause sleeper
+docker attach sleeper
+docker attach
+docker run --rm alpine:3.13 sh -c 'echo $RANDOM $RANDOM'
+docker run --rm ubuntu:22.04 sh -c 'echo "[$RANDOM]"'
+"#,
+    );
+}

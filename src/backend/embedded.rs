@@ -170,6 +170,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.session_start(id)?)
     }
 
+    fn session_attach(&mut self, id: &str) -> Result<Option<SessionState>> {
+        Ok(self.engine.session_attach(id)?)
+    }
+
     fn session_input(
         &mut self,
         id: &str,
@@ -219,6 +223,53 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.stop_container(id, 137, true)?)
     }
 
+    fn export_container(&mut self, id: &str) -> Result<Vec<u8>> {
+        Ok(self.engine.export_container(id)?)
+    }
+
+    fn import_image(&mut self, tar: &[u8], options: &super::ImportOptions) -> Result<String> {
+        Ok(self.engine.import_image(
+            tar,
+            options.repo.as_deref(),
+            options.tag.as_deref(),
+            options.message.as_deref(),
+            &options.changes,
+        )?)
+    }
+
+    fn create_volume(
+        &mut self,
+        name: Option<&str>,
+        labels: std::collections::HashMap<String, String>,
+    ) -> Result<bollard_stubs::models::Volume> {
+        let record = self
+            .engine
+            .create_volume(name, labels.into_iter().collect())?;
+        Ok(self.engine.volume_model(&record))
+    }
+
+    fn list_volumes(&mut self) -> Result<Vec<bollard_stubs::models::Volume>> {
+        Ok(self
+            .engine
+            .list_volumes()
+            .iter()
+            .map(|(v, _)| self.engine.volume_model(v))
+            .collect())
+    }
+
+    fn inspect_volume(&mut self, name: &str) -> Result<bollard_stubs::models::Volume> {
+        let record = self.engine.inspect_volume(name)?;
+        Ok(self.engine.volume_model(&record))
+    }
+
+    fn remove_volume(&mut self, name: &str, force: bool) -> Result<()> {
+        Ok(self.engine.remove_volume(name, force)?)
+    }
+
+    fn prune_volumes(&mut self, all: bool) -> Result<(Vec<String>, u64)> {
+        Ok(self.engine.prune_volumes(all)?)
+    }
+
     fn disk_usage(&mut self) -> Result<super::DiskUsage> {
         Ok(self.engine.disk_usage()?)
     }
@@ -263,10 +314,11 @@ impl Backend for EmbeddedBackend {
             options.tag.as_deref(),
             options.comment.as_deref(),
             options.author.as_deref(),
+            &options.changes,
         )?)
     }
 
-    fn remove_container(&mut self, id: &str, force: bool, _volumes: bool) -> Result<()> {
-        Ok(self.engine.remove_container(id, force)?)
+    fn remove_container(&mut self, id: &str, force: bool, volumes: bool) -> Result<()> {
+        Ok(self.engine.remove_container(id, force, volumes)?)
     }
 }

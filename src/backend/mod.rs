@@ -10,14 +10,15 @@ pub mod embedded;
 
 pub use crate::engine::build::{BuildMessage, BuildOptions};
 pub use crate::engine::disk_usage::DiskUsage;
-pub use crate::engine::runtime::LogsOptions;
 pub use crate::engine::registry::client::Credentials;
+pub use crate::engine::runtime::LogsOptions;
 pub use crate::engine::sessions::SessionState;
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
     CreateImageInfo, FilesystemChange, ImageDeleteResponseItem, ImageHistoryResponseItem,
     ImageInspect, ImageSearchResponseItem, ImageSummary, PushImageInfo, SystemInfo, SystemVersion,
+    Volume,
 };
 use std::collections::HashMap;
 
@@ -75,6 +76,17 @@ pub struct CommitOptions {
     pub tag: Option<String>,
     pub comment: Option<String>,
     pub author: Option<String>,
+    /// `-c`: Dockerfile instructions applied to the image's config.
+    pub changes: Vec<String>,
+}
+
+/// What `docker import` asks for besides the tar.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub repo: Option<String>,
+    pub tag: Option<String>,
+    pub message: Option<String>,
+    pub changes: Vec<String>,
 }
 
 /// What `docker exec` adds to the container's settings: `-w`, `-e`, `-u`.
@@ -182,6 +194,11 @@ pub trait Backend {
     fn session_start(&mut self, _id: &str) -> Result<Option<SessionState>> {
         Ok(None)
     }
+    /// `docker attach`: the container's interactive shell, when this backend keeps one
+    /// for it; `None` otherwise.
+    fn session_attach(&mut self, _id: &str) -> Result<Option<SessionState>> {
+        Ok(None)
+    }
     /// Sends typed input to an interactive session.
     fn session_input(
         &mut self,
@@ -223,6 +240,38 @@ pub trait Backend {
     fn stop_container(&mut self, id: &str) -> Result<()>;
     /// `POST /containers/{id}/kill`.
     fn kill_container(&mut self, id: &str) -> Result<()>;
+    /// `GET /containers/{id}/export`: the container's filesystem as a tar.
+    fn export_container(&mut self, _id: &str) -> Result<Vec<u8>> {
+        Err(unsupported(self.name(), "docker export"))
+    }
+    /// `POST /images/create?fromSrc=-`: `docker import`; the new image's ID.
+    fn import_image(&mut self, _tar: &[u8], _options: &ImportOptions) -> Result<String> {
+        Err(unsupported(self.name(), "docker import"))
+    }
+    /// `POST /volumes/create`.
+    fn create_volume(
+        &mut self,
+        _name: Option<&str>,
+        _labels: HashMap<String, String>,
+    ) -> Result<Volume> {
+        Err(unsupported(self.name(), "docker volume create"))
+    }
+    /// `GET /volumes`.
+    fn list_volumes(&mut self) -> Result<Vec<Volume>> {
+        Err(unsupported(self.name(), "docker volume ls"))
+    }
+    /// `GET /volumes/{name}`.
+    fn inspect_volume(&mut self, _name: &str) -> Result<Volume> {
+        Err(unsupported(self.name(), "docker volume inspect"))
+    }
+    /// `DELETE /volumes/{name}?force=`.
+    fn remove_volume(&mut self, _name: &str, _force: bool) -> Result<()> {
+        Err(unsupported(self.name(), "docker volume rm"))
+    }
+    /// `POST /volumes/prune`: the names removed and the bytes reclaimed.
+    fn prune_volumes(&mut self, _all: bool) -> Result<(Vec<String>, u64)> {
+        Err(unsupported(self.name(), "docker volume prune"))
+    }
     /// `GET /system/df`: what images, containers and volumes take on disk.
     fn disk_usage(&mut self) -> Result<DiskUsage> {
         Err(unsupported(self.name(), "docker system df"))

@@ -493,3 +493,95 @@ verb! {
         pub args: Vec<String>,
     }
 }
+
+verb! {
+    /// `docker export`, `docker container export`.
+    pub struct ExportArgs {
+        #[arg(short, long)]
+        pub output: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker import`, `docker image import`.
+    pub struct ImportArgs {
+        #[arg(short, long)]
+        pub change: Vec<String>,
+        #[arg(short, long)]
+        pub message: Option<String>,
+        #[arg(long)]
+        pub platform: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume create`.
+    pub struct VolumeCreateArgs {
+        #[arg(short, long)]
+        pub driver: Option<String>,
+        #[arg(long)]
+        pub label: Vec<String>,
+        #[arg(short, long)]
+        pub opt: Vec<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume ls`.
+    pub struct VolumeLsArgs {
+        #[arg(short, long)]
+        pub filter: Vec<String>,
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(short, long)]
+        pub quiet: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume inspect`.
+    pub struct VolumeInspectArgs {
+        #[arg(short, long)]
+        pub format: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume rm`.
+    pub struct VolumeRmArgs {
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker volume prune`.
+    pub struct VolumePruneArgs {
+        #[arg(short, long)]
+        pub all: bool,
+        #[arg(long)]
+        pub filter: Vec<String>,
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker attach`, `docker container attach`.
+    pub struct AttachArgs {
+        #[arg(long = "detach-keys")]
+        pub detach_keys: Option<String>,
+        #[arg(long = "no-stdin")]
+        pub no_stdin: bool,
+        #[arg(long = "sig-proxy", default_value_t = true)]
+        pub sig_proxy: bool,
+        pub args: Vec<String>,
+    }
+}

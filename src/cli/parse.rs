@@ -407,6 +407,7 @@ const MANAGEMENT: &[(&str, &str)] = &[
     ("image", include_str!("help/image.txt")),
     ("container", include_str!("help/container.txt")),
     ("system", include_str!("help/system.txt")),
+    ("volume", include_str!("help/volume.txt")),
 ];
 
 /// Completion candidates after `docker WORDS...`: verbs while no verb is complete, then

@@ -65,13 +65,14 @@ impl Engine {
             config.cmd = image_config.cmd.clone();
         }
         let mut env = image_config.env.clone().unwrap_or_default();
-        if env.is_empty() {
-            env.push(DEFAULT_PATH.into());
-        }
         for var in config.env.take().unwrap_or_default() {
             let key = var.split('=').next().unwrap_or("").to_string();
             env.retain(|e| e.split('=').next() != Some(&key));
             env.push(var);
+        }
+        // The daemon gives every container a PATH, first, when nothing else set one.
+        if !env.iter().any(|e| e.starts_with("PATH=")) {
+            env.insert(0, DEFAULT_PATH.into());
         }
         config.env = Some(env);
         if config.working_dir.as_deref().is_none_or(str::is_empty) {
@@ -114,6 +115,7 @@ impl Engine {
         if argv.is_empty() {
             return Err(EngineError::BadRequest("No command specified".into()));
         }
+        let mounts = self.mounts_of(&config)?;
         let id = loop {
             let id = self.ids.hex_id();
             if self.containers.find(&id).is_none() {
@@ -137,6 +139,7 @@ impl Engine {
             logs: Vec::new(),
             ports: Vec::new(),
             listening: Vec::new(),
+            mounts,
         };
         self.containers.insert(record);
         self.save()?;
@@ -196,7 +199,7 @@ impl Engine {
         if record.is_running() {
             return Ok(0);
         }
-        let snapshot = self.container_snapshot(&id)?;
+        let snapshot = self.mounted_snapshot(&id)?;
         let env = record.config.env.clone().unwrap_or_default();
         let workdir = record
             .config
@@ -262,7 +265,7 @@ impl Engine {
                         &mut host,
                         Streams::new(streams.stdin, &mut out, &mut err),
                     );
-                    self.save_upper(&id, shell.fs().upper())?;
+                    self.save_upper(&id, shell.fs())?;
                     listening = std::mem::take(&mut host.listening);
                     i64::from(status)
                 }
@@ -354,7 +357,11 @@ impl Engine {
         Ok(snapshot)
     }
 
-    pub(super) fn save_upper(&self, id: &str, upper: &Layer) -> Result<()> {
+    /// Keeps what the container's process left in `snapshot`: its layer, and the files
+    /// under its mount points in their volumes.
+    pub(super) fn save_upper(&self, id: &str, snapshot: &Snapshot) -> Result<()> {
+        let record = self.container(id)?;
+        let upper = self.unmount(record, snapshot)?;
         let path = self.upper_path(id);
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
         atomic_write(&path, &upper.to_tar())?;
@@ -439,7 +446,7 @@ impl Engine {
             .map(|c| c.id.clone())
             .collect();
         for id in &stopped {
-            self.remove_container(id, false)?;
+            self.remove_container(id, false, false)?;
         }
         Ok(stopped)
     }
@@ -537,7 +544,7 @@ impl Engine {
                 record.id
             )));
         }
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         let flavour = super::runtime::flavour_of(&snapshot);
         let spec = ProcessSpec { env, workdir, user };
         let mut shell = process_shell(&record, snapshot, flavour, &spec).map_err(|e| {
@@ -574,14 +581,15 @@ impl Engine {
             .join(" ");
         let mut host = ContainerHost::new(self.clock.now());
         let status = shell.run(&line, &mut host, streams);
-        self.save_upper(&record.id, shell.fs().upper())?;
+        self.save_upper(&record.id, shell.fs())?;
+        self.refresh_session(&record.id)?;
         Ok(i64::from(status))
     }
 
     /// `GET /containers/{id}/archive?path=`: a tar of `path` (its own name at the root).
     pub fn container_archive(&mut self, key: &str, path: &str) -> Result<Vec<u8>> {
         let record = self.container(key)?.clone();
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         snapshot
             .archive(path)
             .map_err(|_| not_found_in(path, &record.name))
@@ -590,21 +598,22 @@ impl Engine {
     /// `HEAD /containers/{id}/archive?path=`: whether `path` exists, and is a directory.
     pub fn container_stat(&mut self, key: &str, path: &str) -> Result<Option<bool>> {
         let record = self.container(key)?.clone();
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         Ok(snapshot.metadata(path).ok().map(|m| m.is_dir()))
     }
 
     /// `PUT /containers/{id}/archive?path=`: unpacks `tar` into directory `dir`.
     pub fn container_extract(&mut self, key: &str, dir: &str, tar: &[u8]) -> Result<()> {
         let record = self.container(key)?.clone();
-        let mut snapshot = self.container_snapshot(&record.id)?;
+        let mut snapshot = self.mounted_snapshot(&record.id)?;
         snapshot
             .extract(dir, std::sync::Arc::from(tar.to_vec()))
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => not_found_in(dir, &record.name),
                 _ => EngineError::BadRequest(e.to_string()),
             })?;
-        self.save_upper(&record.id, snapshot.upper())
+        self.save_upper(&record.id, &snapshot)?;
+        self.refresh_session(&record.id)
     }
 
     /// `GET /containers/{id}/logs`: what the container's process wrote, in order.
@@ -645,6 +654,7 @@ impl Engine {
         tag: Option<&str>,
         comment: Option<&str>,
         author: Option<&str>,
+        changes: &[String],
     ) -> Result<String> {
         let record = self.container(key)?.clone();
         let snapshot = self.container_snapshot(&record.id)?;
@@ -660,18 +670,10 @@ impl Engine {
                     reason: e.to_string(),
                 })?;
         let upper = snapshot.commit();
-        let (tar, diff_id) = upper.to_tar_with_diff_id();
         let mut layers = image.layers.clone();
-        let empty = diff_id.to_string() == EMPTY_LAYER;
-        if !empty {
-            self.content.put_trusted(&diff_id, &tar)?;
-            self.images.insert_layer(super::image::LayerRecord {
-                diff_id: diff_id.clone(),
-                size: tar.len() as u64,
-                unpacked_size: upper.unpacked_size(),
-            });
-            layers.push(diff_id);
-        }
+        let stored = self.store_layer(&upper)?;
+        let empty = stored.is_none();
+        layers.extend(stored);
         let now = self.now_rfc3339();
         let mut history = base.history.clone();
         history.push(super::build::config::HistoryRow {
@@ -681,10 +683,11 @@ impl Engine {
             comment: comment.filter(|c| !c.is_empty()).map(str::to_string),
             empty_layer: empty,
         });
-        let config = ContainerConfig {
+        let mut config = ContainerConfig {
             hostname: None,
             ..container_config_of(&record)
         };
+        super::import_export::apply_changes(&mut config, changes)?;
         let file = super::build::config::ImageConfigFile {
             architecture: "amd64".into(),
             config: config.clone(),
@@ -699,36 +702,10 @@ impl Engine {
             parent: Some(image.id.to_string()),
             rootfs: super::build::config::RootFsJson {
                 kind: "layers".into(),
-                diff_ids: layers.clone(),
+                diff_ids: layers,
             },
         };
-        let id = self.content.put(&file.to_bytes())?;
-        let size = layers
-            .iter()
-            .filter_map(|d| self.images.layer(d))
-            .map(|l| l.unpacked_size)
-            .sum();
-        self.images.insert_image(super::image::ImageRecord {
-            id: id.clone(),
-            manifest: None,
-            parent: Some(image.id.clone()),
-            repo_digests: Default::default(),
-            layers,
-            size,
-            created: super::image::parse_time(Some(&now)),
-            last_tag_time: None,
-            buildkit: false,
-        });
-        if let Some(repo) = repo.filter(|r| !r.is_empty()) {
-            let named = super::reference::parse_normalized(repo)
-                .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
-            let tag = tag.filter(|t| !t.is_empty()).unwrap_or("latest");
-            let target =
-                super::reference::parse_normalized(&format!("{}:{tag}", named.full_name()))
-                    .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
-            self.images.set_tag(target.to_string(), id.clone(), &now);
-        }
-        self.save()?;
+        let id = self.register_image(&file, Some(image.id.clone()), repo, tag)?;
         Ok(id.to_string())
     }
 
@@ -766,6 +743,7 @@ impl Engine {
                 created: Some(super::image::parse_time(Some(&c.created))),
                 ports: Some(super::ports::summary_ports(c)),
                 labels: Some(c.config.labels.clone().unwrap_or_default()),
+                mounts: Some(self.mount_points(c)),
                 state: Some(summary_state(c.status)),
                 status: Some(status_text(c, now)),
                 ..Default::default()
@@ -854,12 +832,13 @@ impl Engine {
                 ports: Some(super::ports::network_ports(c)),
                 ..Default::default()
             }),
+            mounts: Some(self.mount_points(c)),
             ..Default::default()
         })
     }
 
     /// `DELETE /containers/{id}?force=`.
-    pub fn remove_container(&mut self, key: &str, force: bool) -> Result<()> {
+    pub fn remove_container(&mut self, key: &str, force: bool, volumes: bool) -> Result<()> {
         let c = self.container(key)?;
         if c.status == Status::Paused && !force {
             return Err(EngineError::Conflict(format!(
@@ -876,8 +855,11 @@ impl Engine {
         let id = c.id.clone();
         self.close_ports(&id);
         self.sessions.remove(&id);
-        self.containers.remove(&id);
+        let removed = self.containers.remove(&id);
         self.save()?;
+        if volumes && let Some(removed) = removed {
+            self.remove_anonymous_volumes(&removed.mounts)?;
+        }
         // What a registry container stored goes with it (its volume, in Docker).
         let _ = std::fs::remove_dir_all(self.registry_root(&id));
         match std::fs::remove_file(self.upper_path(&id)) {
@@ -1072,9 +1054,6 @@ fn state_status(s: Status) -> ContainerStateStatusEnum {
         Status::Dead => ContainerStateStatusEnum::DEAD,
     }
 }
-
-/// The DiffID of a layer with no changes: the empty tar.
-const EMPTY_LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 /// The container's config as an image config: what `docker commit` keeps.
 fn container_config_of(c: &ContainerRecord) -> ContainerConfig {

@@ -89,7 +89,11 @@ impl Engine {
             layers_size,
             images,
             containers,
-            volumes: Vec::new(),
+            volumes: self
+                .list_volumes()
+                .iter()
+                .map(|(v, _)| self.volume_model(v))
+                .collect(),
             build_cache: Vec::new(),
         })
     }

@@ -41,7 +41,9 @@ pub mod units;
 
 mod containers_api;
 mod images_api;
+mod import_export;
 mod ports;
+pub mod volumes;
 
 pub use images_api::glob_match;
 
@@ -78,6 +80,8 @@ struct PersistentState {
     version: u32,
     images: ImageStore,
     containers: ContainerStore,
+    #[serde(default)]
+    volumes: volumes::VolumeStore,
 }
 
 const STATE_VERSION: u32 = 1;
@@ -87,6 +91,7 @@ pub struct Engine {
     content: ContentStore,
     images: ImageStore,
     containers: ContainerStore,
+    volumes: volumes::VolumeStore,
     hub: Hub,
     clock: Clock,
     ids: IdGenerator,
@@ -180,6 +185,7 @@ impl Engine {
             content,
             images: state.images,
             containers: state.containers,
+            volumes: state.volumes,
             clock: options.clock,
             ids: IdGenerator::new(options.seed),
             credentials: HashMap::new(),
@@ -224,6 +230,7 @@ impl Engine {
             version: STATE_VERSION,
             images: &self.images,
             containers: &self.containers,
+            volumes: &self.volumes,
         };
         let bytes = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
         atomic_write(&self.state_dir.join("engine.json"), &bytes)?;
@@ -299,4 +306,5 @@ struct PersistentStateRef<'a> {
     version: u32,
     images: &'a ImageStore,
     containers: &'a ContainerStore,
+    volumes: &'a volumes::VolumeStore,
 }

@@ -85,7 +85,7 @@ impl Engine {
         if !matches!(shell_program, "sh" | "ash" | "bash" | "dash") || !args.is_empty() {
             return Ok(None);
         }
-        let snapshot = self.container_snapshot(&record.id)?;
+        let snapshot = self.mounted_snapshot(&record.id)?;
         if !snapshot.exists(program) && program.contains('/') {
             return Ok(None);
         }
@@ -128,6 +128,37 @@ impl Engine {
         }))
     }
 
+    /// After another process (`exec`, `cp`) changed the container's files, its
+    /// interactive shell sees them too.
+    pub(super) fn refresh_session(&mut self, id: &str) -> Result<()> {
+        if !self.sessions.contains_key(id) {
+            return Ok(());
+        }
+        let mut snapshot = self.mounted_snapshot(id)?;
+        let session = self.sessions.get_mut(id).expect("checked above");
+        let (uid, gid) = session.shell.fs().owner();
+        snapshot.set_owner(uid, gid);
+        *session.shell.fs_mut() = snapshot;
+        Ok(())
+    }
+
+    /// `docker attach`: the container's own interactive shell, if it has one, to type
+    /// into again.
+    pub fn session_attach(&self, key: &str) -> Result<Option<SessionState>> {
+        let record = self
+            .containers
+            .find(key)
+            .ok_or_else(|| EngineError::NoSuchContainer(key.to_string()))?;
+        Ok(self
+            .sessions
+            .get(&record.id)
+            .filter(|s| !s.exec)
+            .map(|s| SessionState {
+                prompt: prompt_of(&s.shell, &record.hostname()),
+                exited: None,
+            }))
+    }
+
     /// Runs one input line (or several, for an unfinished command) in the session.
     pub fn session_input(
         &mut self,
@@ -161,7 +192,7 @@ impl Engine {
                 .fs_mut()
                 .write(&file, format!("{line}\n").as_bytes(), true);
         }
-        self.save_upper(&id, session.shell.fs().upper())?;
+        self.save_upper(&id, session.shell.fs())?;
         let now = self.now_rfc3339();
         let c = self.containers.get_mut(&id).expect("found above");
         c.log_output(log.chunks(), &mut streams, &now)?;
@@ -189,7 +220,7 @@ impl Engine {
             self.save()?;
             // `docker run --rm -it`: the container goes when its shell does.
             if auto_remove {
-                self.remove_container(&id, true)?;
+                self.remove_container(&id, true, true)?;
             }
             return Ok(SessionState {
                 prompt: String::new(),

@@ -662,6 +662,97 @@ impl Backend for DockerBackend {
         )
     }
 
+    fn export_container(&mut self, id: &str) -> Result<Vec<u8>> {
+        let path = format!("{}/containers/{}/export", self.version_prefix, encode(id));
+        self.request("GET", &path, &[], b"")
+    }
+
+    fn import_image(
+        &mut self,
+        tar: &[u8],
+        options: &crate::backend::ImportOptions,
+    ) -> Result<String> {
+        let mut pairs = vec![("fromSrc", "-")];
+        for (key, value) in [
+            ("repo", &options.repo),
+            ("tag", &options.tag),
+            ("message", &options.message),
+        ] {
+            if let Some(v) = value {
+                pairs.push((key, v.as_str()));
+            }
+        }
+        for change in &options.changes {
+            pairs.push(("changes", change));
+        }
+        let path = format!("{}/images/create{}", self.version_prefix, query(&pairs));
+        let body = self.request("POST", &path, &[("Content-Type", "application/x-tar")], tar)?;
+        // A stream of JSON messages: the last status is the image ID, or an error.
+        let mut id = String::new();
+        for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let message: serde_json::Value = serde_json::from_slice(line).unwrap_or_default();
+            if let Some(error) = message["error"].as_str() {
+                return Err(BackendError::Daemon {
+                    status: 500,
+                    message: error.to_string(),
+                });
+            }
+            if let Some(status) = message["status"].as_str() {
+                id = status.trim().to_string();
+            }
+        }
+        Ok(id)
+    }
+
+    fn create_volume(
+        &mut self,
+        name: Option<&str>,
+        labels: std::collections::HashMap<String, String>,
+    ) -> Result<bollard_stubs::models::Volume> {
+        let options = bollard_stubs::models::VolumeCreateRequest {
+            name: name.map(str::to_string),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        self.block(self.docker.create_volume(options))
+    }
+
+    fn list_volumes(&mut self) -> Result<Vec<bollard_stubs::models::Volume>> {
+        Ok(self
+            .block(
+                self.docker
+                    .list_volumes(None::<bollard::query_parameters::ListVolumesOptions>),
+            )?
+            .volumes
+            .unwrap_or_default())
+    }
+
+    fn inspect_volume(&mut self, name: &str) -> Result<bollard_stubs::models::Volume> {
+        self.block(self.docker.inspect_volume(name))
+    }
+
+    fn remove_volume(&mut self, name: &str, force: bool) -> Result<()> {
+        let options = bollard::query_parameters::RemoveVolumeOptionsBuilder::default()
+            .force(force)
+            .build();
+        self.block(self.docker.remove_volume(name, Some(options)))
+    }
+
+    fn prune_volumes(&mut self, all: bool) -> Result<(Vec<String>, u64)> {
+        let mut filters = std::collections::HashMap::new();
+        if all {
+            filters.insert("all", vec!["true"]);
+        }
+        let options = bollard::query_parameters::PruneVolumesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let report = self.block(self.docker.prune_volumes(Some(options)))?;
+        Ok((
+            report.volumes_deleted.unwrap_or_default(),
+            report.space_reclaimed.unwrap_or(0).max(0) as u64,
+        ))
+    }
+
     fn disk_usage(&mut self) -> Result<crate::backend::DiskUsage> {
         // bollard's stubs describe the report as API 1.52 shapes it; Docker 28 sends
         // the 1.50 shape, read here as it comes.
@@ -724,6 +815,9 @@ impl Backend for DockerBackend {
             if let Some(v) = value {
                 pairs.push((key, v.as_str()));
             }
+        }
+        for change in &options.changes {
+            pairs.push(("changes", change));
         }
         let path = format!("{}/commit{}", self.version_prefix, query(&pairs));
         let body = self.request(

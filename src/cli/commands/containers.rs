@@ -5,8 +5,8 @@ use super::{Row, filters, go_time, print_ids, print_rows};
 use crate::backend::CommitOptions;
 use crate::backend::ListContainersOptions;
 use crate::cli::args::{
-    CommitArgs, CpArgs, DiffArgs, ExecArgs, LogsArgs, PlainArgs, PruneArgs, PsArgs, RmArgs,
-    StartArgs, StopArgs,
+    AttachArgs, CommitArgs, CpArgs, DiffArgs, ExecArgs, ExportArgs, ImportArgs, LogsArgs,
+    PlainArgs, PruneArgs, PsArgs, RmArgs, StartArgs, StopArgs,
 };
 use crate::cli::format::{command_column, human_duration, truncate_id};
 use crate::cli::parse::Verb;
@@ -171,7 +171,7 @@ pub fn rm(
 ) -> Result<i32, CliError> {
     let args: RmArgs = verb.parse(raw)?;
     let (force, volumes) = (args.force, args.volumes);
-    for_each_container(cli, &args.args, streams, |cli, name| {
+    for_each_name(cli, &args.args, streams, |cli, name| {
         cli.backend.remove_container(name, force, volumes)
     })
 }
@@ -203,30 +203,72 @@ pub fn commit(
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: CommitArgs = verb.parse(raw)?;
-    if let Some(change) = args.change.first() {
-        return Err(CliError::message(format!(
-            "docklab: `docker commit --change {change}` is not available yet; write the instruction in a Dockerfile instead"
-        )));
-    }
-    let (repo, tag) = match args.args.get(1) {
-        None => (None, None),
-        Some(name) => {
-            let parsed = crate::engine::reference::parse_normalized(name).map_err(|e| {
-                CliError::message(format!("invalid reference format: {e}").replace(
-                    "invalid reference format: invalid reference format",
-                    "invalid reference format",
-                ))
-            })?;
-            (Some(parsed.full_name()), parsed.tag().map(str::to_string))
-        }
-    };
+    let (repo, tag) = repo_and_tag(args.args.get(1))?;
     let id = cli.backend.commit_container(&CommitOptions {
         container: args.args[0].clone(),
         repo,
         tag,
         comment: args.message.clone(),
         author: args.author.clone(),
+        changes: args.change.clone(),
     })?;
+    writeln!(streams.stdout, "{id}")?;
+    Ok(0)
+}
+
+/// `REPOSITORY[:TAG]` as `docker commit` and `docker import` take it: the full
+/// repository name and the tag, if any.
+pub(super) fn repo_and_tag(
+    name: Option<&String>,
+) -> Result<(Option<String>, Option<String>), CliError> {
+    let Some(name) = name else {
+        return Ok((None, None));
+    };
+    let parsed = crate::engine::reference::parse_normalized(name).map_err(|e| {
+        CliError::message(format!("invalid reference format: {e}").replace(
+            "invalid reference format: invalid reference format",
+            "invalid reference format",
+        ))
+    })?;
+    Ok((Some(parsed.full_name()), parsed.tag().map(str::to_string)))
+}
+
+/// `docker export`: the container's filesystem as a tar, to `-o FILE` or to stdout.
+pub fn export(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: ExportArgs = verb.parse(raw)?;
+    let archive = cli.backend.export_container(&args.args[0])?;
+    super::images::write_archive(cli, args.output.as_deref(), &archive, streams)
+}
+
+/// `docker import FILE|- [REPOSITORY[:TAG]]`: a tar as a one-layer image; prints its ID.
+pub fn import(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: ImportArgs = verb.parse(raw)?;
+    let (repo, tag) = repo_and_tag(args.args.get(1))?;
+    let source = &args.args[0];
+    let tar = if source == "-" {
+        streams.stdin.to_vec()
+    } else {
+        cli.files.read_file(source).map_err(CliError::message)?
+    };
+    let id = cli.backend.import_image(
+        &tar,
+        &crate::backend::ImportOptions {
+            repo,
+            tag,
+            message: args.message.clone(),
+            changes: args.change.clone(),
+        },
+    )?;
     writeln!(streams.stdout, "{id}")?;
     Ok(0)
 }
@@ -420,9 +462,9 @@ pub fn cp(
     Ok(0)
 }
 
-/// Applies `action` to each container named, printing each name that worked, then the
-/// daemon's errors, as `docker rm`, `stop`, `kill` and `restart` report.
-fn for_each_container(
+/// Applies `action` to each container or volume named, printing each name that worked,
+/// then the daemon's errors, as `docker rm`, `stop`, `kill` and `volume rm` report.
+pub(super) fn for_each_name(
     cli: &mut Cli<'_>,
     names: &[String],
     streams: Streams<'_>,
@@ -448,7 +490,7 @@ fn each_named<A: clap::Parser + crate::cli::args::Positionals>(
 ) -> Result<i32, CliError> {
     let args: A = verb.parse(raw)?;
     let names = args.positionals().to_vec();
-    for_each_container(cli, &names, streams, action)
+    for_each_name(cli, &names, streams, action)
 }
 
 pub fn stop(
@@ -505,6 +547,38 @@ pub fn restart(
         cli.backend.stop_container(name)?;
         cli.backend.start_container(name)
     })
+}
+
+/// `docker attach`: back into a running container's interactive shell. Its checks are
+/// the CLI's own, worded as the CLI words them.
+pub fn attach(
+    cli: &mut Cli<'_>,
+    verb: &Verb,
+    raw: &[String],
+    _streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    let args: AttachArgs = verb.parse(raw)?;
+    let name = &args.args[0];
+    let state = cli
+        .backend
+        .inspect_container(name)?
+        .state
+        .unwrap_or_default();
+    if !state.running.unwrap_or(false) {
+        return Err(CliError::message(
+            "You cannot attach to a stopped container, start it first",
+        ));
+    }
+    if state.paused.unwrap_or(false) {
+        return Err(CliError::message(
+            "You cannot attach to a paused container, unpause it first",
+        ));
+    }
+    // A process that is not a shell writes nothing more while the lab waits here.
+    if let Some(session) = cli.backend.session_attach(name)? {
+        cli.session = Some((name.clone(), session.prompt));
+    }
+    Ok(0)
 }
 
 /// `docker exec`: a command in a running container; `-it` with a shell opens it for
@@ -603,23 +677,12 @@ pub fn prune(
     cli: &mut Cli<'_>,
     verb: &Verb,
     raw: &[String],
-    streams: Streams<'_>,
+    mut streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: PruneArgs = verb.parse(raw)?;
-    if !args.force {
-        write!(
-            streams.stdout,
-            "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
-        )?;
-        let answer = String::from_utf8_lossy(streams.stdin);
-        let yes = matches!(
-            answer.lines().next().map(str::trim),
-            Some("y" | "Y" | "yes" | "Yes")
-        );
-        if !yes {
-            writeln!(streams.stdout)?;
-            return Ok(0);
-        }
+    let question = "WARNING! This will remove all stopped containers.";
+    if !args.force && !super::confirmed(&mut streams, question)? {
+        return Ok(0);
     }
     let removed = cli.backend.prune_containers()?;
     if !removed.is_empty() {

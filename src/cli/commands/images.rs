@@ -353,12 +353,22 @@ pub fn save(
 ) -> Result<i32, CliError> {
     let args: SaveArgs = verb.parse(raw)?;
     let archive = cli.backend.save_images(&args.args)?;
-    match &args.output {
+    write_archive(cli, args.output.as_deref(), &archive, streams)
+}
+
+/// An archive to `-o FILE` in the workspace, or to stdout: `docker save`, `export`.
+pub(super) fn write_archive(
+    cli: &mut Cli<'_>,
+    output: Option<&str>,
+    archive: &[u8],
+    streams: Streams<'_>,
+) -> Result<i32, CliError> {
+    match output {
         Some(path) => cli
             .files
-            .write_file(path, &archive)
+            .write_file(path, archive)
             .map_err(CliError::message)?,
-        None => streams.stdout.write_all(&archive)?,
+        None => streams.stdout.write_all(archive)?,
     }
     Ok(0)
 }

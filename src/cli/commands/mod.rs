@@ -12,10 +12,12 @@ mod rmi;
 mod run;
 mod search;
 mod system;
+mod volumes;
 
 use super::args::*;
 use super::parse::{ArgRule, Verb};
 use super::{CliError, format};
+use crate::engine::streams::Streams;
 use clap::CommandFactory;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -93,6 +95,70 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::Min(1),
         handler: containers::kill,
         flags: <StopArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker export",
+        names: &["export", "container export"],
+        help: include_str!("../help/export.txt"),
+        args: ArgRule::Exact(1),
+        handler: containers::export,
+        flags: <ExportArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker import",
+        names: &["import", "image import"],
+        help: include_str!("../help/import.txt"),
+        args: ArgRule::Range(1, 2),
+        handler: containers::import,
+        flags: <ImportArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker volume create",
+        names: &["volume create"],
+        help: include_str!("../help/volume-create.txt"),
+        args: ArgRule::Max(1),
+        handler: volumes::create,
+        flags: <VolumeCreateArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker volume ls",
+        names: &["volume ls", "volume list"],
+        help: include_str!("../help/volume-ls.txt"),
+        args: ArgRule::None,
+        handler: volumes::ls,
+        flags: <VolumeLsArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker volume inspect",
+        names: &["volume inspect"],
+        help: include_str!("../help/volume-inspect.txt"),
+        args: ArgRule::Min(1),
+        handler: volumes::inspect,
+        flags: <VolumeInspectArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker volume rm",
+        names: &["volume rm", "volume remove"],
+        help: include_str!("../help/volume-rm.txt"),
+        args: ArgRule::Min(1),
+        handler: volumes::rm,
+        flags: <VolumeRmArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker volume prune",
+        names: &["volume prune"],
+        help: include_str!("../help/volume-prune.txt"),
+        args: ArgRule::None,
+        handler: volumes::prune,
+        flags: <VolumePruneArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker attach",
+        names: &["attach", "container attach"],
+        help: include_str!("../help/attach.txt"),
+        args: ArgRule::Exact(1),
+        handler: containers::attach,
+        flags: <AttachArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker pause",
@@ -421,6 +487,24 @@ pub(super) fn print_rows(
     .map_err(|e| CliError::message(format!("{template_error_prefix}{e}")))?;
     out.write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// Asks `question` and reads the answer from stdin, as the prune commands do; a "no"
+/// ends the line the prompt left open.
+pub(super) fn confirmed(streams: &mut Streams<'_>, question: &str) -> Result<bool, CliError> {
+    write!(
+        streams.stdout,
+        "{question}\nAre you sure you want to continue? [y/N] "
+    )?;
+    let answer = String::from_utf8_lossy(streams.stdin);
+    let yes = matches!(
+        answer.lines().next().map(str::trim),
+        Some("y" | "Y" | "yes" | "Yes")
+    );
+    if !yes {
+        writeln!(streams.stdout)?;
+    }
+    Ok(yes)
 }
 
 /// `-q`: each row's ID, one per line.

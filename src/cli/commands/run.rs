@@ -87,6 +87,7 @@ pub fn run(
         }),
         ..Default::default()
     };
+    let body = with_mounts(body, &args)?;
     let created = match cli
         .backend
         .create_container(args.name.as_deref(), body.clone())
@@ -114,13 +115,17 @@ pub fn run(
         return Ok(0);
     }
     // `-it` with a shell: the backend keeps it alive and the lab types into it.
-    if args.interactive && !args.detach {
+    // With `-d` the shell waits in the background for `docker attach`.
+    if args.interactive {
         let started = cli
             .backend
             .session_start(&created.id)
             .map_err(|e| run_error(daemon_error_text(&e), 125))?;
         if let Some(state) = started {
-            cli.session = Some((created.id.clone(), state.prompt));
+            match args.detach {
+                true => writeln!(streams.stdout, "{}", created.id)?,
+                false => cli.session = Some((created.id.clone(), state.prompt)),
+            }
             return Ok(0);
         }
     }
@@ -258,6 +263,57 @@ fn key_value_lines(cli: &mut Cli<'_>, file: &str) -> Result<Vec<String>, CliErro
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_string)
         .collect())
+}
+
+/// `-v` and `--mount` as the CLI sends them: `-v /path` an anonymous volume
+/// (`Volumes`), `-v SOURCE:/path[:ro]` a bind (`Binds`), `--mount k=v,...` a `Mounts`
+/// entry.
+fn with_mounts(
+    mut body: ContainerCreateBody,
+    args: &RunArgs,
+) -> Result<ContainerCreateBody, CliError> {
+    let host = body.host_config.get_or_insert_with(Default::default);
+    for spec in &args.volume {
+        if spec.starts_with('/') && !spec.contains(':') {
+            body.volumes.get_or_insert_with(Vec::new).push(spec.clone());
+        } else if spec.starts_with(['.', '/', '~']) {
+            // Host directories would reach outside the workspace; the lab mounts
+            // volumes only.
+            let target = spec.split(':').nth(1).unwrap_or("/path");
+            return Err(run_error(
+                format!(
+                    "docklab: -v {spec}: the lab does not mount host directories yet; use a named volume instead: -v NAME:{target}"
+                ),
+                125,
+            ));
+        } else {
+            host.binds.get_or_insert_with(Vec::new).push(spec.clone());
+        }
+    }
+    for spec in &args.mount {
+        let mut mount = bollard_stubs::models::Mount::default();
+        for field in spec.split(',') {
+            let (key, value) = field.split_once('=').unwrap_or((field, "true"));
+            match key {
+                "type" => mount.typ = serde_json::from_value(serde_json::json!(value)).ok(),
+                "source" | "src" => mount.source = Some(value.to_string()),
+                "target" | "destination" | "dst" => mount.target = Some(value.to_string()),
+                "readonly" | "ro" => mount.read_only = Some(value != "false" && value != "0"),
+                _ => {}
+            }
+        }
+        mount
+            .typ
+            .get_or_insert(bollard_stubs::models::MountType::VOLUME);
+        if mount.target.is_none() {
+            return Err(run_error(
+                format!("invalid argument \"{spec}\" for \"--mount\" flag: target is required"),
+                125,
+            ));
+        }
+        host.mounts.get_or_insert_with(Vec::new).push(mount);
+    }
+    Ok(body)
 }
 
 /// `docker create`: `docker run` up to the new container's ID.

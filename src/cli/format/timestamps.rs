@@ -53,44 +53,12 @@ fn rfc3339_like(value: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
-/// Go's `time.ParseDuration`: an optional sign, then numbers (decimals allowed) each
-/// with a unit: `ns`, `us`, `µs`, `ms`, `s`, `m`, `h`.
+/// Go's `time.ParseDuration`, as the Dockerfile parser reads it (a negative duration,
+/// a time in the future, counts as zero).
 fn go_duration(value: &str) -> Option<TimeDelta> {
-    let (negative, mut rest) = match value.as_bytes().first()? {
-        b'-' => (true, &value[1..]),
-        b'+' => (false, &value[1..]),
-        _ => (false, value),
-    };
-    if rest == "0" {
-        return Some(TimeDelta::zero());
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut nanos = 0f64;
-    while !rest.is_empty() {
-        let number_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number: f64 = rest[..number_end].parse().ok()?;
-        rest = &rest[number_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_end] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_end..];
-        nanos += number * scale;
-    }
-    let d = TimeDelta::nanoseconds(nanos as i64);
-    Some(if negative { -d } else { d })
+    crate::engine::dockerfile::parse_go_duration(value)
+        .ok()
+        .and_then(|d| TimeDelta::from_std(d).ok())
 }
 
 #[cfg(test)]

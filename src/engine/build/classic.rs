@@ -20,8 +20,8 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::Arc;
 
-/// The DiffID of a layer with no changes: the empty tar.
-const EMPTY_LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+use crate::engine::import_export::EMPTY_LAYER;
+
 const DEFAULT_SHELL: [&str; 2] = ["/bin/sh", "-c"];
 
 /// Where a stage stands after each step.
@@ -571,95 +571,6 @@ impl Builder<'_> {
             InstructionKind::Copy(copy) => return self.copy_step(state, copy, "COPY"),
             InstructionKind::Add(copy) => return self.copy_step(state, copy, "ADD"),
             InstructionKind::Workdir(dir) => return self.workdir_step(state, dir, &shell),
-            InstructionKind::Cmd(cmd) => {
-                config.cmd = Some(cmd.to_argv(&shell));
-                format!(
-                    "CMD {}",
-                    go_quote_list(config.cmd.as_deref().unwrap_or_default())
-                )
-            }
-            InstructionKind::Entrypoint(cmd) => {
-                config.entrypoint = Some(cmd.to_argv(&shell));
-                // An ENTRYPOINT resets the CMD inherited from the base image.
-                if !matches!(cmd, CommandLine::Empty) || config.cmd.is_some() {
-                    config.cmd = None;
-                }
-                format!(
-                    "ENTRYPOINT {}",
-                    go_quote_list(config.entrypoint.as_deref().unwrap_or_default())
-                )
-            }
-            InstructionKind::Env(pairs) => {
-                let mut env = config.env.take().unwrap_or_default();
-                let mut text = String::from("ENV");
-                for (k, v) in pairs {
-                    env.retain(|e| e.split('=').next() != Some(k.as_str()));
-                    env.push(format!("{k}={v}"));
-                    text.push_str(&format!(" {k}={v}"));
-                }
-                config.env = Some(env);
-                text
-            }
-            InstructionKind::Label(pairs) => {
-                let mut labels = config.labels.take().unwrap_or_default();
-                let mut text = String::from("LABEL");
-                for (k, v) in pairs {
-                    labels.insert(k.clone(), v.clone());
-                    text.push_str(&format!(" {k}={v}"));
-                }
-                config.labels = Some(labels);
-                text
-            }
-            InstructionKind::Expose(ports) => {
-                let mut all = config.exposed_ports.take().unwrap_or_default();
-                for p in ports {
-                    if !all.contains(p) {
-                        all.push(p.clone());
-                    }
-                }
-                all.sort();
-                config.exposed_ports = Some(all);
-                format!("EXPOSE {}", ports.join(" "))
-            }
-            InstructionKind::User(user) => {
-                config.user = Some(user.clone());
-                format!("USER {user}")
-            }
-            InstructionKind::Volume(volumes) => {
-                let mut all = config.volumes.take().unwrap_or_default();
-                for v in volumes {
-                    if !all.contains(v) {
-                        all.push(v.clone());
-                    }
-                }
-                config.volumes = Some(all);
-                format!("VOLUME [{}]", volumes.join(" "))
-            }
-            InstructionKind::StopSignal(signal) => {
-                config.stop_signal = Some(signal.clone());
-                format!("STOPSIGNAL {signal}")
-            }
-            InstructionKind::Shell(words) => {
-                config.shell = Some(words.clone());
-                format!("SHELL {}", go_quote_list(words))
-            }
-            InstructionKind::Maintainer(name) => format!("MAINTAINER {name}"),
-            InstructionKind::Onbuild(trigger) => {
-                let mut triggers = config.on_build.take().unwrap_or_default();
-                triggers.push(trigger.expression.clone());
-                config.on_build = Some(triggers);
-                format!("ONBUILD {}", trigger.expression)
-            }
-            InstructionKind::Healthcheck(check) => {
-                config.healthcheck = Some(healthcheck_config(check));
-                format!(
-                    "HEALTHCHECK {}",
-                    instruction
-                        .original
-                        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-                        .trim()
-                )
-            }
             InstructionKind::Arg(args) => {
                 let mut text = String::from("ARG");
                 for arg in args {
@@ -682,6 +593,8 @@ impl Builder<'_> {
                 text
             }
             InstructionKind::From(_) => unreachable!("FROM starts a stage"),
+            other => apply_config_instruction(&mut config, other, &shell, &instruction.original)
+                .expect("every other instruction changes the config"),
         };
         let mut cmd = shell.clone();
         cmd.push("#(nop) ".into());
@@ -1338,6 +1251,108 @@ const PREDEFINED_ARGS: &[&str] = &[
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// The config the cache compares: the step's command in `Cmd`, nothing per-container.
+/// Applies an instruction that changes only the image's config (CMD, ENV, LABEL, USER,
+/// ...), as a build step does and as `docker commit -c` and `docker import -c` do; its
+/// text for the history's `#(nop)` row. `None` for instructions that do more.
+pub(crate) fn apply_config_instruction(
+    config: &mut ContainerConfig,
+    kind: &InstructionKind,
+    shell: &[String],
+    original: &str,
+) -> Option<String> {
+    Some(match kind {
+        InstructionKind::Cmd(cmd) => {
+            config.cmd = Some(cmd.to_argv(shell));
+            format!(
+                "CMD {}",
+                go_quote_list(config.cmd.as_deref().unwrap_or_default())
+            )
+        }
+        InstructionKind::Entrypoint(cmd) => {
+            config.entrypoint = Some(cmd.to_argv(shell));
+            // An ENTRYPOINT resets the CMD inherited from the base image.
+            if !matches!(cmd, CommandLine::Empty) || config.cmd.is_some() {
+                config.cmd = None;
+            }
+            format!(
+                "ENTRYPOINT {}",
+                go_quote_list(config.entrypoint.as_deref().unwrap_or_default())
+            )
+        }
+        InstructionKind::Env(pairs) => {
+            let mut env = config.env.take().unwrap_or_default();
+            let mut text = String::from("ENV");
+            for (k, v) in pairs {
+                env.retain(|e| e.split('=').next() != Some(k.as_str()));
+                env.push(format!("{k}={v}"));
+                text.push_str(&format!(" {k}={v}"));
+            }
+            config.env = Some(env);
+            text
+        }
+        InstructionKind::Label(pairs) => {
+            let mut labels = config.labels.take().unwrap_or_default();
+            let mut text = String::from("LABEL");
+            for (k, v) in pairs {
+                labels.insert(k.clone(), v.clone());
+                text.push_str(&format!(" {k}={v}"));
+            }
+            config.labels = Some(labels);
+            text
+        }
+        InstructionKind::Expose(ports) => {
+            let mut all = config.exposed_ports.take().unwrap_or_default();
+            for p in ports {
+                if !all.contains(p) {
+                    all.push(p.clone());
+                }
+            }
+            all.sort();
+            config.exposed_ports = Some(all);
+            format!("EXPOSE {}", ports.join(" "))
+        }
+        InstructionKind::User(user) => {
+            config.user = Some(user.clone());
+            format!("USER {user}")
+        }
+        InstructionKind::Volume(volumes) => {
+            let mut all = config.volumes.take().unwrap_or_default();
+            for v in volumes {
+                if !all.contains(v) {
+                    all.push(v.clone());
+                }
+            }
+            config.volumes = Some(all);
+            format!("VOLUME [{}]", volumes.join(" "))
+        }
+        InstructionKind::StopSignal(signal) => {
+            config.stop_signal = Some(signal.clone());
+            format!("STOPSIGNAL {signal}")
+        }
+        InstructionKind::Shell(words) => {
+            config.shell = Some(words.clone());
+            format!("SHELL {}", go_quote_list(words))
+        }
+        InstructionKind::Maintainer(name) => format!("MAINTAINER {name}"),
+        InstructionKind::Onbuild(trigger) => {
+            let mut triggers = config.on_build.take().unwrap_or_default();
+            triggers.push(trigger.expression.clone());
+            config.on_build = Some(triggers);
+            format!("ONBUILD {}", trigger.expression)
+        }
+        InstructionKind::Healthcheck(check) => {
+            config.healthcheck = Some(healthcheck_config(check));
+            format!(
+                "HEALTHCHECK {}",
+                original
+                    .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                    .trim()
+            )
+        }
+        _ => return None,
+    })
+}
+
 fn cache_config(config: &ContainerConfig, cmd: Vec<String>) -> ContainerConfig {
     ContainerConfig {
         cmd: Some(cmd),

@@ -6,6 +6,7 @@
 
 use super::Engine;
 mod classic;
+pub(crate) use classic::apply_config_instruction;
 pub mod config;
 
 use super::error::Result;

@@ -118,7 +118,7 @@ impl Layer {
         self.entries.insert(normalise(path), LayerEntry::Whiteout);
     }
 
-    pub(super) fn insert(&mut self, path: String, entry: LayerEntry) {
+    pub(crate) fn insert(&mut self, path: String, entry: LayerEntry) {
         self.entries.insert(path, entry);
     }
 

@@ -489,6 +489,11 @@ impl Snapshot {
     }
 
     /// `path` and, for a directory, everything below it, hard links made files.
+    /// Every path at and under `path` with its node, each directory before what it holds.
+    pub fn subtree_of(&self, path: &str) -> Vec<(String, Node)> {
+        self.subtree(path)
+    }
+
     fn subtree(&self, path: &str) -> Vec<(String, Node)> {
         let mut out = Vec::new();
         let mut todo = vec![path.to_string()];

@@ -78,6 +78,9 @@ pub struct ContainerRecord {
     pub finished_at: Option<String>,
     #[serde(default)]
     pub logs: Vec<LogChunk>,
+    /// The volumes mounted into it.
+    #[serde(default)]
+    pub mounts: Vec<super::volumes::MountRecord>,
     /// Host ports bound while it runs (the Engine API's `NetworkSettings.Ports`).
     #[serde(default)]
     pub ports: Vec<PortMapping>,

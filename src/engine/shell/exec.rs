@@ -47,6 +47,8 @@ pub struct State {
     /// Counts command substitutions, so an assignment-only command knows whether to
     /// take its status from one.
     substitutions: u64,
+    /// `$RANDOM`'s generator: a fixed start, so transcripts repeat.
+    pub(crate) random: std::cell::Cell<u32>,
 }
 
 impl State {
@@ -70,6 +72,7 @@ impl State {
             loop_depth: 0,
             stdin_cursors: Vec::new(),
             substitutions: 0,
+            random: std::cell::Cell::new(1),
         };
         st.set_var("IFS", " \t\n");
         st.set_var("PS1", "$ ");

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use super::Flavour;
 use super::exec::{Ctl, Interp};
 use super::parse::{ParamExp, ParamOp, Word, WordPart};
 use super::vfs;
@@ -242,6 +243,16 @@ impl Interp<'_> {
             "#" => Some(st.positional.len().to_string()),
             "-" => Some(String::new()),
             "0" => Some(st.arg0.clone()),
+            // ash and bash draw 0..=32767 each time; dash has no such variable.
+            "RANDOM" if st.flavour != Flavour::Dash => {
+                let next = st
+                    .random
+                    .get()
+                    .wrapping_mul(1_103_515_245)
+                    .wrapping_add(12_345);
+                st.random.set(next);
+                Some(((next >> 16) & 0x7fff).to_string())
+            }
             "@" | "*" => {
                 if st.positional.is_empty() {
                     None

@@ -276,3 +276,17 @@ fn stdin_is_one_stream_shared_by_read_and_utilities() {
     );
     assert_eq!(r.out, "2\n3\n[1][]\n");
 }
+
+#[test]
+fn random_draws_numbers_in_ashs_range_except_in_dash() {
+    let (out, _, _) = sh("echo $RANDOM $RANDOM; [ $RANDOM -le 32767 ] && echo in-range");
+    let words: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(words.len(), 3, "{out}");
+    assert_ne!(words[0], words[1]);
+    assert!(words[0].parse::<u32>().unwrap() <= 32767);
+    assert_eq!(words[2], "in-range");
+    // The same start every time: transcripts repeat.
+    assert_eq!(sh("echo $RANDOM").0, sh("echo $RANDOM").0);
+    let (_dir, mut dash) = shell(Flavour::Dash);
+    assert_eq!(run(&mut dash, "echo \"[$RANDOM]\"").out, "[]\n");
+}

@@ -1,0 +1,413 @@
+//! Volumes: named (`-v NAME:/path`, `--mount type=volume,...`, `docker volume create`)
+//! and anonymous (`-v /path`), and how they are mounted into a container's filesystem.
+//!
+//! A volume's files are kept apart from every layer, as a tar of their own under
+//! `STATE/volumes/`. While a container's process runs, each of its volumes is laid over
+//! its mount point in the container's snapshot; when the container's layer is saved, what
+//! lies under a mount point goes back to the volume and never into the layer, so neither
+//! `docker diff` nor `docker commit` sees it. An empty volume is filled on first mount
+//! with what the image has at the mount point, as Docker's copy-up does.
+
+use super::Engine;
+use super::content::atomic_write;
+use super::error::{EngineError, Result};
+use super::fs::{Layer, LayerEntry, Snapshot};
+use super::runtime::ContainerRecord;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The label Docker puts on the volumes it creates for `-v /path`.
+pub const ANONYMOUS_LABEL: &str = "com.docker.volume.anonymous";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VolumeRecord {
+    pub name: String,
+    /// RFC 3339, seconds.
+    pub created: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl VolumeRecord {
+    pub fn is_anonymous(&self) -> bool {
+        self.labels.contains_key(ANONYMOUS_LABEL)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct VolumeStore {
+    volumes: BTreeMap<String, VolumeRecord>,
+}
+
+/// A volume mounted into a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MountRecord {
+    pub name: String,
+    pub destination: String,
+    /// How it was asked for: `z` for `-v NAME:/path`, empty otherwise (inspect's Mode).
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    path == dir
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+impl Engine {
+    fn volume_path(&self, name: &str) -> PathBuf {
+        self.state_dir.join("volumes").join(format!("{name}.tar"))
+    }
+
+    /// `POST /volumes/create`: creates the volume unless it exists; its record.
+    pub fn create_volume(
+        &mut self,
+        name: Option<&str>,
+        labels: BTreeMap<String, String>,
+    ) -> Result<VolumeRecord> {
+        let name = match name.filter(|n| !n.is_empty()) {
+            Some(n) => {
+                if !super::runtime::valid_name(n) {
+                    return Err(EngineError::BadRequest(format!(
+                        "create {n}: \"{n}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path"
+                    )));
+                }
+                n.to_string()
+            }
+            None => self.ids.hex_id(),
+        };
+        if let Some(existing) = self.volumes.volumes.get(&name) {
+            return Ok(existing.clone());
+        }
+        let record = VolumeRecord {
+            name: name.clone(),
+            created: self
+                .clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            labels,
+        };
+        self.volumes.volumes.insert(name, record.clone());
+        self.save()?;
+        Ok(record)
+    }
+
+    /// `GET /volumes`: every volume with the number of containers that use it.
+    pub fn list_volumes(&self) -> Vec<(VolumeRecord, usize)> {
+        self.volumes
+            .volumes
+            .values()
+            .map(|v| (v.clone(), self.volume_users(&v.name).len()))
+            .collect()
+    }
+
+    /// `GET /volumes/{name}`.
+    pub fn inspect_volume(&self, name: &str) -> Result<VolumeRecord> {
+        self.volumes
+            .volumes
+            .get(name)
+            .cloned()
+            .ok_or_else(|| EngineError::NoSuchPath(format!("get {name}: no such volume")))
+    }
+
+    /// The IDs of the containers that mount volume `name`.
+    fn volume_users(&self, name: &str) -> Vec<String> {
+        self.containers
+            .all()
+            .filter(|c| c.mounts.iter().any(|m| m.name == name))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    /// `DELETE /volumes/{name}?force=`.
+    pub fn remove_volume(&mut self, name: &str, force: bool) -> Result<()> {
+        if !self.volumes.volumes.contains_key(name) {
+            if force {
+                return Ok(());
+            }
+            return Err(EngineError::NoSuchPath(format!(
+                "get {name}: no such volume"
+            )));
+        }
+        let users = self.volume_users(name);
+        if !users.is_empty() {
+            return Err(EngineError::Conflict(format!(
+                "remove {name}: volume is in use - [{}]",
+                users.join(" ")
+            )));
+        }
+        self.volumes.volumes.remove(name);
+        self.save()?;
+        match std::fs::remove_file(self.volume_path(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// `POST /volumes/prune`: unused volumes, anonymous ones only unless `all`; the
+    /// names removed and the bytes they held.
+    pub fn prune_volumes(&mut self, all: bool) -> Result<(Vec<String>, u64)> {
+        let unused: Vec<String> = self
+            .volumes
+            .volumes
+            .values()
+            .filter(|v| all || v.is_anonymous())
+            .filter(|v| self.volume_users(&v.name).is_empty())
+            .map(|v| v.name.clone())
+            .collect();
+        let mut reclaimed = 0;
+        for name in &unused {
+            reclaimed += self.volume_size(name);
+            self.remove_volume(name, false)?;
+        }
+        Ok((unused, reclaimed))
+    }
+
+    /// The bytes a volume's files hold, as `docker system df -v` counts them.
+    pub fn volume_size(&self, name: &str) -> u64 {
+        self.volume_content(name)
+            .ok()
+            .flatten()
+            .map_or(0, |l| l.unpacked_size())
+    }
+
+    /// A volume's files, keyed from its root (`/`, `/file`); `None` before first use.
+    fn volume_content(&self, name: &str) -> Result<Option<Layer>> {
+        let path = self.volume_path(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                Layer::from_tar(Arc::from(bytes))
+                    .map(Some)
+                    .map_err(|e| EngineError::CorruptState {
+                        path,
+                        reason: e.to_string(),
+                    })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The mounts a create request asks for (`Binds`, `Mounts`, `Volumes`), their
+    /// volumes created as needed.
+    pub(super) fn mounts_of(
+        &mut self,
+        config: &bollard_stubs::models::ContainerCreateBody,
+    ) -> Result<Vec<MountRecord>> {
+        let host = config.host_config.clone().unwrap_or_default();
+        let mut wanted: Vec<(Option<String>, String, String, bool)> = Vec::new();
+        let relative = |target: &str| {
+            format!(
+                "invalid mount config for type \"volume\": invalid mount path: '{target}' mount path must be absolute"
+            )
+        };
+        for bind in host.binds.iter().flatten() {
+            let parts: Vec<&str> = bind.split(':').collect();
+            let (source, target, options) = match parts.as_slice() {
+                [s, t] => (*s, *t, ""),
+                [s, t, o] => (*s, *t, *o),
+                _ => {
+                    return Err(EngineError::BadRequest(format!(
+                        "invalid volume specification: '{bind}'"
+                    )));
+                }
+            };
+            if source.starts_with('/') {
+                return Err(EngineError::BadRequest(format!(
+                    "docklab: the embedded engine mounts named volumes only, not host directories ({bind}); use a volume: -v NAME:{target}"
+                )));
+            }
+            if !target.starts_with('/') {
+                return Err(EngineError::BadRequest(format!(
+                    "invalid volume specification: '{bind}': {}",
+                    relative(target)
+                )));
+            }
+            wanted.push((
+                Some(source.to_string()),
+                target.to_string(),
+                "z".into(),
+                options.split(',').any(|o| o == "ro"),
+            ));
+        }
+        for mount in host.mounts.iter().flatten() {
+            let kind = mount.typ.map(|t| t.to_string()).unwrap_or_default();
+            if kind != "volume" {
+                return Err(EngineError::BadRequest(format!(
+                    "docklab: the embedded engine mounts volumes only, not type={kind}"
+                )));
+            }
+            wanted.push((
+                mount.source.clone().filter(|s| !s.is_empty()),
+                mount.target.clone().unwrap_or_default(),
+                String::new(),
+                mount.read_only.unwrap_or(false),
+            ));
+        }
+        for target in config.volumes.iter().flatten() {
+            if !wanted.iter().any(|(_, t, _, _)| t == target) {
+                wanted.push((None, target.clone(), String::new(), false));
+            }
+        }
+        let mut mounts = Vec::new();
+        for (source, target, mode, read_only) in wanted {
+            if !target.starts_with('/') {
+                return Err(EngineError::BadRequest(relative(&target)));
+            }
+            let labels = match source {
+                None => BTreeMap::from([(ANONYMOUS_LABEL.to_string(), String::new())]),
+                Some(_) => BTreeMap::new(),
+            };
+            let volume = self.create_volume(source.as_deref(), labels)?;
+            mounts.push(MountRecord {
+                name: volume.name,
+                destination: super::fs::normalise(&target),
+                mode,
+                read_only,
+            });
+        }
+        Ok(mounts)
+    }
+
+    /// The container's filesystem as its process sees it: its snapshot with each volume
+    /// laid over its mount point.
+    pub(super) fn mounted_snapshot(&mut self, id: &str) -> Result<Snapshot> {
+        let mut snapshot = self.container_snapshot(id)?;
+        let mounts = self.container_mounts(id);
+        for mount in &mounts {
+            let Some(content) = self.volume_content(&mount.name)? else {
+                // First use: the volume starts with what the image has there.
+                if snapshot.lookup(&mount.destination).is_none() {
+                    let _ = super::shell::Vfs::create_dir(&mut snapshot, &mount.destination);
+                }
+                continue;
+            };
+            let dest = &mount.destination;
+            for (path, node) in snapshot.subtree_of(dest).into_iter().rev() {
+                if path != *dest && content.get(&path[dest.len()..]).is_none() {
+                    let _ = if node.is_dir() {
+                        super::shell::Vfs::remove_dir(&mut snapshot, &path)
+                    } else {
+                        super::shell::Vfs::remove_file(&mut snapshot, &path)
+                    };
+                }
+            }
+            for (key, entry) in content.entries() {
+                if let LayerEntry::Put(node) = entry {
+                    let path = if key == "/" {
+                        dest.clone()
+                    } else {
+                        format!("{dest}{key}")
+                    };
+                    let _ = snapshot.put_node(&path, node.clone());
+                }
+            }
+        }
+        Ok(snapshot)
+    }
+
+    fn container_mounts(&self, id: &str) -> Vec<MountRecord> {
+        self.containers
+            .find(id)
+            .map(|c| c.mounts.clone())
+            .unwrap_or_default()
+    }
+
+    /// Splits what a process left in `snapshot`: files under a mount point go back to
+    /// their volumes; the rest is the container's layer. The mount point itself stays
+    /// in the layer when the image did not have it (Docker creates it there).
+    pub(super) fn unmount(&self, record: &ContainerRecord, snapshot: &Snapshot) -> Result<Layer> {
+        let upper = snapshot.upper();
+        if record.mounts.is_empty() {
+            return Ok(upper.clone());
+        }
+        let image = Snapshot::view(snapshot.parent().clone());
+        let mut layer = Layer::new();
+        for (key, entry) in upper.entries() {
+            match record.mounts.iter().find(|m| under(key, &m.destination)) {
+                None => layer.insert(key.clone(), entry.clone()),
+                Some(m) if *key == m.destination && image.lookup(key).is_none() => {
+                    if let Some(node) = snapshot.lookup(key) {
+                        layer.put(key, node.clone());
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        for mount in &record.mounts {
+            let mut content = Layer::new();
+            for (path, node) in snapshot.subtree_of(&mount.destination) {
+                let key = match &path[mount.destination.len()..] {
+                    "" => "/".to_string(),
+                    rest => rest.to_string(),
+                };
+                content.put(&key, node);
+            }
+            let path = self.volume_path(&mount.name);
+            std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+            atomic_write(&path, &content.to_tar())?;
+        }
+        Ok(layer)
+    }
+
+    /// What `docker inspect` shows as the container's `Mounts`.
+    pub(super) fn mount_points(
+        &self,
+        record: &ContainerRecord,
+    ) -> Vec<bollard_stubs::models::MountPoint> {
+        record
+            .mounts
+            .iter()
+            .map(|m| bollard_stubs::models::MountPoint {
+                typ: Some("volume".into()),
+                name: Some(m.name.clone()),
+                source: Some(format!("/var/lib/docker/volumes/{}/_data", m.name)),
+                destination: Some(m.destination.clone()),
+                driver: Some("local".into()),
+                mode: Some(m.mode.clone()),
+                rw: Some(!m.read_only),
+                propagation: Some(String::new()),
+            })
+            .collect()
+    }
+
+    /// A volume as the Engine API describes it, with its usage.
+    pub fn volume_model(&self, record: &VolumeRecord) -> bollard_stubs::models::Volume {
+        let labels: HashMap<&String, &String> = record.labels.iter().collect();
+        serde_json::from_value(serde_json::json!({
+            "Name": record.name,
+            "Driver": "local",
+            "Mountpoint": format!("/var/lib/docker/volumes/{}/_data", record.name),
+            "CreatedAt": record.created,
+            "Labels": labels,
+            "Scope": "local",
+            "Options": {},
+            "UsageData": {
+                "Size": self.volume_size(&record.name),
+                "RefCount": self.volume_users(&record.name).len(),
+            },
+        }))
+        .expect("a volume's fields fit the API model")
+    }
+
+    /// `rm -v`: the anonymous volumes of a removed container, unless others use them.
+    pub(super) fn remove_anonymous_volumes(&mut self, mounts: &[MountRecord]) -> Result<()> {
+        for mount in mounts {
+            let anonymous = self
+                .volumes
+                .volumes
+                .get(&mount.name)
+                .is_some_and(VolumeRecord::is_anonymous);
+            if anonymous && self.volume_users(&mount.name).is_empty() {
+                self.remove_volume(&mount.name, true)?;
+            }
+        }
+        Ok(())
+    }
+}
