@@ -1151,12 +1151,13 @@ fn options_follow_the_registry_image_environment() {
     assert_eq!(missing, "open /auth/htpasswd: no such file or directory");
 }
 
-#[test]
-fn registry_serve_command_listens_and_answers() {
-    let dir = tempfile::tempdir().unwrap();
+/// `docklab registry serve` on a free port with `env`: the child and the address its
+/// first line names.
+fn registry_serve(state: &Path, env: &[(&str, &Path)]) -> (std::process::Child, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docklab"))
         .args(["registry", "serve", "--addr", "127.0.0.1:0", "--state"])
-        .arg(dir.path())
+        .arg(state)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -1169,11 +1170,47 @@ fn registry_serve_command_listens_and_answers() {
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
+    (child, addr)
+}
+
+#[test]
+fn registry_serve_command_listens_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = registry_serve(dir.path(), &[]);
     let reply = call(&format!("http://{addr}/v2/_catalog"), "GET", &[], b"");
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(reply.json(), json!({"repositories": []}));
     assert!(dir.path().join("oci-layout").is_file());
+
+    // With the registry:2 image's auth variables.
+    let hash = bcrypt::hash_with_salt("pw", 4, [5u8; 16])
+        .unwrap()
+        .to_string();
+    let htpasswd = dir.path().join("htpasswd");
+    std::fs::write(&htpasswd, format!("me:{hash}\n")).unwrap();
+    let (mut child, addr) = registry_serve(
+        dir.path(),
+        &[
+            ("REGISTRY_AUTH", Path::new("htpasswd")),
+            ("REGISTRY_AUTH_HTPASSWD_REALM", Path::new("Lab Realm")),
+            ("REGISTRY_AUTH_HTPASSWD_PATH", &htpasswd),
+        ],
+    );
+    let denied = call(&format!("http://{addr}/v2/"), "GET", &[], b"");
+    let allowed = call(
+        &format!("http://{addr}/v2/"),
+        "GET",
+        &[("Authorization", &encode_basic("me", "pw"))],
+        b"",
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        denied.header("WWW-Authenticate"),
+        Some("Basic realm=\"Lab Realm\"")
+    );
+    assert_eq!(allowed.status, 200);
 }
 
 /// The registry chapter in the lab, pinned: the lab pushes and pulls over HTTP to a

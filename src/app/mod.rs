@@ -52,10 +52,12 @@ fn run(cli: Docklab) -> anyhow::Result<i32> {
 fn serve_registry(args: &RegistryServeArgs, root: &std::path::Path) -> anyhow::Result<i32> {
     use crate::engine::registry::{Registry, RegistryOptions, serve};
     use anyhow::Context;
-    let options = RegistryOptions {
-        delete_enabled: !args.no_delete,
-        ..RegistryOptions::default()
-    };
+    // Basic auth as the registry:2 image configures it (REGISTRY_AUTH=htpasswd, …).
+    let mut options = RegistryOptions::from_env(&|key| std::env::var(key).ok(), &|path| {
+        std::fs::read_to_string(path).ok()
+    })
+    .map_err(anyhow::Error::msg)?;
+    options.delete_enabled = !args.no_delete;
     let registry = Registry::open(root, options)
         .with_context(|| format!("cannot open registry storage {}", root.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

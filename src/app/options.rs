@@ -34,7 +34,8 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum RegistryCommand {
     /// Serve the registry in the foreground until Ctrl-C; --state DIR is its storage
-    /// [default: STATE/registry/default]
+    /// [default: STATE/registry/default]. Basic auth as registry:2 takes it:
+    /// REGISTRY_AUTH=htpasswd, REGISTRY_AUTH_HTPASSWD_REALM, REGISTRY_AUTH_HTPASSWD_PATH
     Serve(RegistryServeArgs),
 }
 

@@ -79,6 +79,9 @@ impl RegistryClient {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(Duration::from_secs(10)))
+            // A registry that stops answering must not hang the lab; a large blob may
+            // still take its time arriving.
+            .timeout_recv_response(Some(Duration::from_secs(60)))
             .build()
             .into();
         RegistryClient {
