@@ -142,7 +142,7 @@ pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
 }
 
 /// `docklab test [LESSON...]`.
-pub fn test(args: &[String], out: &mut dyn Write) -> anyhow::Result<i32> {
+pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
     let sources = resolve(args)?;
     let mut failures = 0;
     for source in &sources {
@@ -163,27 +163,7 @@ pub fn test(args: &[String], out: &mut dyn Write) -> anyhow::Result<i32> {
                 continue;
             }
         };
-        for (index, step) in parsed.steps.iter().enumerate() {
-            let verdict = match step.kind() {
-                Some(StepKind::Exercise(exercise)) => test_exercise(&parsed, index, exercise),
-                Some(StepKind::Predict(predict)) => test_question(&parsed, index, predict),
-                _ => continue,
-            };
-            let id = step.id().unwrap_or("");
-            match verdict {
-                Ok(summary) => writeln!(out, "  {} {id}: {summary}", ok_mark())?,
-                Err(problems) => {
-                    failures += 1;
-                    writeln!(out, "  {} {id}", fail_mark())?;
-                    for p in problems {
-                        for (n, line) in p.lines().enumerate() {
-                            let lead = if n == 0 { "- " } else { "  " };
-                            writeln!(out, "      {lead}{line}")?;
-                        }
-                    }
-                }
-            }
-        }
+        failures += test_lesson(&parsed, verbose, out)?;
     }
     if failures == 0 {
         writeln!(out, "all lessons pass")?;
@@ -209,33 +189,87 @@ fn fail_mark() -> String {
 /// A lab on a fresh engine in its own temporary directory.
 pub struct Scratch {
     pub lab: Lab,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Scratch {
     pub fn new() -> anyhow::Result<Scratch> {
-        // A replay's engine is thrown away: on Linux, memory-backed /dev/shm spares it
-        // the fsyncs that make a real state directory crash-safe.
-        let shm = Path::new("/dev/shm");
-        let dir = if cfg!(target_os = "linux") && shm.is_dir() {
-            tempfile::Builder::new()
-                .prefix("docklab-test")
-                .tempdir_in(shm)
-        } else {
-            tempfile::tempdir()
-        }
-        .or_else(|_| tempfile::tempdir())
-        .context("cannot create a temporary directory")?;
+        Scratch::open(scratch_dir()?, 1)
+    }
+
+    fn open(dir: tempfile::TempDir, seed: u64) -> anyhow::Result<Scratch> {
         let settings = Settings {
             state_dir: dir.path().join("state"),
             workspace: dir.path().join("workspace"),
-            seed: Some(1),
+            seed: Some(seed),
             clock: Clock::parse_fixed(TEST_CLOCK).map_err(|e| anyhow::anyhow!("{e}"))?,
             backend: BackendKind::Embedded,
         };
         let lab = Lab::open(&settings, Mode::Script)?;
-        Ok(Scratch { lab, _dir: dir })
+        Ok(Scratch { lab, dir })
     }
+
+    /// A copy of this lab (engine state, workspace and transcript) to try something on
+    /// without replaying how it got here. The copy draws its IDs from `seed`, so they
+    /// never repeat the ones the original already handed out.
+    pub fn fork(&self, seed: u64) -> anyhow::Result<Scratch> {
+        let dir = scratch_dir()?;
+        for part in ["state", "workspace"] {
+            copy_tree(
+                &self.dir.path().join(part),
+                &dir.path().join(part),
+                part == "state",
+            )
+            .with_context(|| format!("cannot copy the lab's {part}"))?;
+        }
+        let _ = std::fs::remove_file(dir.path().join("state").join("lock"));
+        let mut scratch = Scratch::open(dir, seed)?;
+        scratch
+            .lab
+            .restore_transcript(self.lab.transcript().to_vec());
+        Ok(scratch)
+    }
+}
+
+fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
+    // A replay's engine is thrown away: on Linux, memory-backed /dev/shm spares it
+    // the fsyncs that make a real state directory crash-safe.
+    let shm = Path::new("/dev/shm");
+    if cfg!(target_os = "linux")
+        && shm.is_dir()
+        && let Ok(dir) = tempfile::Builder::new()
+            .prefix("docklab-test")
+            .tempdir_in(shm)
+    {
+        return Ok(dir);
+    }
+    tempfile::tempdir().context("cannot create a temporary directory")
+}
+
+/// Copies a directory tree; symbolic links are copied as links. With `link_blobs`, the
+/// files under `blobs/` are hard-linked: a content store never changes a blob in place
+/// (it writes a new file and renames it), so sharing them is safe and saves copying
+/// every layer of every image.
+fn copy_tree(from: &Path, to: &Path, link_blobs: bool) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&source, &target, link_blobs)?;
+        } else if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(&source)?, &target)?;
+        } else if link_blobs && from.components().any(|c| c.as_os_str() == "blobs") {
+            if std::fs::hard_link(&source, &target).is_err() {
+                std::fs::copy(&source, &target)?;
+            }
+        } else {
+            std::fs::copy(&source, &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes lesson files into the workspace; paths were checked by the loader, and are
@@ -300,29 +334,25 @@ pub fn apply_setup(lesson: &Lesson, lab: &mut Lab) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A fresh lab at the state a student reaches step `index` in.
-fn starting_state(lesson: &Lesson, index: usize) -> Result<Scratch, String> {
-    let mut scratch = Scratch::new().map_err(|e| format!("{e:#}"))?;
-    apply_setup(lesson, &mut scratch.lab).map_err(|e| format!("{e:#}"))?;
-    for step in &lesson.steps[..index] {
-        match step.kind() {
-            Some(StepKind::Exercise(e)) => {
-                write_files(scratch.lab.workspace(), &e.solution.files)
-                    .map_err(|err| format!("{err:#}"))?;
-                let failures = run_commands(&mut scratch.lab, &e.solution.commands);
-                if !failures.is_empty() {
-                    return Err(format!("the solution of {} fails: {}", e.id, failures[0]));
-                }
+/// Plays step `step` of a lesson as a student who gets it right would: an exercise's
+/// reference solution, a question's commands. Failures are sentences.
+fn play(lab: &mut Lab, step: StepKind<'_>) -> Result<(), String> {
+    match step {
+        StepKind::Exercise(e) => {
+            write_files(lab.workspace(), &e.solution.files).map_err(|err| format!("{err:#}"))?;
+            match run_commands(lab, &e.solution.commands).into_iter().next() {
+                Some(failure) => Err(format!("the solution of {} fails: {failure}", e.id)),
+                None => Ok(()),
             }
-            Some(StepKind::Predict(p)) => {
-                let mut commands = p.before.clone();
-                commands.push(p.command.clone());
-                run_commands(&mut scratch.lab, &commands);
-            }
-            _ => {}
         }
+        StepKind::Predict(p) => {
+            let mut commands = p.before.clone();
+            commands.push(p.command.clone());
+            run_commands(lab, &commands);
+            Ok(())
+        }
+        StepKind::Text(_) => Ok(()),
     }
-    Ok(scratch)
 }
 
 /// The first failing check's explanation, or None when all pass.
@@ -336,15 +366,24 @@ pub fn first_failure(lab: &mut Lab, exercise: &Exercise) -> Option<String> {
     })
 }
 
+/// Tests `exercise` from `start`, the state a student reaches it in; `seeds` numbers
+/// the forks, so none repeats another's IDs.
 fn test_exercise(
-    lesson: &Lesson,
-    index: usize,
+    start: &Scratch,
     exercise: &Exercise,
-) -> Result<String, Vec<String>> {
+    seeds: &mut u64,
+    verbose: bool,
+) -> Result<Vec<String>, Vec<String>> {
     let mut problems = Vec::new();
-    let mut scratch = starting_state(lesson, index).map_err(|e| vec![e])?;
-    if first_failure(&mut scratch.lab, exercise).is_none() {
-        problems.push("the checks pass before anything is done".to_string());
+    let mut notes = Vec::new();
+    let mut fork = || {
+        *seeds += 1;
+        start.fork(*seeds).map_err(|e| vec![format!("{e:#}")])
+    };
+    let mut scratch = fork()?;
+    match first_failure(&mut scratch.lab, exercise) {
+        None => problems.push("the checks pass before anything is done".to_string()),
+        Some(why) => notes.push(format!("before: {why}")),
     }
     if let Err(e) = write_files(scratch.lab.workspace(), &exercise.solution.files) {
         problems.push(format!("{e:#}"));
@@ -355,34 +394,38 @@ fn test_exercise(
         problems.push(format!("the solution does not pass: {why}"));
     }
     for mistake in &exercise.mistakes {
-        let mut scratch = starting_state(lesson, index).map_err(|e| vec![e])?;
+        let mut scratch = fork()?;
         if let Err(e) = write_files(scratch.lab.workspace(), &mistake.files) {
             problems.push(format!("{e:#}"));
         }
         run_commands(&mut scratch.lab, &mistake.commands);
-        if first_failure(&mut scratch.lab, exercise).is_none() {
-            problems.push(format!(
+        match first_failure(&mut scratch.lab, exercise) {
+            None => problems.push(format!(
                 "the mistake \"{}\" passes the checks",
                 mistake.name
-            ));
+            )),
+            Some(why) => notes.push(format!("{}: {why}", mistake.name)),
         }
     }
-    if problems.is_empty() {
-        Ok(format!(
-            "fails before, passes after the solution, rejects {} mistake(s)",
-            exercise.mistakes.len()
-        ))
-    } else {
-        Err(problems)
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    let mut lines = vec![format!(
+        "fails before, passes after the solution, rejects {} mistake(s)",
+        exercise.mistakes.len()
+    )];
+    if verbose {
+        lines.extend(notes);
+    }
+    Ok(lines)
 }
 
 fn test_question(
-    lesson: &Lesson,
-    index: usize,
+    start: &Scratch,
     predict: &lesson::Predict,
-) -> Result<String, Vec<String>> {
-    let mut scratch = starting_state(lesson, index).map_err(|e| vec![e])?;
+    seed: u64,
+) -> Result<Vec<String>, Vec<String>> {
+    let mut scratch = start.fork(seed).map_err(|e| vec![format!("{e:#}")])?;
     run_commands(&mut scratch.lab, &predict.before);
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     scratch.lab.execute(
@@ -391,7 +434,9 @@ fn test_question(
     );
     let output = String::from_utf8_lossy(&stdout);
     if predict.compare.accepts(&predict.answer, &output) {
-        Ok("the answer matches what the command prints".to_string())
+        Ok(vec![
+            "the answer matches what the command prints".to_string(),
+        ])
     } else {
         Err(vec![format!(
             "the answer does not match what `{}` prints:\n{}",
@@ -399,4 +444,56 @@ fn test_question(
             output.trim_end()
         )])
     }
+}
+
+/// Tests every exercise and question of one lesson; writes a line per step and returns
+/// how many failed.
+fn test_lesson(lesson: &Lesson, verbose: bool, out: &mut dyn Write) -> anyhow::Result<usize> {
+    let mut failures = 0;
+    let mut progress = Scratch::new()?;
+    if let Err(e) = apply_setup(lesson, &mut progress.lab) {
+        writeln!(out, "  {} setup: {e:#}", fail_mark())?;
+        return Ok(1);
+    }
+    let mut seeds = 1000;
+    for step in &lesson.steps {
+        let Some(kind) = step.kind() else { continue };
+        let verdict = match kind {
+            StepKind::Exercise(exercise) => test_exercise(&progress, exercise, &mut seeds, verbose),
+            StepKind::Predict(predict) => {
+                seeds += 1;
+                test_question(&progress, predict, seeds)
+            }
+            StepKind::Text(_) => continue,
+        };
+        let id = step.id().unwrap_or("");
+        match verdict {
+            Ok(lines) => {
+                writeln!(out, "  {} {id}: {}", ok_mark(), lines[0])?;
+                for line in &lines[1..] {
+                    write_indented(out, line)?;
+                }
+            }
+            Err(problems) => {
+                failures += 1;
+                writeln!(out, "  {} {id}", fail_mark())?;
+                for p in problems {
+                    write_indented(out, &p)?;
+                }
+            }
+        }
+        if let Err(e) = play(&mut progress.lab, kind) {
+            writeln!(out, "  {} {e}", fail_mark())?;
+            return Ok(failures + 1);
+        }
+    }
+    Ok(failures)
+}
+
+fn write_indented(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    for (n, line) in text.lines().enumerate() {
+        let lead = if n == 0 { "- " } else { "  " };
+        writeln!(out, "      {lead}{line}")?;
+    }
+    Ok(())
 }

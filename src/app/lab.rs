@@ -220,6 +220,11 @@ impl Lab {
         &self.transcript
     }
 
+    /// Takes over the transcript of another lab this one was copied from.
+    pub fn restore_transcript(&mut self, transcript: Vec<TranscriptEntry>) {
+        self.transcript = transcript;
+    }
+
     /// Forgets the commands run so far: a lesson's silent setup is not the student's.
     pub fn forget_transcript(&mut self) {
         self.transcript.clear();

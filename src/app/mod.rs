@@ -41,7 +41,9 @@ fn run(cli: Docklab) -> anyhow::Result<i32> {
         },
         Command::Schema => dev::schema(&mut std::io::stdout().lock()),
         Command::Lint(args) => dev::lint(&args.files, &mut std::io::stdout().lock()),
-        Command::Test(args) => dev::test(&args.lessons, &mut std::io::stdout().lock()),
+        Command::Test(args) => {
+            dev::test(&args.lessons, args.verbose, &mut std::io::stdout().lock())
+        }
         Command::Registry(RegistryCommand::Serve(args)) => {
             let root = match &cli.global.state {
                 Some(dir) => dir.clone(),

@@ -51,6 +51,9 @@ pub struct TestArgs {
     /// Lesson files, or shipped lessons by id or number [default: every shipped lesson]
     #[arg(value_name = "LESSON")]
     pub lessons: Vec<String>,
+    /// Also say why the checks fail before the solution and after each mistake
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -45,7 +45,8 @@ pub struct Outcome {
     pub passed: bool,
     /// One sentence: what was seen, and (on failure) what was wanted.
     pub message: String,
-    /// A coloured line diff (`-` seen, `+` wanted) where lists differ.
+    /// A coloured line diff (`-` seen, `+` wanted) where lists differ, or the list
+    /// seen where the wanted side is patterns.
     pub diff: Option<String>,
     /// The hint of the innermost failing check that has one.
     pub hint: Option<String>,
@@ -72,6 +73,12 @@ impl Outcome {
 
     fn with_diff(mut self, seen: &[String], wanted: &[String]) -> Outcome {
         self.diff = Some(line_diff(seen, wanted));
+        self
+    }
+
+    /// What was seen, as a list, where what was wanted is a pattern, not lines.
+    fn with_listing(mut self, seen: &[String]) -> Outcome {
+        self.diff = Some(seen.iter().map(|l| format!("  {l}\n")).collect());
         self
     }
 
@@ -409,7 +416,7 @@ fn history(c: &HistoryCheck, ctx: &mut Context<'_>) -> Outcome {
                     "no row of {}'s history after the ones matched so far matches /{p}/",
                     c.image
                 ))
-                .with_diff(&created, &c.created_by);
+                .with_listing(&created);
             }
         }
     }
@@ -799,7 +806,7 @@ fn dockerfile(c: &DockerfileCheck, ctx: &mut Context<'_>) -> Outcome {
                     "{} has no instruction matching /{p}/ where the exercise wants one",
                     c.path
                 ))
-                .with_diff(&instructions, &c.has);
+                .with_listing(&instructions);
             }
         }
     }

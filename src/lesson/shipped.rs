@@ -2,10 +2,20 @@
 //! `lessons/` is their source; `tests/lessons.rs` replays every one of them.
 
 /// (file name, text), in course order.
-const SHIPPED: &[(&str, &str)] = &[(
-    "01-images-and-containers.yaml",
-    include_str!("../../lessons/01-images-and-containers.yaml"),
-)];
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "01-images-and-containers.yaml",
+        include_str!("../../lessons/01-images-and-containers.yaml"),
+    ),
+    (
+        "02-names-and-tags.yaml",
+        include_str!("../../lessons/02-names-and-tags.yaml"),
+    ),
+    (
+        "03-building-an-image.yaml",
+        include_str!("../../lessons/03-building-an-image.yaml"),
+    ),
+];
 
 /// Every shipped lesson: (file name, text).
 pub fn shipped() -> &'static [(&'static str, &'static str)] {
