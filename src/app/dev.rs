@@ -144,26 +144,40 @@ pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
 /// `docklab test [LESSON...]`.
 pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
     let sources = resolve(args)?;
+    // Lessons are independent: replay them side by side, report them in order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let reports: Vec<std::sync::Mutex<Option<LessonReport>>> = sources
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(sources.len()) {
+            scope.spawn(|| {
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(source) = sources.get(n) else { break };
+                    let mut text = Vec::new();
+                    let failures = test_source(source, verbose, &mut text).unwrap_or_else(|e| {
+                        let _ = writeln!(text, "  {} {e:#}", fail_mark());
+                        1
+                    });
+                    if let Ok(mut slot) = reports[n].lock() {
+                        *slot = Some((text, failures));
+                    }
+                }
+            });
+        }
+    });
     let mut failures = 0;
-    for source in &sources {
-        writeln!(out, "{}", source.name)?;
-        let parsed = match lesson::parse(&source.text, &source.name).and_then(|l| {
-            match lesson::validate(&l, &source.text, &source.name)
-                .into_iter()
-                .find(|d| !d.authoring)
-            {
-                Some(d) => Err(d),
-                None => Ok(l),
-            }
-        }) {
-            Ok(l) => l,
-            Err(d) => {
-                writeln!(out, "  {} {d}", fail_mark())?;
-                failures += 1;
-                continue;
-            }
-        };
-        failures += test_lesson(&parsed, verbose, out)?;
+    for report in reports {
+        let (text, failed) = report
+            .into_inner()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| (b"  a replay thread stopped\n".to_vec(), 1));
+        out.write_all(&text)?;
+        failures += failed;
     }
     if failures == 0 {
         writeln!(out, "all lessons pass")?;
@@ -171,6 +185,30 @@ pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Resu
     } else {
         writeln!(out, "{failures} failure(s)")?;
         Ok(1)
+    }
+}
+
+/// A lesson's report as text, and how many of its steps failed.
+type LessonReport = (Vec<u8>, usize);
+
+/// One lesson file's report: its name, then a line per exercise and question.
+fn test_source(source: &LessonSource, verbose: bool, out: &mut dyn Write) -> anyhow::Result<usize> {
+    writeln!(out, "{}", source.name)?;
+    let parsed = lesson::parse(&source.text, &source.name).and_then(|l| {
+        match lesson::validate(&l, &source.text, &source.name)
+            .into_iter()
+            .find(|d| !d.authoring)
+        {
+            Some(d) => Err(d),
+            None => Ok(l),
+        }
+    });
+    match parsed {
+        Ok(l) => test_lesson(&l, verbose, out),
+        Err(d) => {
+            writeln!(out, "  {} {d}", fail_mark())?;
+            Ok(1)
+        }
     }
 }
 

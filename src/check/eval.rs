@@ -229,7 +229,7 @@ fn evaluate_kind(kind: Kind<'_>, ctx: &mut Context<'_>) -> Outcome {
             let outcome = evaluate(inner, ctx);
             if outcome.passed {
                 Outcome::fail(format!(
-                    "{}; the exercise wants the opposite",
+                    "{}, which the exercise does not want",
                     outcome.message
                 ))
             } else {
@@ -375,7 +375,12 @@ fn based_on(c: &BasedOnCheck, ctx: &mut Context<'_>) -> Outcome {
     };
     let base = match layers(ctx, &c.base) {
         Ok(l) => l,
-        Err(o) => return o,
+        Err(_) => {
+            return Outcome::fail(format!(
+                "{} cannot be built on {}: there is no image {} here",
+                c.image, c.base, c.base
+            ));
+        }
     };
     Outcome::verdict(
         image.starts_with(&base),
@@ -454,7 +459,10 @@ fn image_file(c: &ImageFileCheck, ctx: &mut Context<'_>) -> Outcome {
     {
         return Outcome::fail(format!("{} in {} does not match /{p}/", c.path, c.image));
     }
-    Outcome::pass(format!("{} has {} as wanted", c.image, c.path))
+    Outcome::pass(match &c.content {
+        Some(p) => format!("{} has {} matching /{p}/", c.image, c.path),
+        None => format!("{} has {}", c.image, c.path),
+    })
 }
 
 /// A container as the checks see it: its summary and its inspection.
@@ -578,6 +586,8 @@ fn container_mismatch(c: &ContainerCheck, found: &Found) -> Option<String> {
         .iter()
         .flatten()
         .filter_map(|p| p.public_port.map(|h| format!("{h}:{}", p.private_port)))
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
         .collect();
     for wanted in &c.ports {
         let ok = published

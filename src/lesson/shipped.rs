@@ -15,6 +15,22 @@ const SHIPPED: &[(&str, &str)] = &[
         "03-building-an-image.yaml",
         include_str!("../../lessons/03-building-an-image.yaml"),
     ),
+    (
+        "04-layers-and-the-build-cache.yaml",
+        include_str!("../../lessons/04-layers-and-the-build-cache.yaml"),
+    ),
+    (
+        "05-a-first-image-of-your-own.yaml",
+        include_str!("../../lessons/05-a-first-image-of-your-own.yaml"),
+    ),
+    (
+        "06-container-changes.yaml",
+        include_str!("../../lessons/06-container-changes.yaml"),
+    ),
+    (
+        "07-registries.yaml",
+        include_str!("../../lessons/07-registries.yaml"),
+    ),
 ];
 
 /// Every shipped lesson: (file name, text).
