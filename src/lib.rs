@@ -8,6 +8,8 @@
 //!
 //! - [`app`]: docklab's own command line, the lab (shell + docker), the REPL and
 //!   script mode. The only layer that touches the real terminal.
+//! - [`lesson`]: the lesson format (YAML, version 1) and its loader; [`check`]: the
+//!   declarative checks lessons grade with, evaluated through [`backend::Backend`] only.
 //! - [`cli`]: the docker command line: clap definitions (`cli::args`), one module per
 //!   verb, and Docker's formats (`cli::format`: tables, sizes, durations, Go templates).
 //!   It sees engines only through [`backend::Backend`].
@@ -24,5 +26,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod check;
 pub mod cli;
 pub mod engine;
+pub mod lesson;

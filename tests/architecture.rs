@@ -88,3 +88,40 @@ fn the_checker_notices_an_offence() {
     // the CLI, must find it doing so.
     assert!(!offences("src/app", &["cli"]).is_empty());
 }
+
+#[test]
+fn checks_see_engines_only_through_backend() {
+    let found = offences(
+        "src/check",
+        &["app", "lesson", "cli", "rustyline", "bollard"],
+    );
+    assert!(
+        found.is_empty(),
+        "the checks reach upwards:\n{}",
+        found.join("\n")
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/check");
+    let engine_type =
+        regex::Regex::new(r"engine::(Engine|EngineOptions)\b|backend::(embedded|docker)").unwrap();
+    for file in rust_files(&root) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !engine_type.is_match(&text),
+            "{} names an engine instead of trait Backend",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn lessons_are_data_that_run_nothing() {
+    let found = offences(
+        "src/lesson",
+        &["app", "cli", "backend", "engine", "rustyline"],
+    );
+    assert!(
+        found.is_empty(),
+        "the lesson format reaches into what runs lessons:\n{}",
+        found.join("\n")
+    );
+}

@@ -4,6 +4,7 @@
 
 mod architecture;
 mod docker_backend;
+mod lessons;
 mod registry;
 mod registry_clients;
 mod robustness;

@@ -6,6 +6,7 @@ use super::tools;
 use crate::backend::Backend;
 use crate::backend::docker::DockerBackend;
 use crate::backend::embedded::EmbeddedBackend;
+use crate::check::TranscriptEntry;
 use crate::cli::{self, Cli, ClientFiles};
 use crate::engine::clock::Clock;
 use crate::engine::dockerfile::DockerIgnore;
@@ -32,6 +33,8 @@ pub struct Lab {
     workspace: PathBuf,
     /// An interactive container the typed lines go to: its ID and prompt.
     session: Option<(String, String)>,
+    /// Every command run, with its status and output: what checks and graders read.
+    transcript: Vec<TranscriptEntry>,
 }
 
 /// What the shell cannot do itself: docker, and the lab's own words.
@@ -48,16 +51,26 @@ pub struct LabHost {
     interrupt: Arc<AtomicBool>,
 }
 
-/// The lab's stdout, noting in `reached` that output got there.
+/// The lab's stdout, noting in `reached` that output got there, and keeping the first
+/// [`KEPT_OUTPUT`] bytes for the transcript.
 struct Watched<'a> {
     inner: &'a mut dyn std::io::Write,
-    reached: &'a AtomicBool,
+    reached: Option<&'a AtomicBool>,
+    kept: Vec<u8>,
 }
+
+/// How much of a command's output the transcript keeps.
+const KEPT_OUTPUT: usize = 64 << 10;
 
 impl std::io::Write for Watched<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.reached.store(true, Ordering::SeqCst);
-        self.inner.write(buf)
+        if let Some(reached) = self.reached {
+            reached.store(true, Ordering::SeqCst);
+        }
+        let written = self.inner.write(buf)?;
+        let room = KEPT_OUTPUT.saturating_sub(self.kept.len());
+        self.kept.extend_from_slice(&buf[..written.min(room)]);
+        Ok(written)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -94,6 +107,7 @@ impl Lab {
         Ok(Lab {
             shell,
             session: None,
+            transcript: Vec::new(),
             host: LabHost {
                 backend,
                 opened_session: None,
@@ -107,8 +121,32 @@ impl Lab {
         })
     }
 
-    /// Runs one complete input (possibly several lines) and returns its status.
-    pub fn execute(&mut self, input: &str, mut streams: Streams<'_>) -> i32 {
+    /// Runs one complete input (possibly several lines) and returns its status; the
+    /// command, its status and its output join the transcript.
+    pub fn execute(&mut self, input: &str, streams: Streams<'_>) -> i32 {
+        let terminal = self.host.terminal.clone();
+        let mut stdout = Watched {
+            inner: streams.stdout,
+            reached: Some(&terminal),
+            kept: Vec::new(),
+        };
+        let mut stderr = Watched {
+            inner: streams.stderr,
+            reached: None,
+            kept: Vec::new(),
+        };
+        let status =
+            self.execute_watched(input, Streams::new(streams.stdin, &mut stdout, &mut stderr));
+        self.transcript.push(TranscriptEntry {
+            command: input.trim_end_matches(['\n', '\r']).to_string(),
+            exit_code: status,
+            stdout: String::from_utf8_lossy(&stdout.kept).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr.kept).into_owned(),
+        });
+        status
+    }
+
+    fn execute_watched(&mut self, input: &str, mut streams: Streams<'_>) -> i32 {
         if let Some((id, _)) = self.session.clone() {
             return match self
                 .host
@@ -134,12 +172,6 @@ impl Lab {
                 }
             };
         }
-        let terminal = self.host.terminal.clone();
-        let mut stdout = Watched {
-            inner: streams.stdout,
-            reached: &terminal,
-        };
-        let streams = Streams::new(streams.stdin, &mut stdout, streams.stderr);
         let status = self.shell.run(input, &mut self.host, streams);
         if let Some(session) = self.host.opened_session.take() {
             self.session = Some(session);
@@ -185,6 +217,31 @@ impl Lab {
 
     pub fn backend(&mut self) -> &mut dyn Backend {
         &mut *self.host.backend
+    }
+
+    /// The commands run so far.
+    pub fn transcript(&self) -> &[TranscriptEntry] {
+        &self.transcript
+    }
+
+    /// Takes over the transcript of another lab this one was copied from.
+    pub fn restore_transcript(&mut self, transcript: Vec<TranscriptEntry>) {
+        self.transcript = transcript;
+    }
+
+    /// Forgets the commands run so far: a lesson's silent setup is not the student's.
+    pub fn forget_transcript(&mut self) {
+        self.transcript.clear();
+    }
+
+    /// Evaluates `check` against this lab's engine, workspace and transcript.
+    pub fn evaluate(&mut self, check: &crate::check::Check) -> crate::check::Outcome {
+        let mut context = crate::check::Context {
+            backend: &mut *self.host.backend,
+            workspace: &self.workspace,
+            transcript: &self.transcript,
+        };
+        crate::check::evaluate(check, &mut context)
     }
 }
 

@@ -2,6 +2,7 @@
 //! backend), script mode and the interactive REPL. The only layer that touches the
 //! process's real stdout, stderr and terminal.
 
+pub mod dev;
 pub mod lab;
 pub mod options;
 pub mod repl;
@@ -38,6 +39,11 @@ fn run(cli: Docklab) -> anyhow::Result<i32> {
             Some(path) => script::run_file(&settings, &path, args.jsonl),
             None => repl::run(&settings),
         },
+        Command::Schema => dev::schema(&mut std::io::stdout().lock()),
+        Command::Lint(args) => dev::lint(&args.files, &mut std::io::stdout().lock()),
+        Command::Test(args) => {
+            dev::test(&args.lessons, args.verbose, &mut std::io::stdout().lock())
+        }
         Command::Registry(RegistryCommand::Serve(args)) => {
             let root = match &cli.global.state {
                 Some(dir) => dir.clone(),

@@ -26,9 +26,34 @@ pub struct Docklab {
 pub enum Command {
     /// Free play on the engine: a lab shell with no lesson
     Sandbox(SandboxArgs),
+    /// Check lesson files: schema errors, broken references and authoring rules, with
+    /// file:line:col
+    Lint(LintArgs),
+    /// Replay lessons on fresh engines: each exercise's checks must fail before its
+    /// solution, pass after it, and reject every listed mistake
+    Test(TestArgs),
+    /// Print the JSON Schema of the lesson format
+    Schema,
     /// The lab's OCI registry on its own, for other tools and tests
     #[command(subcommand)]
     Registry(RegistryCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Lesson files (YAML)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Lesson files, or shipped lessons by id or number [default: every shipped lesson]
+    #[arg(value_name = "LESSON")]
+    pub lessons: Vec<String>,
+    /// Also say why the checks fail before the solution and after each mistake
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -66,15 +66,20 @@ pub fn run_text(lab: &mut Lab, text: &str, sink: &mut dyn FnMut(Record)) -> i32 
     status
 }
 
-pub fn run_file(settings: &Settings, path: &Path, jsonl: bool) -> anyhow::Result<i32> {
+/// A file's text, or an error naming the file (and the first byte that is not UTF-8).
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not UTF-8 text (byte {})",
             path.display(),
             e.utf8_error().valid_up_to()
         )
-    })?;
+    })
+}
+
+pub fn run_file(settings: &Settings, path: &Path, jsonl: bool) -> anyhow::Result<i32> {
+    let text = read_text(path)?;
     let mut lab = Lab::open(settings, Mode::Script)?;
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -1,0 +1,537 @@
+//! Instructor tools: `docklab schema`, `docklab lint FILE...` and `docklab test
+//! [LESSON...]`, the continuous integration of lesson content.
+//!
+//! `test` replays every exercise on a fresh embedded engine (its own temporary state and
+//! workspace, a fixed seed and clock): the checks must fail on the exercise's starting
+//! state, pass after its reference solution, and fail after each listed mistake. The
+//! starting state of an exercise is the lesson's setup plus the solutions of the
+//! exercises (and the commands of the questions) before it, as a student reaches it.
+
+use super::lab::{Lab, Mode};
+use super::options::{BackendKind, Settings};
+use crate::engine::clock::Clock;
+use crate::engine::streams::Streams;
+use crate::lesson::{self, Exercise, Lesson, StepKind};
+use anyhow::Context;
+use owo_colors::{OwoColorize, Stream};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The fixed clock lesson replays run at.
+pub const TEST_CLOCK: &str = "2026-03-01T12:00:00Z";
+
+/// A lesson file's name and text, from the disk or shipped in the binary.
+pub struct LessonSource {
+    pub name: String,
+    pub text: String,
+}
+
+/// `LESSON` arguments: a path to a file, or a shipped lesson's id, number or file name;
+/// none means every shipped lesson.
+pub fn resolve(args: &[String]) -> anyhow::Result<Vec<LessonSource>> {
+    if args.is_empty() {
+        return Ok(lesson::shipped()
+            .iter()
+            .map(|(name, text)| LessonSource {
+                name: format!("lessons/{name}"),
+                text: text.to_string(),
+            })
+            .collect());
+    }
+    args.iter()
+        .map(|arg| {
+            let path = Path::new(arg);
+            if path.exists() {
+                return read_source(path);
+            }
+            lesson::find_shipped(arg)
+                .map(|(name, text)| LessonSource {
+                    name: format!("lessons/{name}"),
+                    text: text.to_string(),
+                })
+                .with_context(|| {
+                    format!("no lesson {arg:?}: not a file, nor a shipped lesson (docklab list shows them)")
+                })
+        })
+        .collect()
+}
+
+fn read_source(path: &Path) -> anyhow::Result<LessonSource> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    anyhow::ensure!(
+        meta.len() <= lesson::MAX_LESSON_BYTES,
+        "{}: {} bytes is too large for a lesson (the limit is {})",
+        path.display(),
+        meta.len(),
+        lesson::MAX_LESSON_BYTES
+    );
+    let text = super::script::read_text(path)?;
+    Ok(LessonSource {
+        name: path.display().to_string(),
+        text,
+    })
+}
+
+/// `docklab schema`.
+pub fn schema(out: &mut dyn Write) -> anyhow::Result<i32> {
+    out.write_all(lesson::schema_json().as_bytes())?;
+    Ok(0)
+}
+
+/// `docklab lint FILE...`: every problem of every file, then a count; 1 when any.
+pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
+    let mut problems = 0;
+    let mut lessons = Vec::new();
+    for path in files {
+        let source = match read_source(path) {
+            Ok(source) => source,
+            Err(e) => {
+                writeln!(out, "{e:#}")?;
+                problems += 1;
+                continue;
+            }
+        };
+        match lesson::parse(&source.text, &source.name) {
+            Ok(parsed) => {
+                for d in lesson::validate(&parsed, &source.text, &source.name) {
+                    writeln!(out, "{d}")?;
+                    problems += 1;
+                }
+                lessons.push((source, parsed));
+            }
+            Err(d) => {
+                writeln!(out, "{d}")?;
+                problems += 1;
+            }
+        }
+    }
+    // Prerequisites name lessons: those linted together, or shipped.
+    let mut known: Vec<String> = lessons.iter().map(|(_, l)| l.id.clone()).collect();
+    known.extend(
+        lesson::shipped()
+            .iter()
+            .filter_map(|(_, text)| lesson::parse(text, "").ok().map(|l| l.id)),
+    );
+    for (source, parsed) in &lessons {
+        for prerequisite in &parsed.prerequisites {
+            if !known.contains(prerequisite) {
+                let (line, column) = source
+                    .text
+                    .lines()
+                    .enumerate()
+                    .find_map(|(n, l)| l.find(prerequisite.as_str()).map(|c| (n + 1, c + 1)))
+                    .unwrap_or((1, 1));
+                writeln!(
+                    out,
+                    "{}:{line}:{column}: prerequisite {prerequisite} is not a known lesson",
+                    source.name
+                )?;
+                problems += 1;
+            }
+        }
+    }
+    if problems == 0 {
+        writeln!(out, "{} lesson file(s), no problems", files.len())?;
+        Ok(0)
+    } else {
+        writeln!(out, "{problems} problem(s)")?;
+        Ok(1)
+    }
+}
+
+/// `docklab test [LESSON...]`.
+pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let sources = resolve(args)?;
+    // Lessons are independent: replay them side by side, report them in order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let reports: Vec<std::sync::Mutex<Option<LessonReport>>> = sources
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(sources.len()) {
+            scope.spawn(|| {
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(source) = sources.get(n) else { break };
+                    let mut text = Vec::new();
+                    let failures = test_source(source, verbose, &mut text).unwrap_or_else(|e| {
+                        let _ = writeln!(text, "  {} {e:#}", fail_mark());
+                        1
+                    });
+                    if let Ok(mut slot) = reports[n].lock() {
+                        *slot = Some((text, failures));
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = 0;
+    for report in reports {
+        let (text, failed) = report
+            .into_inner()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| (b"  a replay thread stopped\n".to_vec(), 1));
+        out.write_all(&text)?;
+        failures += failed;
+    }
+    if failures == 0 {
+        writeln!(out, "all lessons pass")?;
+        Ok(0)
+    } else {
+        writeln!(out, "{failures} failure(s)")?;
+        Ok(1)
+    }
+}
+
+/// A lesson's report as text, and how many of its steps failed.
+type LessonReport = (Vec<u8>, usize);
+
+/// One lesson file's report: its name, then a line per exercise and question.
+fn test_source(source: &LessonSource, verbose: bool, out: &mut dyn Write) -> anyhow::Result<usize> {
+    writeln!(out, "{}", source.name)?;
+    let parsed = lesson::parse(&source.text, &source.name).and_then(|l| {
+        match lesson::validate(&l, &source.text, &source.name)
+            .into_iter()
+            .find(|d| !d.authoring)
+        {
+            Some(d) => Err(d),
+            None => Ok(l),
+        }
+    });
+    match parsed {
+        Ok(l) => test_lesson(&l, verbose, out),
+        Err(d) => {
+            writeln!(out, "  {} {d}", fail_mark())?;
+            Ok(1)
+        }
+    }
+}
+
+fn ok_mark() -> String {
+    "ok  "
+        .if_supports_color(Stream::Stdout, |t| t.green())
+        .to_string()
+}
+
+fn fail_mark() -> String {
+    "FAIL"
+        .if_supports_color(Stream::Stdout, |t| t.red())
+        .to_string()
+}
+
+/// A lab on a fresh engine in its own temporary directory.
+pub struct Scratch {
+    pub lab: Lab,
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> anyhow::Result<Scratch> {
+        Scratch::open(scratch_dir()?, 1)
+    }
+
+    fn open(dir: tempfile::TempDir, seed: u64) -> anyhow::Result<Scratch> {
+        let settings = Settings {
+            state_dir: dir.path().join("state"),
+            workspace: dir.path().join("workspace"),
+            seed: Some(seed),
+            clock: Clock::parse_fixed(TEST_CLOCK).map_err(|e| anyhow::anyhow!("{e}"))?,
+            backend: BackendKind::Embedded,
+        };
+        let lab = Lab::open(&settings, Mode::Script)?;
+        Ok(Scratch { lab, dir })
+    }
+
+    /// A copy of this lab (engine state, workspace and transcript) to try something on
+    /// without replaying how it got here. The copy draws its IDs from `seed`, so they
+    /// never repeat the ones the original already handed out.
+    pub fn fork(&self, seed: u64) -> anyhow::Result<Scratch> {
+        let dir = scratch_dir()?;
+        for part in ["state", "workspace"] {
+            copy_tree(
+                &self.dir.path().join(part),
+                &dir.path().join(part),
+                part == "state",
+            )
+            .with_context(|| format!("cannot copy the lab's {part}"))?;
+        }
+        let _ = std::fs::remove_file(dir.path().join("state").join("lock"));
+        let mut scratch = Scratch::open(dir, seed)?;
+        scratch
+            .lab
+            .restore_transcript(self.lab.transcript().to_vec());
+        Ok(scratch)
+    }
+}
+
+fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
+    // A replay's engine is thrown away: on Linux, memory-backed /dev/shm spares it
+    // the fsyncs that make a real state directory crash-safe.
+    let shm = Path::new("/dev/shm");
+    if cfg!(target_os = "linux")
+        && shm.is_dir()
+        && let Ok(dir) = tempfile::Builder::new()
+            .prefix("docklab-test")
+            .tempdir_in(shm)
+    {
+        return Ok(dir);
+    }
+    tempfile::tempdir().context("cannot create a temporary directory")
+}
+
+/// Copies a directory tree; symbolic links are copied as links. With `link_blobs`, the
+/// files under `blobs/` are hard-linked: a content store never changes a blob in place
+/// (it writes a new file and renames it), so sharing them is safe and saves copying
+/// every layer of every image.
+fn copy_tree(from: &Path, to: &Path, link_blobs: bool) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&source, &target, link_blobs)?;
+        } else if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(&source)?, &target)?;
+        } else if link_blobs && from.components().any(|c| c.as_os_str() == "blobs") {
+            if std::fs::hard_link(&source, &target).is_err() {
+                std::fs::copy(&source, &target)?;
+            }
+        } else {
+            std::fs::copy(&source, &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes lesson files into the workspace; paths were checked by the loader, and are
+/// checked again here, since a file must never land outside it.
+pub fn write_files(workspace: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    for (rel, content) in files {
+        anyhow::ensure!(
+            !rel.starts_with('/') && !rel.split(['/', '\\']).any(|p| p == ".."),
+            "{rel:?} is outside the workspace"
+        );
+        let path = workspace.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, content).with_context(|| format!("cannot write {rel}"))?;
+        #[cfg(unix)]
+        if content.starts_with("#!") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `commands`; each failure is a sentence naming the command and what it said.
+pub fn run_commands(lab: &mut Lab, commands: &[String]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for command in commands {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let status = lab.execute(
+            &format!("{command}\n"),
+            Streams::new(&[], &mut stdout, &mut stderr),
+        );
+        if status != 0 {
+            failures.push(format!(
+                "`{}` exited with {status}: {}",
+                command.trim(),
+                String::from_utf8_lossy(&stderr).trim()
+            ));
+        }
+    }
+    failures
+}
+
+/// The lesson's setup, applied to a fresh lab; its commands leave no transcript.
+pub fn apply_setup(lesson: &Lesson, lab: &mut Lab) -> anyhow::Result<()> {
+    write_files(lab.workspace(), &lesson.setup.files)?;
+    let mut commands: Vec<String> = lesson
+        .setup
+        .images
+        .iter()
+        .map(|i| format!("docker pull -q {i}"))
+        .collect();
+    commands.extend(lesson.setup.commands.iter().cloned());
+    let failures = run_commands(lab, &commands);
+    anyhow::ensure!(
+        failures.is_empty(),
+        "the setup fails: {}",
+        failures.join("; ")
+    );
+    lab.forget_transcript();
+    Ok(())
+}
+
+/// Plays step `step` of a lesson as a student who gets it right would: an exercise's
+/// reference solution, a question's commands. Failures are sentences.
+fn play(lab: &mut Lab, step: StepKind<'_>) -> Result<(), String> {
+    match step {
+        StepKind::Exercise(e) => {
+            write_files(lab.workspace(), &e.solution.files).map_err(|err| format!("{err:#}"))?;
+            match run_commands(lab, &e.solution.commands).into_iter().next() {
+                Some(failure) => Err(format!("the solution of {} fails: {failure}", e.id)),
+                None => Ok(()),
+            }
+        }
+        StepKind::Predict(p) => {
+            let mut commands = p.before.clone();
+            commands.push(p.command.clone());
+            run_commands(lab, &commands);
+            Ok(())
+        }
+        StepKind::Text(_) => Ok(()),
+    }
+}
+
+/// The first failing check's explanation, or None when all pass.
+pub fn first_failure(lab: &mut Lab, exercise: &Exercise) -> Option<String> {
+    exercise.checks.iter().find_map(|check| {
+        let outcome = lab.evaluate(check);
+        (!outcome.passed).then(|| match outcome.diff {
+            Some(diff) => format!("{}\n{}", outcome.message, diff.trim_end()),
+            None => outcome.message,
+        })
+    })
+}
+
+/// Tests `exercise` from `start`, the state a student reaches it in; `seeds` numbers
+/// the forks, so none repeats another's IDs.
+fn test_exercise(
+    start: &Scratch,
+    exercise: &Exercise,
+    seeds: &mut u64,
+    verbose: bool,
+) -> Result<Vec<String>, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let mut fork = || {
+        *seeds += 1;
+        start.fork(*seeds).map_err(|e| vec![format!("{e:#}")])
+    };
+    let mut scratch = fork()?;
+    match first_failure(&mut scratch.lab, exercise) {
+        None => problems.push("the checks pass before anything is done".to_string()),
+        Some(why) => notes.push(format!("before: {why}")),
+    }
+    if let Err(e) = write_files(scratch.lab.workspace(), &exercise.solution.files) {
+        problems.push(format!("{e:#}"));
+    }
+    let failures = run_commands(&mut scratch.lab, &exercise.solution.commands);
+    problems.extend(failures.into_iter().map(|f| format!("the solution: {f}")));
+    if let Some(why) = first_failure(&mut scratch.lab, exercise) {
+        problems.push(format!("the solution does not pass: {why}"));
+    }
+    for mistake in &exercise.mistakes {
+        let mut scratch = fork()?;
+        if let Err(e) = write_files(scratch.lab.workspace(), &mistake.files) {
+            problems.push(format!("{e:#}"));
+        }
+        run_commands(&mut scratch.lab, &mistake.commands);
+        match first_failure(&mut scratch.lab, exercise) {
+            None => problems.push(format!(
+                "the mistake \"{}\" passes the checks",
+                mistake.name
+            )),
+            Some(why) => notes.push(format!("{}: {why}", mistake.name)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut lines = vec![format!(
+        "fails before, passes after the solution, rejects {} mistake(s)",
+        exercise.mistakes.len()
+    )];
+    if verbose {
+        lines.extend(notes);
+    }
+    Ok(lines)
+}
+
+fn test_question(
+    start: &Scratch,
+    predict: &lesson::Predict,
+    seed: u64,
+) -> Result<Vec<String>, Vec<String>> {
+    let mut scratch = start.fork(seed).map_err(|e| vec![format!("{e:#}")])?;
+    run_commands(&mut scratch.lab, &predict.before);
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    scratch.lab.execute(
+        &format!("{}\n", predict.command),
+        Streams::new(&[], &mut stdout, &mut stderr),
+    );
+    let output = String::from_utf8_lossy(&stdout);
+    if predict.compare.accepts(&predict.answer, &output) {
+        Ok(vec![
+            "the answer matches what the command prints".to_string(),
+        ])
+    } else {
+        Err(vec![format!(
+            "the answer does not match what `{}` prints:\n{}",
+            predict.command,
+            output.trim_end()
+        )])
+    }
+}
+
+/// Tests every exercise and question of one lesson; writes a line per step and returns
+/// how many failed.
+fn test_lesson(lesson: &Lesson, verbose: bool, out: &mut dyn Write) -> anyhow::Result<usize> {
+    let mut failures = 0;
+    let mut progress = Scratch::new()?;
+    if let Err(e) = apply_setup(lesson, &mut progress.lab) {
+        writeln!(out, "  {} setup: {e:#}", fail_mark())?;
+        return Ok(1);
+    }
+    let mut seeds = 1000;
+    for step in &lesson.steps {
+        let Some(kind) = step.kind() else { continue };
+        let verdict = match kind {
+            StepKind::Exercise(exercise) => test_exercise(&progress, exercise, &mut seeds, verbose),
+            StepKind::Predict(predict) => {
+                seeds += 1;
+                test_question(&progress, predict, seeds)
+            }
+            StepKind::Text(_) => continue,
+        };
+        let id = step.id().unwrap_or("");
+        match verdict {
+            Ok(lines) => {
+                writeln!(out, "  {} {id}: {}", ok_mark(), lines[0])?;
+                for line in &lines[1..] {
+                    write_indented(out, line)?;
+                }
+            }
+            Err(problems) => {
+                failures += 1;
+                writeln!(out, "  {} {id}", fail_mark())?;
+                for p in problems {
+                    write_indented(out, &p)?;
+                }
+            }
+        }
+        if let Err(e) = play(&mut progress.lab, kind) {
+            writeln!(out, "  {} {e}", fail_mark())?;
+            return Ok(failures + 1);
+        }
+    }
+    Ok(failures)
+}
+
+fn write_indented(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    for (n, line) in text.lines().enumerate() {
+        let lead = if n == 0 { "- " } else { "  " };
+        writeln!(out, "      {lead}{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Lesson content as CI sees it: the shipped schema is the generated one, every shipped
+//! lesson lints clean and replays (`docklab test`), broken files are reported with their
+//! line and column, and no input makes the loader panic.
+
+use proptest::prelude::*;
+use std::path::Path;
+use std::process::Command;
+
+fn docklab(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_docklab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("DOCKLAB_HOME")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn shipped_files() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| format!("lessons/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_shipped_schema_is_the_generated_one() {
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/schema.json"))
+            .unwrap();
+    assert!(
+        shipped == docklab::lesson::schema_json(),
+        "lessons/schema.json is stale: run `docklab schema > lessons/schema.json`"
+    );
+}
+
+#[test]
+fn every_lesson_file_is_shipped_in_the_binary() {
+    let shipped: Vec<String> = docklab::lesson::shipped()
+        .iter()
+        .map(|(name, _)| format!("lessons/{name}"))
+        .collect();
+    assert_eq!(shipped, shipped_files());
+}
+
+#[test]
+fn every_shipped_lesson_lints_clean() {
+    let files = shipped_files();
+    let mut args = vec!["lint"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, text) = docklab(&args);
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn every_shipped_lesson_replays() {
+    let (code, text) = docklab(&["test"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.ends_with("all lessons pass\n"), "{text}");
+}
+
+#[test]
+fn lint_reports_a_broken_file_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/01-images-and-containers.yaml"),
+    )
+    .unwrap();
+    let broken = good.replacen("      goal: |", "      gaol: oops\n      goal: |", 1);
+    let line = broken.lines().position(|l| l.contains("gaol")).unwrap() + 1;
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, broken).unwrap();
+    let (code, text) = docklab(&["lint", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!("broken.yaml:{line}:7: steps[")),
+        "{text}"
+    );
+    assert!(text.contains("unknown field `gaol`"), "{text}");
+
+    let few = good.replacen(
+        "        - name: misspells the image name",
+        "        - nome: x",
+        1,
+    );
+    std::fs::write(&file, few).unwrap();
+    let (code, text) = docklab(&["lint", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("unknown field `nome`"), "{text}");
+}
+
+#[test]
+fn a_mistake_that_passes_fails_the_lesson_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/01-images-and-containers.yaml"),
+    )
+    .unwrap();
+    // A "mistake" that is really the solution must be caught.
+    let broken = good.replacen(
+        "        - name: misspells the image name\n          commands:\n            - docker run hello-word",
+        "        - name: the solution in disguise\n          commands:\n            - docker run hello-world",
+        1,
+    );
+    assert_ne!(broken, good);
+    let file = dir.path().join("01-x.yaml");
+    std::fs::write(&file, broken).unwrap();
+    let (code, text) = docklab(&["test", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("the mistake \"the solution in disguise\" passes the checks"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_oversized_lesson_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.yaml");
+    std::fs::write(&file, "#".repeat(2 << 20)).unwrap();
+    let (code, text) = docklab(&["lint", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("too large for a lesson"), "{text}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn the_loader_never_panics_on_random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let text = String::from_utf8_lossy(&bytes);
+        if let Ok(lesson) = docklab::lesson::parse(&text, "fuzz.yaml") {
+            let _ = docklab::lesson::validate(&lesson, &text, "fuzz.yaml");
+        }
+    }
+
+    #[test]
+    fn the_loader_never_panics_on_a_mutated_lesson(
+        at in 0usize..1_000_000,
+        len in 0usize..64,
+        insert in "[ -~\n\t:{}\\[\\]-]{0,32}",
+    ) {
+        let good = docklab::lesson::shipped()[0].1;
+        let mut start = at % good.len();
+        while !good.is_char_boundary(start) { start -= 1; }
+        let mut end = (start + len).min(good.len());
+        while !good.is_char_boundary(end) { end -= 1; }
+        let text = format!("{}{}{}", &good[..start], insert, &good[end..]);
+        match docklab::lesson::parse(&text, "m.yaml") {
+            Ok(lesson) => {
+                for d in docklab::lesson::validate(&lesson, &text, "m.yaml") {
+                    prop_assert!(d.line <= text.lines().count() + 1, "{}", d);
+                }
+            }
+            Err(d) => prop_assert!(d.line <= text.lines().count() + 1, "{}", d),
+        }
+    }
+}
