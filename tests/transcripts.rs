@@ -716,3 +716,21 @@ docker run --rm ubuntu:22.04 sh -c 'echo "[$RANDOM]"'
 "#,
     );
 }
+
+#[test]
+fn restart_policies_when_the_process_ends() {
+    pin(
+        "restart_policies",
+        r#"docker run -d --restart=always --name loop alpine echo hi
+docker run -d --restart=on-failure:3 --name flaky alpine sh -c 'echo try; exit 3'
+docker run -d --restart=on-failure --name flaky2 alpine false
+docker run -d --restart=on-failure:2 --name fine alpine true
+docker ps -a
+docker logs flaky
+docker inspect -f '{{.Name}} {{.RestartCount}} {{.State.Status}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' flaky loop fine
+docker rm loop
+docker stop loop flaky2
+docker ps -a
+"#,
+    );
+}

@@ -139,6 +139,7 @@ impl Engine {
             logs: Vec::new(),
             ports: Vec::new(),
             listening: Vec::new(),
+            restart_count: 0,
             mounts,
         };
         self.containers.insert(record);
@@ -311,7 +312,47 @@ impl Engine {
         c.exit_code = exit;
         c.finished_at = Some(finished);
         self.save()?;
+        self.apply_restart_policy(&id, exit)?;
         Ok(exit)
+    }
+
+    /// What the daemon does when the process ends: `on-failure:N` runs it again, up to N
+    /// times, while it fails; `always`, `unless-stopped` and an unbounded `on-failure`
+    /// keep restarting it, which the lab shows as `Restarting (code)` until it is stopped.
+    fn apply_restart_policy(&mut self, id: &str, exit: i64) -> Result<()> {
+        use bollard_stubs::models::RestartPolicyNameEnum as Policy;
+        let Some(c) = self.containers.find(id) else {
+            return Ok(());
+        };
+        let policy = c
+            .config
+            .host_config
+            .as_ref()
+            .and_then(|h| h.restart_policy.clone())
+            .unwrap_or_default();
+        let retries = policy.maximum_retry_count.unwrap_or(0);
+        let forever = match policy.name {
+            Some(Policy::ALWAYS | Policy::UNLESS_STOPPED) => true,
+            Some(Policy::ON_FAILURE) if exit != 0 => retries <= 0,
+            _ => false,
+        };
+        if forever {
+            let c = self.containers.get_mut(id).expect("found above");
+            c.status = Status::Restarting;
+            c.restart_count += 1;
+            return self.save();
+        }
+        if policy.name == Some(Policy::ON_FAILURE) && exit != 0 && c.restart_count < retries {
+            self.containers
+                .get_mut(id)
+                .expect("found above")
+                .restart_count += 1;
+            let mut sink = Vec::new();
+            let mut errors = Vec::new();
+            // Each run's output goes to the log only: nobody is attached any more.
+            let _ = self.execute_container(id, Streams::new(&[], &mut sink, &mut errors), true);
+        }
+        Ok(())
     }
 
     /// Records that the container's process could not start, and why.
@@ -469,7 +510,10 @@ impl Engine {
         self.close_ports(&record.id);
         let now = self.now_rfc3339();
         // nginx and the registry stop cleanly on SIGTERM; a kill is a kill.
-        let code = if !must_be_running && !record.listening.is_empty() {
+        let code = if record.status == Status::Restarting {
+            // Between two runs there is no process to signal: the last exit stands.
+            record.exit_code
+        } else if !must_be_running && !record.listening.is_empty() {
             0
         } else {
             code
@@ -804,7 +848,7 @@ impl Engine {
             }),
             image: Some(c.image_id.to_string()),
             name: Some(format!("/{}", c.name)),
-            restart_count: Some(0),
+            restart_count: Some(c.restart_count),
             driver: Some("docklab-layers".into()),
             platform: Some("linux".into()),
             config: Some(ContainerConfig {
@@ -847,8 +891,13 @@ impl Engine {
             )));
         }
         if c.is_running() && !force {
+            let state = if c.status == Status::Restarting {
+                "restarting"
+            } else {
+                "running"
+            };
             return Err(EngineError::Conflict(format!(
-                "cannot remove container \"/{}\": container is running: stop the container before removing or force remove",
+                "cannot remove container \"/{}\": container is {state}: stop the container before removing or force remove",
                 c.name
             )));
         }

@@ -87,6 +87,9 @@ pub struct ContainerRecord {
     /// What its process listens on, by container port: `(80, "nginx")`.
     #[serde(default)]
     pub listening: Vec<(u16, String)>,
+    /// How many times its restart policy has started it again.
+    #[serde(default)]
+    pub restart_count: i64,
 }
 
 /// One host address a container port is published on.
