@@ -79,10 +79,11 @@ impl Server {
         }
     }
 
-    /// Kills the server at once: its runtime and every task on it go away.
+    /// Kills the server at once: its runtime and every task on it go away (waiting
+    /// only until its threads are gone, as a killed process's are).
     pub fn kill(&mut self) {
         if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
+            runtime.shutdown_timeout(Duration::from_secs(10));
         }
     }
 

@@ -1026,8 +1026,10 @@ impl Registry {
     async fn append(&self, upload: &mut Upload, uuid: &str, mut body: Incoming) -> Result<()> {
         let path = self.storage.upload_dir(uuid).join("data");
         // Frames are small; a mebibyte of buffer saves most of the write calls.
-        let mut file =
-            io::BufWriter::with_capacity(1 << 20, OpenOptions::new().append(true).open(&path)?);
+        let mut file = Staged(Some(io::BufWriter::with_capacity(
+            1 << 20,
+            OpenOptions::new().append(true).open(&path)?,
+        )));
         let start = upload.size;
         let mut written = 0u64;
         let failed = loop {
@@ -1035,7 +1037,7 @@ impl Registry {
                 None => break None,
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
-                        if let Err(e) = file.write_all(&data) {
+                        if let Err(e) = file.writer().write_all(&data) {
                             break Some(RegistryError::from(e));
                         }
                         if let Some(hasher) = &mut upload.hasher {
@@ -1052,13 +1054,13 @@ impl Registry {
                 }
             }
         };
-        let failed = match (failed, file.flush()) {
+        let failed = match (failed, file.writer().flush()) {
             (Some(error), _) => Some(error),
             (None, Err(e)) => Some(RegistryError::from(e)),
             (None, Ok(())) => None,
         };
         // Whatever the buffer still holds is dropped, never written after the truncation.
-        let (file, _) = file.into_parts();
+        let file = file.into_file();
         if let Some(error) = failed {
             file.set_len(start)?;
             // The running hash has seen bytes that are gone; hash the file at the end.
@@ -1148,6 +1150,31 @@ fn parse_byte_range(header: &str, size: u64) -> Option<(u64, u64)> {
         (a, b) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(size - 1)),
     };
     (start <= end && start < size).then_some((start, end))
+}
+
+/// An upload's staged file being written. Dropped before it is finished — the request
+/// cancelled, the server going down — it discards what it still buffers rather than
+/// writing it late, as a crash would.
+struct Staged(Option<io::BufWriter<File>>);
+
+impl Staged {
+    fn writer(&mut self) -> &mut io::BufWriter<File> {
+        self.0.as_mut().expect("present until into_file")
+    }
+
+    /// The file, without writing what the buffer still holds.
+    fn into_file(mut self) -> File {
+        let (file, _) = self.0.take().expect("present until into_file").into_parts();
+        file
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(writer) = self.0.take() {
+            let _ = writer.into_parts();
+        }
+    }
 }
 
 #[cfg(test)]
