@@ -992,12 +992,9 @@ async fn run_attached(
     let io = |e| io_error(host, e);
     let container = encode(id);
 
-    let mut pairs = vec![
-        ("stream", "1"),
-        ("stdout", "1"),
-        ("stderr", "1"),
-        ("logs", "1"),
-    ];
+    // Streamed only, as the docker CLI attaches for `run`: with `logs=1` too, the
+    // daemon may replay output the stream also delivers, and it arrives twice.
+    let mut pairs = vec![("stream", "1"), ("stdout", "1"), ("stderr", "1")];
     let send_stdin = plan.stdin && !streams.stdin.is_empty();
     if send_stdin {
         pairs.push(("stdin", "1"));
