@@ -225,6 +225,7 @@ fn main() {
     );
 
     registry_throughput();
+    containers(dir.path());
 
     // Script mode: 100 commands of a lesson's kind.
     let mut text = String::new();
@@ -351,4 +352,51 @@ fn registry_throughput() {
     measure_registry("Debian docker-registry 2.8", &endpoint);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// The container runtime's bars: a short-lived `docker run`, `docker diff` of 10,000
+/// changed files, `docker commit` of a 25 MB layer.
+fn containers(dir: &Path) {
+    let settings = settings(&dir.join("containers"));
+    let mut lab = Lab::open(&settings, Mode::Script).unwrap();
+    run(&mut lab, "docker pull alpine > /dev/null");
+    report(
+        "`docker run alpine echo hi`",
+        measure(20, || {
+            run(&mut lab, "docker run alpine echo hi > /dev/null");
+        }),
+        5.0,
+    );
+
+    run(
+        &mut lab,
+        "docker run -d --name many alpine sleep 1000 > /dev/null",
+    );
+    run(
+        &mut lab,
+        "docker exec many sh -c 'mkdir -p /data; for i in $(seq 10000); do echo $i > /data/f$i; done'",
+    );
+    let (_, changes) = run(&mut lab, "docker diff many");
+    let lines = String::from_utf8_lossy(&changes).lines().count();
+    assert_eq!(lines, 10_001, "docker diff lists {lines} changes");
+    report(
+        "`docker diff` with 10,000 changed files",
+        measure(10, || {
+            run(&mut lab, "docker diff many > /dev/null");
+        }),
+        20.0,
+    );
+
+    let body: Vec<u8> = (0..25_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::create_dir_all(&settings.workspace).unwrap();
+    std::fs::write(settings.workspace.join("big.bin"), &body).unwrap();
+    run(&mut lab, "docker create --name big alpine true > /dev/null");
+    run(&mut lab, "docker cp -q big.bin big:/big.bin");
+    report(
+        "`docker commit` of a 25 MB layer",
+        measure(10, || {
+            run(&mut lab, "docker commit big bigimage > /dev/null");
+        }),
+        100.0,
+    );
 }

@@ -107,3 +107,58 @@ fn restart_policies_decide_what_comes_back_when_the_lab_starts_again() {
         "{again}"
     );
 }
+
+/// A lab killed in the middle of `docker commit` leaves a state that opens, and every
+/// image it lists is whole: its layer is there and a container runs from it.
+#[test]
+fn a_lab_killed_mid_commit_reopens_consistent() {
+    let lab = Fixture::new();
+    std::fs::create_dir_all(lab.workspace()).unwrap();
+    let body: Vec<u8> = (0..12_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(lab.workspace().join("big.bin"), &body).unwrap();
+    let setup = lab.docklab(
+        "docker pull alpine:3.13\ndocker create --name big alpine:3.13 true\ndocker cp -q big.bin big:/big.bin\n",
+        &[],
+    );
+    assert!(setup.status.success(), "{setup:?}");
+
+    let script = lab.dir.path().join("commits.txt");
+    let commits: String = (0..6)
+        .map(|n| format!("docker commit big img{n}\n"))
+        .collect();
+    std::fs::write(&script, commits).unwrap();
+    for delay_ms in [30, 90, 200, 400] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docklab"))
+            .args(["sandbox", "--script"])
+            .arg(&script)
+            .arg("--state")
+            .arg(lab.state())
+            .arg("--workspace")
+            .arg(lab.workspace())
+            .env_remove("DOCKLAB_HOME")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+
+        let listed = lab.records("docker images --format '{{.Repository}}'\ndocker diff big\n");
+        assert_eq!(listed[0].exit_code, 0, "{:?}", listed[0]);
+        assert!(!listed[0].stderr.contains("damaged"), "{:?}", listed[0]);
+        assert_eq!(
+            listed[1].stdout, "A /big.bin\n",
+            "the container lost its layer"
+        );
+        for image in listed[0].stdout.lines().filter(|i| i.starts_with("img")) {
+            let check = lab.records(&format!("docker run --rm {image} ls -l /big.bin\n"));
+            assert_eq!(check[0].exit_code, 0, "{image}: {:?}", check[0]);
+            assert!(
+                check[0].stdout.contains("12000000"),
+                "{image}: {:?}",
+                check[0]
+            );
+        }
+    }
+}

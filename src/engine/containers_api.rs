@@ -404,6 +404,10 @@ impl Engine {
         let record = self.container(id)?;
         let upper = self.unmount(record, snapshot)?;
         let path = self.upper_path(id);
+        // A process that changed nothing leaves nothing to keep.
+        if upper.is_empty() && !path.exists() {
+            return Ok(());
+        }
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
         atomic_write(&path, &upper.to_tar())?;
         Ok(())

@@ -186,6 +186,17 @@ pub enum IngestError {
 /// Writes `bytes` to `path` so that readers see the old content or the new, never a mix:
 /// temp file in the same directory, fsync, rename, fsync the directory.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace(path, bytes, true)
+}
+
+/// Replaces `path` atomically (temp file, rename) without waiting for the disk: a
+/// crash of the process leaves the old content or the new; a power cut may lose the
+/// newest. For state that the next run can do without, such as a container's status.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace(path, bytes, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -196,9 +207,13 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     for piece in bytes.chunks(1 << 20) {
         temp.write_all(piece)?;
     }
-    temp.as_file().sync_all()?;
+    if durable {
+        temp.as_file().sync_all()?;
+    }
     temp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
+    if durable {
+        sync_dir(dir);
+    }
     Ok(())
 }
 

@@ -103,6 +103,12 @@ pub struct Engine {
     sessions: HashMap<String, sessions::Session>,
     /// Published ports and the services behind them.
     net: net::Network,
+    /// The `index.json` last written: most saves change containers only, and the index
+    /// (tags) need not be written again for them.
+    written_index: std::cell::RefCell<Vec<u8>>,
+    /// The images and volumes as last written durably: a save that changes only
+    /// containers (their status, logs, layers on disk) skips the fsyncs.
+    durable_records: std::cell::RefCell<Vec<u8>>,
     /// Held while the engine lives: one docklab per state directory.
     _lock: std::fs::File,
 }
@@ -192,6 +198,8 @@ impl Engine {
             layer_cache: HashMap::new(),
             sessions: HashMap::new(),
             net: net::Network::new(options.publish_on_host),
+            written_index: Default::default(),
+            durable_records: Default::default(),
             _lock: lock,
         };
         engine.resume_containers()?;
@@ -233,8 +241,20 @@ impl Engine {
             volumes: &self.volumes,
         };
         let bytes = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
-        atomic_write(&self.state_dir.join("engine.json"), &bytes)?;
-        self.content.write_index(&self.oci_index())?;
+        let records =
+            serde_json::to_vec(&(&self.images, &self.volumes)).map_err(std::io::Error::other)?;
+        let path = self.state_dir.join("engine.json");
+        if *self.durable_records.borrow() == records {
+            content::replace_file(&path, &bytes)?;
+        } else {
+            atomic_write(&path, &bytes)?;
+            *self.durable_records.borrow_mut() = records;
+        }
+        let index = self.oci_index();
+        if *self.written_index.borrow() != index {
+            self.content.write_index(&index)?;
+            *self.written_index.borrow_mut() = index;
+        }
         Ok(())
     }
 
