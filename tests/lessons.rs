@@ -207,6 +207,15 @@ fn a_lesson_announces_success_keeps_progress_and_resumes() {
     );
     assert!(out.contains("✔ Done: Run hello-world"), "{out}");
     assert!(out.contains("Type `solution` again"), "{out}");
+    // The commands typed are kept, with their exit codes, for a grader to replay.
+    let transcript =
+        std::fs::read_to_string(home.path().join("transcripts/images-and-containers.jsonl"))
+            .unwrap();
+    assert_eq!(transcript.lines().count(), 1, "{transcript}");
+    assert!(
+        transcript.starts_with(r#"{"command":"docker run hello-world","exit_code":0,"#),
+        "{transcript}"
+    );
 
     // The next session starts where this one stopped.
     let (_, out, _) = start(home.path(), "progress\n");

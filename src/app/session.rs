@@ -99,6 +99,9 @@ pub struct Session {
     pub lab: Lab,
     pub progress: Progress,
     progress_path: PathBuf,
+    /// Where every command of the lesson is appended, one JSON object a line: the
+    /// submission a grader can replay.
+    transcript_path: PathBuf,
     /// `solution` asks once before it tells.
     solution_asked: bool,
 }
@@ -130,6 +133,11 @@ impl Session {
 
     pub fn new(lesson: Lesson, lab: Lab, progress_dir: &Path) -> (Session, Option<String>) {
         let progress_path = progress_dir.join(format!("{}.json", lesson.id));
+        let transcript_path = progress_dir
+            .parent()
+            .unwrap_or(progress_dir)
+            .join("transcripts")
+            .join(format!("{}.jsonl", lesson.id));
         let (mut progress, note) = Progress::load(&progress_path, &lesson.id);
         progress.step = progress.step.min(lesson.steps.len().saturating_sub(1));
         (
@@ -138,6 +146,7 @@ impl Session {
                 lab,
                 progress,
                 progress_path,
+                transcript_path,
                 solution_asked: false,
             },
             note,
@@ -157,6 +166,32 @@ impl Session {
                 out,
                 "docklab: cannot save progress to {}: {e}",
                 self.progress_path.display()
+            );
+        }
+    }
+
+    /// Appends the last command to the lesson's transcript file.
+    fn record(&self, out: &mut dyn Write) {
+        let Some(entry) = self.lab.transcript().last() else {
+            return;
+        };
+        let appended = (|| -> std::io::Result<()> {
+            if let Some(dir) = self.transcript_path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.transcript_path)?;
+            let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+            line.push(b'\n');
+            file.write_all(&line)
+        })();
+        if let Err(e) = appended {
+            let _ = writeln!(
+                out,
+                "docklab: cannot record the command in {}: {e}",
+                self.transcript_path.display()
             );
         }
     }
@@ -266,6 +301,7 @@ impl Session {
         if word.first() == Some(&"help") {
             let _ = out.write_all(HELP.as_bytes());
         }
+        self.record(out);
         let _ = self.after_command(out);
         status
     }

@@ -669,7 +669,7 @@ fn registry_has(name: &str, ctx: &mut Context<'_>) -> Outcome {
     };
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(5)))
+        .timeout_global(Some(std::time::Duration::from_secs(2)))
         .build()
         .into();
     let url = format!("http://{address}/v2/{path}/tags/list");
