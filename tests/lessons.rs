@@ -164,3 +164,117 @@ proptest! {
         }
     }
 }
+
+/// `docklab start LESSON --script` with `script` as the input, in `home`.
+fn start_lesson(home: &Path, lesson: &str, script: &str) -> (i32, String, String) {
+    let file = home.join("input.txt");
+    std::fs::write(&file, script).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_docklab"))
+        .args(["start", lesson, "--script"])
+        .arg(&file)
+        .args(["--seed", "1", "--clock", "2026-03-01T12:00:00Z"])
+        .env("DOCKLAB_HOME", home)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn start(home: &Path, script: &str) -> (i32, String, String) {
+    start_lesson(home, "1", script)
+}
+
+#[test]
+fn a_lesson_announces_success_keeps_progress_and_resumes() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, _) = start(
+        home.path(),
+        "next\nnext\nhint\ncheck\ndocker run hello-world\nsolution\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("[1/7] Images and containers · reading\n"),
+        "{out}"
+    );
+    assert!(out.contains("Hint 1/2: `docker run IMAGE`"), "{out}");
+    assert!(
+        out.contains("✘ there is no image hello-world; the exercise wants one"),
+        "{out}"
+    );
+    assert!(out.contains("✔ Done: Run hello-world"), "{out}");
+    assert!(out.contains("Type `solution` again"), "{out}");
+    // The commands typed are kept, with their exit codes, for a grader to replay.
+    let transcript =
+        std::fs::read_to_string(home.path().join("transcripts/images-and-containers.jsonl"))
+            .unwrap();
+    assert_eq!(transcript.lines().count(), 1, "{transcript}");
+    assert!(
+        transcript.starts_with(r#"{"command":"docker run hello-world","exit_code":0,"#),
+        "{transcript}"
+    );
+
+    // The next session starts where this one stopped.
+    let (_, out, _) = start(home.path(), "progress\n");
+    assert!(
+        out.starts_with("[3/7] Images and containers · exercise: Run hello-world · done\n"),
+        "{out}"
+    );
+    assert!(out.contains("  ✔ Run hello-world (1 hint(s))"), "{out}");
+
+    // A damaged progress file is reported and kept, not silently replaced.
+    let progress = home.path().join("progress/images-and-containers.json");
+    std::fs::write(&progress, "{ half a file").unwrap();
+    let (_, out, err) = start(home.path(), "");
+    assert!(out.starts_with("[1/7]"), "{out}");
+    assert!(err.contains("could not be used"), "{err}");
+    assert!(
+        home.path()
+            .join("progress/images-and-containers.json.corrupt")
+            .exists()
+    );
+}
+
+#[test]
+fn a_question_is_graded_against_what_the_command_prints() {
+    let home = tempfile::tempdir().unwrap();
+    let (_, text, _) = start_lesson(home.path(), "names-and-tags", "answer\nubuntu:18.04\n\n");
+    // Not on the question's step yet: the word says so.
+    assert!(
+        text.contains("There is no question on this step."),
+        "{text}"
+    );
+    let path = home.path().join("progress/names-and-tags.json");
+    let mut progress: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // Jump to the question, with the state it asks about.
+    progress["step"] = serde_json::json!(7);
+    std::fs::write(&path, progress.to_string()).unwrap();
+    let (_, text, _) = start_lesson(
+        home.path(),
+        "names-and-tags",
+        "docker pull -q ubuntu:18.04\ndocker tag ubuntu:18.04 ubuntu:bionic\nanswer\nubuntu:latest\n\nanswer\nubuntu:bionic\nubuntu:18.04\n\n",
+    );
+    let wrong = text.find("✘ Not quite.").expect(&text);
+    let right = text.find("✔ Right.").expect(&text);
+    assert!(wrong < right, "{text}");
+}
+
+#[test]
+fn list_shows_every_shipped_lesson() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_docklab"))
+        .arg("list")
+        .env("DOCKLAB_HOME", home.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().filter(|l| l.contains(" min")).count(),
+        docklab::lesson::shipped().len(),
+        "{text}"
+    );
+}

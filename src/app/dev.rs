@@ -74,6 +74,45 @@ fn read_source(path: &Path) -> anyhow::Result<LessonSource> {
     })
 }
 
+/// `docklab list`: the shipped lessons in order, with the progress kept in
+/// `progress_dir`.
+pub fn list(progress_dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
+    for (n, (_, text)) in lesson::shipped().iter().enumerate() {
+        let Ok(parsed) = lesson::parse(text, "") else {
+            continue;
+        };
+        let tasks: Vec<&str> = parsed.steps.iter().filter_map(|s| s.id()).collect();
+        let done = progress_dir
+            .map(|dir| {
+                super::session::Progress::load_quietly(
+                    &dir.join(format!("{}.json", parsed.id)),
+                    &parsed.id,
+                )
+            })
+            .map(|p| {
+                tasks
+                    .iter()
+                    .filter(|t| p.done.iter().any(|d| d == *t))
+                    .count()
+            })
+            .unwrap_or(0);
+        let state = match done {
+            0 => String::new(),
+            d if d == tasks.len() => "  ✔ done".to_string(),
+            d => format!("  {d}/{} done", tasks.len()),
+        };
+        writeln!(
+            out,
+            "{:>2}  {:<36} {:>3} min{state}",
+            n + 1,
+            parsed.title,
+            parsed.estimated_minutes
+        )?;
+    }
+    writeln!(out, "\nStart one with `docklab start N`.")?;
+    Ok(0)
+}
+
 /// `docklab schema`.
 pub fn schema(out: &mut dyn Write) -> anyhow::Result<i32> {
     out.write_all(lesson::schema_json().as_bytes())?;

@@ -7,6 +7,7 @@ pub mod lab;
 pub mod options;
 pub mod repl;
 pub mod script;
+pub mod session;
 pub mod tools;
 
 use self::options::{Command, Docklab, RegistryCommand, RegistryServeArgs};
@@ -39,6 +40,11 @@ fn run(cli: Docklab) -> anyhow::Result<i32> {
             Some(path) => script::run_file(&settings, &path, args.jsonl),
             None => repl::run(&settings),
         },
+        Command::Start(args) => repl::start(&cli.global, &settings, &args),
+        Command::List => dev::list(
+            Some(&options::home()?.join("progress")),
+            &mut std::io::stdout().lock(),
+        ),
         Command::Schema => dev::schema(&mut std::io::stdout().lock()),
         Command::Lint(args) => dev::lint(&args.files, &mut std::io::stdout().lock()),
         Command::Test(args) => {

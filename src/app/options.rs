@@ -26,6 +26,10 @@ pub struct Docklab {
 pub enum Command {
     /// Free play on the engine: a lab shell with no lesson
     Sandbox(SandboxArgs),
+    /// Take a lesson: its steps, the lab under them, checks after every command
+    Start(StartArgs),
+    /// The shipped lessons and how far you got in each
+    List,
     /// Check lesson files: schema errors, broken references and authoring rules, with
     /// file:line:col
     Lint(LintArgs),
@@ -37,6 +41,17 @@ pub enum Command {
     /// The lab's OCI registry on its own, for other tools and tests
     #[command(subcommand)]
     Registry(RegistryCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct StartArgs {
+    /// A shipped lesson by number or id (`1`, `images-and-containers`), or a lesson file
+    #[arg(value_name = "LESSON")]
+    pub lesson: String,
+    /// Read input from FILE as if typed (lesson words included), print what the
+    /// lesson prints, and exit
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -122,14 +137,19 @@ pub struct Settings {
     pub backend: BackendKind,
 }
 
+/// docklab's data directory: `DOCKLAB_HOME`, or the platform's data directory.
+pub fn home() -> anyhow::Result<PathBuf> {
+    match std::env::var_os("DOCKLAB_HOME") {
+        Some(h) if !h.is_empty() => Ok(PathBuf::from(h)),
+        _ => dirs::data_dir().map(|d| d.join("docklab")).context(
+            "no data directory on this platform: set DOCKLAB_HOME or pass --state and --workspace",
+        ),
+    }
+}
+
 impl GlobalOptions {
     pub fn resolve(&self) -> anyhow::Result<Settings> {
-        let home = match std::env::var_os("DOCKLAB_HOME") {
-            Some(h) if !h.is_empty() => PathBuf::from(h),
-            _ => dirs::data_dir()
-                .map(|d| d.join("docklab"))
-                .context("no data directory on this platform: set DOCKLAB_HOME or pass --state and --workspace")?,
-        };
+        let home = home()?;
         let state_dir = self
             .state
             .clone()

@@ -3,10 +3,12 @@
 //! and colour only when the terminal wants it.
 
 use super::lab::{Lab, Mode};
-use super::options::Settings;
+use super::options::{GlobalOptions, Settings, StartArgs};
+use super::session::Session;
 use crate::backend::ListImagesOptions;
 use crate::engine::shell::{Vfs, needs_more_input, programs};
 use crate::engine::streams::Streams;
+use anyhow::Context as _;
 use owo_colors::{OwoColorize, Stream};
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
@@ -126,19 +128,42 @@ fn workspace_paths(words: &Words, partial: &str) -> Vec<String> {
         .collect()
 }
 
+/// What the REPL drives: the bare lab, or a lesson over it.
+trait Driver {
+    fn lab(&mut self) -> &mut Lab;
+    fn handle(&mut self, input: &str, streams: Streams<'_>) -> i32;
+    /// Whether `input` opens a multi-line answer, read up to an empty line.
+    fn opens_answer(&mut self, _input: &str) -> bool {
+        false
+    }
+}
+
+impl Driver for Lab {
+    fn lab(&mut self) -> &mut Lab {
+        self
+    }
+
+    fn handle(&mut self, input: &str, streams: Streams<'_>) -> i32 {
+        self.execute(input, streams)
+    }
+}
+
+impl Driver for Session {
+    fn lab(&mut self) -> &mut Lab {
+        &mut self.lab
+    }
+
+    fn handle(&mut self, input: &str, streams: Streams<'_>) -> i32 {
+        Session::handle(self, input, streams)
+    }
+
+    fn opens_answer(&mut self, input: &str) -> bool {
+        input.trim() == "answer" && !self.lab.in_container()
+    }
+}
+
 pub fn run(settings: &Settings) -> anyhow::Result<i32> {
     let mut lab = Lab::open(settings, Mode::Interactive)?;
-    let mut editor: Editor<LabHelper, DefaultHistory> = Editor::new()?;
-    let mut commands: Vec<String> = programs::names().into_iter().map(str::to_string).collect();
-    commands.extend(["docker", "edit", "help", "clear", "exit", "cd", "export"].map(String::from));
-    editor.set_helper(Some(LabHelper {
-        words: Words {
-            commands,
-            ..Default::default()
-        },
-    }));
-    let history = settings.state_dir.join("history");
-    let _ = editor.load_history(&history);
     {
         let mut err = std::io::stderr().lock();
         writeln!(
@@ -149,7 +174,92 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
             lab.workspace().display()
         )?;
     }
-    let interrupt = lab.interrupt_flag();
+    drive(&mut lab, &settings.state_dir.join("history"), &[])
+}
+
+/// `docklab start LESSON`: the lesson's current step, then the lab with the lesson's
+/// words, interactively or from `--script`.
+pub fn start(global: &GlobalOptions, settings: &Settings, args: &StartArgs) -> anyhow::Result<i32> {
+    let source = super::dev::resolve(std::slice::from_ref(&args.lesson))?
+        .into_iter()
+        .next()
+        .context("no lesson given")?;
+    let lesson = crate::lesson::parse(&source.text, &source.name)?;
+    if let Some(problem) = crate::lesson::validate(&lesson, &source.text, &source.name)
+        .into_iter()
+        .find(|d| !d.authoring)
+    {
+        return Err(problem.into());
+    }
+    let home = super::options::home()?;
+    let mut settings = settings.clone();
+    if global.workspace.is_none() {
+        settings.workspace = home.join("workspaces").join(&lesson.id);
+    }
+    let mode = if args.script.is_some() {
+        Mode::Script
+    } else {
+        Mode::Interactive
+    };
+    let lab = Lab::open(&settings, mode)?;
+    let history = home.join("history").join(&lesson.id);
+    let (mut session, note) = Session::new(lesson, lab, &home.join("progress"));
+    let stdout = std::io::stdout();
+    if let Some(note) = note {
+        writeln!(std::io::stderr(), "docklab: {note}")?;
+    }
+    session.prepare(&mut stdout.lock())?;
+    session.show_step(&mut stdout.lock())?;
+    match &args.script {
+        Some(path) => {
+            let text = super::script::read_text(path)?;
+            let mut status = 0;
+            for input in super::script::lesson_inputs(&text) {
+                let mut out = stdout.lock();
+                let mut err = std::io::stderr();
+                status =
+                    session.handle(&format!("{input}\n"), Streams::new(&[], &mut out, &mut err));
+                if let Some(code) = session.lab.has_exited() {
+                    return Ok(code);
+                }
+            }
+            Ok(status)
+        }
+        None => {
+            writeln!(
+                std::io::stderr(),
+                "Workspace: {}. Lesson words: hint, check, next, back, solution, help; `exit` leaves and keeps your progress.",
+                session.lab.workspace().display()
+            )?;
+            drive(
+                &mut session,
+                &history,
+                &[
+                    "hint", "check", "next", "back", "solution", "answer", "step", "progress",
+                    "lessons",
+                ],
+            )
+        }
+    }
+}
+
+fn drive(
+    driver: &mut dyn Driver,
+    history: &std::path::Path,
+    words: &[&str],
+) -> anyhow::Result<i32> {
+    let mut editor: Editor<LabHelper, DefaultHistory> = Editor::new()?;
+    let mut commands: Vec<String> = programs::names().into_iter().map(str::to_string).collect();
+    commands.extend(["docker", "edit", "help", "clear", "exit", "cd", "export"].map(String::from));
+    commands.extend(words.iter().map(|w| w.to_string()));
+    editor.set_helper(Some(LabHelper {
+        words: Words {
+            commands,
+            ..Default::default()
+        },
+    }));
+    let _ = editor.load_history(history);
+    let interrupt = driver.lab().interrupt_flag();
     // Ctrl-C while a command runs stops that command (`docker logs -f`, an attached
     // nginx, a loop), not the lab; a second one before the command notices ends it.
     let _ = signal_hook::flag::register_conditional_shutdown(
@@ -160,8 +270,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
     let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt.clone());
     let mut status = 0;
     loop {
-        refresh_words(&mut editor, &mut lab);
-        let prompt = lab.prompt();
+        refresh_words(&mut editor, driver.lab());
+        let prompt = driver.lab().prompt();
         let colored = format!(
             "{}",
             prompt.if_supports_color(Stream::Stdout, |t| t.green())
@@ -170,11 +280,21 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => continue,
             // Ctrl-D in a container's shell ends that shell, as it would.
-            Err(ReadlineError::Eof) if lab.in_container() => "exit".to_string(),
+            Err(ReadlineError::Eof) if driver.lab().in_container() => "exit".to_string(),
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(e.into()),
         };
         input.push('\n');
+        if driver.opens_answer(&input) {
+            // An answer runs to the first empty line.
+            while let Ok(more) = editor.readline("answer> ") {
+                if more.trim().is_empty() {
+                    break;
+                }
+                input.push_str(&more);
+                input.push('\n');
+            }
+        }
         while needs_more_input(&input) {
             match editor.readline("> ") {
                 Ok(more) => {
@@ -198,9 +318,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
         let stderr = std::io::stderr();
         let mut out = stdout.lock();
         let mut err = stderr.lock();
-        status = lab.execute(&input, Streams::new(&[], &mut out, &mut err));
+        status = driver.handle(&input, Streams::new(&[], &mut out, &mut err));
         let _ = out.flush();
-        if let Some(code) = lab.has_exited() {
+        if let Some(code) = driver.lab().has_exited() {
             status = code;
             break;
         }
@@ -208,7 +328,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
     if let Some(dir) = history.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let _ = editor.save_history(&history);
+    let _ = editor.save_history(history);
     Ok(status)
 }
 

@@ -44,6 +44,31 @@ pub fn commands(text: &str) -> Vec<String> {
     out
 }
 
+/// A lesson script's inputs: as [`commands`], except that a line `answer` takes the
+/// lines after it, up to an empty line, as one answer.
+pub fn lesson_inputs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        if line.trim() != "answer" || needs_more_input(&pending) {
+            pending.push_str(line);
+            continue;
+        }
+        out.extend(commands(&std::mem::take(&mut pending)));
+        let mut answer = String::from("answer\n");
+        for more in lines.by_ref() {
+            if more.trim().is_empty() {
+                break;
+            }
+            answer.push_str(more);
+        }
+        out.push(answer.trim_end_matches('\n').to_string());
+    }
+    out.extend(commands(&pending));
+    out
+}
+
 /// Runs every command of `text` on `lab`, handing each record to `sink` as it completes.
 pub fn run_text(lab: &mut Lab, text: &str, sink: &mut dyn FnMut(Record)) -> i32 {
     let mut status = 0;
@@ -114,6 +139,15 @@ mod tests {
         assert_eq!(
             commands(text),
             vec!["echo a \\\n  b", "cat <<EOF\nx\nEOF", "ls"]
+        );
+    }
+
+    #[test]
+    fn an_answer_runs_to_the_first_empty_line() {
+        let text = "ls\nanswer\nC /usr\nA /x\n\nnext\n";
+        assert_eq!(
+            super::lesson_inputs(text),
+            vec!["ls", "answer\nC /usr\nA /x", "next"]
         );
     }
 

@@ -298,6 +298,7 @@ fn image_config(c: &ImageConfigCheck, ctx: &mut Context<'_>) -> Outcome {
     let config = image.config.unwrap_or_default();
     let name = &c.image;
     let list = |v: &Option<Vec<String>>| v.clone().unwrap_or_default();
+    let wanted_ports = c.exposed_ports.as_deref().map(port_set);
     for (field, seen, wanted) in [
         (
             "entrypoint",
@@ -307,8 +308,8 @@ fn image_config(c: &ImageConfigCheck, ctx: &mut Context<'_>) -> Outcome {
         ("command (CMD)", list(&config.cmd), c.cmd.as_ref()),
         (
             "exposed ports",
-            list(&config.exposed_ports),
-            c.exposed_ports.as_ref(),
+            port_set(&list(&config.exposed_ports)),
+            wanted_ports.as_ref(),
         ),
     ] {
         if let Some(wanted) = wanted
@@ -359,6 +360,23 @@ fn image_config(c: &ImageConfigCheck, ctx: &mut Context<'_>) -> Outcome {
         }
     }
     Outcome::pass(format!("{name}'s configuration is as wanted"))
+}
+
+/// Ports as Docker keys them (`80/tcp`: TCP when no protocol is named), sorted.
+fn port_set(ports: &[String]) -> Vec<String> {
+    let mut set: Vec<String> = ports
+        .iter()
+        .map(|p| {
+            if p.contains('/') {
+                p.clone()
+            } else {
+                format!("{p}/tcp")
+            }
+        })
+        .collect();
+    set.sort();
+    set.dedup();
+    set
 }
 
 fn layers(ctx: &mut Context<'_>, name: &str) -> Result<Vec<String>, Outcome> {
@@ -669,7 +687,7 @@ fn registry_has(name: &str, ctx: &mut Context<'_>) -> Outcome {
     };
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(5)))
+        .timeout_global(Some(std::time::Duration::from_secs(2)))
         .build()
         .into();
     let url = format!("http://{address}/v2/{path}/tags/list");

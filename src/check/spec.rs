@@ -94,7 +94,7 @@ pub struct ImageConfigCheck {
     /// `KEY=value` entries the environment must contain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<String>,
-    /// Exposed ports, exactly (`80/tcp`).
+    /// Exposed ports, exactly, in any order (`80/tcp`; `80` means TCP).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposed_ports: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,177 @@
+//! Every check kind against a real (embedded) engine: what passes, what fails, and the
+//! sentence a failure is explained with.
+
+use docklab::app::dev::{Scratch, run_commands};
+use docklab::check::Check;
+
+fn lab(commands: &[&str]) -> Scratch {
+    let mut scratch = Scratch::new().unwrap();
+    let commands: Vec<String> = commands.iter().map(|c| c.to_string()).collect();
+    let failures = run_commands(&mut scratch.lab, &commands);
+    assert!(failures.is_empty(), "{failures:?}");
+    scratch
+}
+
+fn check(yaml: &str) -> Check {
+    serde_yaml::from_str(yaml).unwrap()
+}
+
+/// (passed, message) of `yaml` on `scratch`.
+fn verdict(scratch: &mut Scratch, yaml: &str) -> (bool, String) {
+    let outcome = scratch.lab.evaluate(&check(yaml));
+    (outcome.passed, outcome.message)
+}
+
+/// Asserts that `yaml` fails on `scratch`, explained by `message`.
+fn fails_with(scratch: &mut Scratch, yaml: &str, message: &str) {
+    assert_eq!(verdict(scratch, yaml), (false, message.to_string()));
+}
+
+#[test]
+fn image_configuration_fields() {
+    let mut s = lab(&[
+        "cat > Dockerfile <<'EOF'\nFROM alpine:latest\nENV MODE=fast\nLABEL team=blue\nEXPOSE 80\nUSER nobody\nWORKDIR /srv\nCMD [\"sh\"]\nEOF",
+        "docker build -q -t cfg .",
+    ]);
+    let all = "image_config: { image: cfg, cmd: [sh], workdir: /srv, env: [MODE=fast], exposed_ports: [80/tcp], user: nobody, labels: { team: blue } }";
+    let (passed, message) = verdict(&mut s, all);
+    assert!(passed, "{message}");
+    fails_with(
+        &mut s,
+        "image_config: { image: cfg, env: [MODE=slow] }",
+        "cfg's environment lacks MODE=slow; the exercise wants it",
+    );
+    fails_with(
+        &mut s,
+        "image_config: { image: cfg, labels: { team: red } }",
+        "cfg's label team is \"blue\"; the exercise wants \"red\"",
+    );
+    fails_with(
+        &mut s,
+        "image_config: { image: cfg, user: root }",
+        "cfg's user is \"nobody\"; the exercise wants \"root\"",
+    );
+    fails_with(
+        &mut s,
+        "image_config: { image: nope }",
+        "there is no image nope",
+    );
+}
+
+#[test]
+fn files_in_images_with_modes_and_content() {
+    let mut s = lab(&[
+        "printf '#!/bin/sh\\necho hi\\n' > run.sh",
+        "chmod 755 run.sh",
+        "cat > Dockerfile <<'EOF'\nFROM alpine:latest\nCOPY run.sh /app/run.sh\nRUN rm /etc/motd\nEOF",
+        "docker build -q -t files .",
+    ]);
+    assert!(
+        verdict(
+            &mut s,
+            "image_file: { image: files, path: /app/run.sh, mode: '755', content: 'echo hi' }"
+        )
+        .0
+    );
+    fails_with(
+        &mut s,
+        "image_file: { image: files, path: /app/run.sh, mode: '644' }",
+        "/app/run.sh in files has mode 755; the exercise wants 644",
+    );
+    // A file a later layer deletes is gone.
+    assert!(verdict(&mut s, "image_file: { image: alpine, path: /etc/motd }").0);
+    fails_with(
+        &mut s,
+        "image_file: { image: files, path: /etc/motd }",
+        "files has no file /etc/motd; the exercise wants one",
+    );
+}
+
+#[test]
+fn transcript_checks_and_combinators() {
+    let mut s = lab(&["docker pull -q alpine", "docker tag alpine mine:1"]);
+    let _ = run_commands(&mut s.lab, &["docker push nowhere:5/x".to_string()]);
+    assert!(verdict(&mut s, "command_ran: 'docker tag'").0);
+    // A command that failed does not count as run.
+    fails_with(
+        &mut s,
+        "command_ran: 'docker push'",
+        "no successful command matches /docker push/; the exercise wants one",
+    );
+    fails_with(
+        &mut s,
+        "command_not_used: 'docker push'",
+        "`docker push nowhere:5/x` was used; the exercise wants no command matching /docker push/",
+    );
+    assert!(verdict(&mut s, "command_order: { first: 'pull', then: 'tag' }").0);
+    fails_with(
+        &mut s,
+        "command_order: { first: 'tag', then: 'pull' }",
+        "`docker pull -q alpine` came first; the exercise wants /tag/ before it",
+    );
+    assert!(
+        verdict(
+            &mut s,
+            "all: [ { image_exists: 'mine:1' }, { same_image: ['mine:1', alpine] } ]"
+        )
+        .0
+    );
+    assert!(
+        verdict(
+            &mut s,
+            "any: [ { image_exists: nope }, { image_absent: nope } ]"
+        )
+        .0
+    );
+    let (passed, message) = verdict(&mut s, "not: { image_exists: 'mine:1' }");
+    assert!(!passed);
+    assert_eq!(
+        message,
+        "the image mine:1 exists, which the exercise does not want"
+    );
+    // A check's own hint travels out of the combinator it failed in.
+    let outcome = s.lab.evaluate(&check(
+        "all: [ { image_exists: alpine }, { image_exists: nope, hint: pull it } ]",
+    ));
+    assert_eq!(outcome.hint.as_deref(), Some("pull it"));
+}
+
+#[test]
+fn container_diff_equals_shows_a_diff() {
+    let mut s = lab(&["docker run --name box alpine touch /tmp/new"]);
+    let yaml = "container_diff: { container: { name: box }, equals: [C /tmp, A /tmp/new] }";
+    assert!(verdict(&mut s, yaml).0, "{}", verdict(&mut s, yaml).1);
+    let outcome = s.lab.evaluate(&check(
+        "container_diff: { container: { name: box }, equals: [A /tmp/other] }",
+    ));
+    assert!(!outcome.passed);
+    assert_eq!(
+        outcome.message,
+        "docker diff box shows 2 lines; the exercise wants exactly 1"
+    );
+    let diff = outcome.diff.unwrap();
+    assert!(
+        diff.contains("- A /tmp/new") && diff.contains("+ A /tmp/other"),
+        "{diff}"
+    );
+    fails_with(
+        &mut s,
+        "container: { name: box, state: running }",
+        "the container box is exited; the exercise wants it running",
+    );
+}
+
+#[test]
+fn a_malformed_check_fails_instead_of_panicking() {
+    let mut s = lab(&[]);
+    let (passed, message) = verdict(&mut s, "hint: only a hint");
+    assert!(!passed);
+    assert!(message.contains("names 0 kinds"), "{message}");
+    let (passed, _) = verdict(&mut s, "command_ran: '(unclosed'");
+    assert!(!passed);
+    fails_with(
+        &mut s,
+        "workspace_file: { path: ../outside }",
+        "../outside is outside the workspace",
+    );
+}
