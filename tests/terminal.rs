@@ -114,12 +114,13 @@ fn an_attached_nginx_serves_the_host_logs_each_request_and_stops_on_ctrl_c() {
     conn.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 404 Not Found\r\n"), "{reply}");
     tmux.wait_for("\"GET /nothing-here HTTP/1.1\" 404 153 \"-\" \"tmux-test\" \"-\"");
-    // Ctrl-C stops the container, not the lab.
+    // Ctrl-C stops the container, not the lab; nginx's goodbye is shown.
     tmux.send(&["C-c"]);
     tmux.wait_count("lab:~$", 2);
+    tmux.wait_for("[notice] 1#1: exit");
     tmux.send(&["docker ps -a --format '{{.Names}}: {{.Status}}'", "Enter"]);
     tmux.wait_for("web: Exited (0)");
-    tmux.send(&["docker logs --tail 1 web", "Enter"]);
+    tmux.send(&["docker logs web", "Enter"]);
     tmux.wait_count("\"GET /nothing-here HTTP/1.1\" 404", 2);
     tmux.send(&["exit", "Enter"]);
 }

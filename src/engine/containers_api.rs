@@ -513,16 +513,46 @@ impl Engine {
         self.collect_service_logs()?;
         self.close_ports(&record.id);
         let now = self.now_rfc3339();
-        // nginx and the registry stop cleanly on SIGTERM; a kill is a kill.
+        let server = record
+            .listening
+            .first()
+            .map(|(_, p)| p.split(':').next().unwrap_or("").to_string());
+        let mut shutdown = Vec::new();
         let code = if record.status == Status::Restarting {
             // Between two runs there is no process to signal: the last exit stands.
             record.exit_code
-        } else if !must_be_running && !record.listening.is_empty() {
-            0
-        } else {
+        } else if must_be_running {
             code
+        } else {
+            match server.as_deref() {
+                // The image's STOPSIGNAL is SIGQUIT: a graceful shutdown, logged.
+                Some("nginx") => {
+                    let at = self.clock.now().format("%Y/%m/%d %H:%M:%S").to_string();
+                    let w = super::net::nginx::WORKER_PID;
+                    for line in [
+                        "1#1: signal 3 (SIGQUIT) received, shutting down".to_string(),
+                        format!("{w}#{w}: gracefully shutting down"),
+                        format!("{w}#{w}: exiting"),
+                        format!("{w}#{w}: exit"),
+                        format!("1#1: signal 17 (SIGCHLD) received from {w}"),
+                        format!("1#1: worker process {w} exited with exit code 0"),
+                        "1#1: exit".to_string(),
+                    ] {
+                        shutdown.push(super::runtime::LogChunk {
+                            stream: 2,
+                            text: format!("{at} [notice] {line}\n"),
+                            time: now.clone(),
+                        });
+                    }
+                    0
+                }
+                // A Go program as PID 1 dies of SIGTERM with status 2.
+                Some("registry") => 2,
+                _ => code,
+            }
         };
         let c = self.containers.get_mut(&record.id).expect("found above");
+        c.logs.extend(shutdown);
         c.status = Status::Exited;
         c.exit_code = code;
         c.finished_at = Some(now);

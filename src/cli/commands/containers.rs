@@ -804,7 +804,7 @@ pub(crate) fn follow_logs(
     start: LogStart,
     follow: bool,
     streams: Streams<'_>,
-) -> Result<(), CliError> {
+) -> Result<usize, CliError> {
     let print = |lines: &[(u8, Vec<u8>)], streams: &mut Streams<'_>| -> std::io::Result<()> {
         for (stream, bytes) in lines {
             if *stream == 2 {
@@ -824,7 +824,7 @@ pub(crate) fn follow_logs(
     print(&lines[skip..], &mut streams)?;
     let mut seen = lines.len();
     let Some(interrupt) = cli.interrupt.clone().filter(|_| follow) else {
-        return Ok(());
+        return Ok(seen);
     };
     use std::sync::atomic::Ordering;
     while !interrupt.load(Ordering::SeqCst) {
@@ -837,7 +837,7 @@ pub(crate) fn follow_logs(
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    Ok(())
+    Ok(seen)
 }
 
 /// Whether the container's process is running now.

@@ -203,8 +203,12 @@ fn attached_server(
     let options = crate::backend::LogsOptions::default();
     // What it logged between start-up and now (a first request) comes first.
     let start = super::containers::LogStart::After(shown);
-    super::containers::follow_logs(cli, id, &options, start, true, streams)?;
+    let mut streams = streams;
+    let seen = super::containers::follow_logs(cli, id, &options, start, true, streams.reborrow())?;
     cli.backend.stop_container(id)?;
+    // What it says as it shuts down.
+    let after = super::containers::LogStart::After(seen);
+    super::containers::follow_logs(cli, id, &options, after, false, streams)?;
     Ok(cli
         .backend
         .inspect_container(id)?
