@@ -245,6 +245,29 @@ fn main() {
         }),
         200.0,
     );
+
+    // A lesson's checks after a command: the last exercise of lesson 3 (five checks,
+    // two of them reading files out of image layers), on the state its solution left.
+    let (_, text) = docklab::lesson::find_shipped("3").unwrap();
+    let lesson = docklab::lesson::parse(text, "03").unwrap();
+    let exercise = lesson.exercises().last().unwrap().clone();
+    let mut scratch = docklab::app::dev::Scratch::new().unwrap();
+    for step in &lesson.steps {
+        if let Some(e) = &step.exercise {
+            docklab::app::dev::write_files(scratch.lab.workspace(), &e.solution.files).unwrap();
+            let failures = docklab::app::dev::run_commands(&mut scratch.lab, &e.solution.commands);
+            assert!(failures.is_empty(), "{failures:?}");
+        }
+    }
+    report(
+        "all checks of an exercise after a command",
+        measure(20, || {
+            for check in &exercise.checks {
+                assert!(scratch.lab.evaluate(check).passed);
+            }
+        }),
+        5.0,
+    );
 }
 
 /// Push then pull a 100 MB blob through the loopback registry with the lab's own client,

@@ -35,6 +35,8 @@ pub struct Lab {
     session: Option<(String, String)>,
     /// Every command run, with its status and output: what checks and graders read.
     transcript: Vec<TranscriptEntry>,
+    /// What checks learned that cannot change (files of content-addressed images).
+    memo: crate::check::Memo,
 }
 
 /// What the shell cannot do itself: docker, and the lab's own words.
@@ -108,6 +110,7 @@ impl Lab {
             shell,
             session: None,
             transcript: Vec::new(),
+            memo: Default::default(),
             host: LabHost {
                 backend,
                 opened_session: None,
@@ -240,6 +243,7 @@ impl Lab {
             backend: &mut *self.host.backend,
             workspace: &self.workspace,
             transcript: &self.transcript,
+            memo: &mut self.memo,
         };
         crate::check::evaluate(check, &mut context)
     }

@@ -2,13 +2,14 @@
 //! transcript) and answers with a verdict and one sentence of what it saw against what
 //! it wanted.
 
-use super::image_files;
+use super::image_files::{self, ImageFile};
 use super::spec::*;
 use crate::backend::{Backend, ListContainersOptions};
 use crate::engine::reference;
 use bollard_stubs::models::{ChangeType, ContainerInspectResponse, ContainerSummary};
 use owo_colors::{OwoColorize, Stream};
 use regex::Regex;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One command of a session, as the lab records it.
@@ -37,6 +38,15 @@ pub struct Context<'a> {
     /// The workspace's directory on the host.
     pub workspace: &'a Path,
     pub transcript: &'a [TranscriptEntry],
+    /// What earlier evaluations learned that cannot change.
+    pub memo: &'a mut Memo,
+}
+
+/// Answers that depend only on content-addressed data, kept between evaluations.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// (image ID, path) → the file at that path, if any.
+    image_files: HashMap<(String, String), Result<Option<ImageFile>, String>>,
 }
 
 /// A check's verdict.
@@ -447,11 +457,25 @@ fn history(c: &HistoryCheck, ctx: &mut Context<'_>) -> Outcome {
 }
 
 fn image_file(c: &ImageFileCheck, ctx: &mut Context<'_>) -> Outcome {
-    let archive = match ctx.backend.save_images(std::slice::from_ref(&c.image)) {
-        Ok(bytes) => bytes,
-        Err(_) => return Outcome::fail(format!("there is no image {}", c.image)),
+    // An image ID names its content, so what a path holds in it never changes: read
+    // the layers once per image and path, not after every command.
+    let Some(id) = ctx.backend.inspect_image(&c.image).ok().and_then(|i| i.id) else {
+        return Outcome::fail(format!("there is no image {}", c.image));
     };
-    let file = match image_files::find(&archive, &c.path) {
+    let key = (id, c.path.clone());
+    let found = match ctx.memo.image_files.get(&key) {
+        Some(found) => found.clone(),
+        None => {
+            let found = ctx
+                .backend
+                .save_images(std::slice::from_ref(&c.image))
+                .map_err(|e| e.to_string())
+                .and_then(|archive| image_files::find(&archive, &c.path));
+            ctx.memo.image_files.insert(key, found.clone());
+            found
+        }
+    };
+    let file = match found {
         Ok(Some(file)) => file,
         Ok(None) => {
             return Outcome::fail(format!(

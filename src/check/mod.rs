@@ -12,5 +12,5 @@ mod eval;
 mod image_files;
 mod spec;
 
-pub use eval::{Context, Outcome, TranscriptEntry, evaluate};
+pub use eval::{Context, Memo, Outcome, TranscriptEntry, evaluate};
 pub use spec::*;
