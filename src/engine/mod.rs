@@ -95,6 +95,9 @@ pub struct Engine {
     /// The `index.json` last written: most saves change containers only, and the index
     /// (tags) need not be written again for them.
     written_index: std::cell::RefCell<Vec<u8>>,
+    /// Containers' writable layers as last read or written, by container ID: `docker
+    /// diff` and `commit` need not read and parse the tar again.
+    upper_cache: std::cell::RefCell<HashMap<String, Layer>>,
     /// The images and volumes as last written durably: a save that changes only
     /// containers (their status, logs, layers on disk) skips the fsyncs.
     durable_records: std::cell::RefCell<Vec<u8>>,
@@ -186,6 +189,7 @@ impl Engine {
             layer_cache: HashMap::new(),
             sessions: HashMap::new(),
             written_index: Default::default(),
+            upper_cache: Default::default(),
             durable_records: Default::default(),
             _lock: lock,
         })
