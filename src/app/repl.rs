@@ -126,6 +126,50 @@ fn workspace_paths(words: &Words, partial: &str) -> Vec<String> {
         .collect()
 }
 
+/// Docker's detach keys, Ctrl-P then Ctrl-Q: while typing into a container, Ctrl-P is
+/// held back and a Ctrl-Q right after it leaves the container running; elsewhere
+/// Ctrl-P keeps its usual meaning (the previous history entry).
+#[derive(Clone, Default)]
+struct DetachKeys {
+    in_container: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    after_ctrl_p: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    detached: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl DetachKeys {
+    fn key(&self, ctrl_q: bool) -> Option<rustyline::Cmd> {
+        if !self.in_container.load(Ordering::SeqCst) {
+            return None;
+        }
+        let armed = self.after_ctrl_p.swap(!ctrl_q, Ordering::SeqCst);
+        match (ctrl_q, armed) {
+            (false, _) => Some(rustyline::Cmd::Noop),
+            (true, true) => {
+                self.detached.store(true, Ordering::SeqCst);
+                Some(rustyline::Cmd::Interrupt)
+            }
+            (true, false) => None,
+        }
+    }
+}
+
+struct DetachKey {
+    keys: DetachKeys,
+    ctrl_q: bool,
+}
+
+impl rustyline::ConditionalEventHandler for DetachKey {
+    fn handle(
+        &self,
+        _evt: &rustyline::Event,
+        _n: rustyline::RepeatCount,
+        _positive: bool,
+        _ctx: &rustyline::EventContext,
+    ) -> Option<rustyline::Cmd> {
+        self.keys.key(self.ctrl_q)
+    }
+}
+
 pub fn run(settings: &Settings) -> anyhow::Result<i32> {
     let mut lab = Lab::open(settings, Mode::Interactive)?;
     let mut editor: Editor<LabHelper, DefaultHistory> = Editor::new()?;
@@ -137,6 +181,16 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
             ..Default::default()
         },
     }));
+    let detach = DetachKeys::default();
+    for (key, ctrl_q) in [('P', false), ('Q', true)] {
+        editor.bind_sequence(
+            rustyline::KeyEvent::ctrl(key),
+            rustyline::EventHandler::Conditional(Box::new(DetachKey {
+                keys: detach.clone(),
+                ctrl_q,
+            })),
+        );
+    }
     let history = settings.state_dir.join("history");
     let _ = editor.load_history(&history);
     {
@@ -158,8 +212,17 @@ pub fn run(settings: &Settings) -> anyhow::Result<i32> {
             "{}",
             prompt.if_supports_color(Stream::Stdout, |t| t.green())
         );
+        detach
+            .in_container
+            .store(lab.in_container(), Ordering::SeqCst);
         let mut input = match editor.readline(&colored) {
             Ok(line) => line,
+            Err(ReadlineError::Interrupted) if detach.detached.swap(false, Ordering::SeqCst) => {
+                // As `docker attach` says when its detach keys are read.
+                lab.detach();
+                let _ = writeln!(std::io::stderr().lock(), "read escape sequence");
+                continue;
+            }
             Err(ReadlineError::Interrupted) => continue,
             // Ctrl-D in a container's shell ends that shell, as it would.
             Err(ReadlineError::Eof) if lab.in_container() => "exit".to_string(),
@@ -230,6 +293,17 @@ mod tests {
             workspace: None,
             cwd: "/".into(),
         }
+    }
+
+    #[test]
+    fn ctrl_p_ctrl_q_detaches_only_from_a_container() {
+        let keys = DetachKeys::default();
+        assert_eq!(keys.key(false), None, "Ctrl-P is history in the lab");
+        keys.in_container.store(true, Ordering::SeqCst);
+        assert_eq!(keys.key(true), None, "Ctrl-Q alone is just a key");
+        assert_eq!(keys.key(false), Some(rustyline::Cmd::Noop));
+        assert_eq!(keys.key(true), Some(rustyline::Cmd::Interrupt));
+        assert!(keys.detached.load(Ordering::SeqCst));
     }
 
     #[test]
