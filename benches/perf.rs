@@ -410,16 +410,26 @@ fn containers(dir: &Path) {
         20.0,
     );
 
-    let body: Vec<u8> = (0..25_000_000u32).map(|i| (i % 251) as u8).collect();
+    // Each commit stores a layer the content store has not seen: only the commit is
+    // timed, not copying the new content in.
+    let mut body: Vec<u8> = (0..25_000_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::create_dir_all(&settings.workspace).unwrap();
-    std::fs::write(settings.workspace.join("big.bin"), &body).unwrap();
     run(&mut lab, "docker create --name big alpine true > /dev/null");
-    run(&mut lab, "docker cp -q big.bin big:/big.bin");
-    report(
-        "`docker commit` of a 25 MB layer",
-        measure(10, || {
+    let mut commits: Vec<Duration> = (0..8u8)
+        .map(|n| {
+            body[0] = n;
+            std::fs::write(settings.workspace.join("big.bin"), &body).unwrap();
+            run(&mut lab, "docker cp -q big.bin big:/big.bin");
+            let start = Instant::now();
             run(&mut lab, "docker commit big bigimage > /dev/null");
-        }),
+            start.elapsed()
+        })
+        .skip(1)
+        .collect();
+    commits.sort();
+    report(
+        "`docker commit` of a new 25 MB layer",
+        (commits[commits.len() / 2], commits[0]),
         100.0,
     );
 }

@@ -182,6 +182,12 @@ impl Lab {
         status
     }
 
+    /// Leaves the container's shell running and returns to the lab (Ctrl-P Ctrl-Q);
+    /// `docker attach` goes back in.
+    pub fn detach(&mut self) {
+        self.session = None;
+    }
+
     /// Whether typed lines go to a container's shell.
     pub fn in_container(&self) -> bool {
         self.session.is_some()

@@ -243,6 +243,50 @@ pub fn start(global: &GlobalOptions, settings: &Settings, args: &StartArgs) -> a
     }
 }
 
+/// Docker's detach keys, Ctrl-P then Ctrl-Q: while typing into a container, Ctrl-P is
+/// held back and a Ctrl-Q right after it leaves the container running; elsewhere
+/// Ctrl-P keeps its usual meaning (the previous history entry).
+#[derive(Clone, Default)]
+struct DetachKeys {
+    in_container: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    after_ctrl_p: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    detached: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl DetachKeys {
+    fn key(&self, ctrl_q: bool) -> Option<rustyline::Cmd> {
+        if !self.in_container.load(Ordering::SeqCst) {
+            return None;
+        }
+        let armed = self.after_ctrl_p.swap(!ctrl_q, Ordering::SeqCst);
+        match (ctrl_q, armed) {
+            (false, _) => Some(rustyline::Cmd::Noop),
+            (true, true) => {
+                self.detached.store(true, Ordering::SeqCst);
+                Some(rustyline::Cmd::Interrupt)
+            }
+            (true, false) => None,
+        }
+    }
+}
+
+struct DetachKey {
+    keys: DetachKeys,
+    ctrl_q: bool,
+}
+
+impl rustyline::ConditionalEventHandler for DetachKey {
+    fn handle(
+        &self,
+        _evt: &rustyline::Event,
+        _n: rustyline::RepeatCount,
+        _positive: bool,
+        _ctx: &rustyline::EventContext,
+    ) -> Option<rustyline::Cmd> {
+        self.keys.key(self.ctrl_q)
+    }
+}
+
 fn drive(
     driver: &mut dyn Driver,
     history: &std::path::Path,
@@ -258,6 +302,16 @@ fn drive(
             ..Default::default()
         },
     }));
+    let detach = DetachKeys::default();
+    for (key, ctrl_q) in [('P', false), ('Q', true)] {
+        editor.bind_sequence(
+            rustyline::KeyEvent::ctrl(key),
+            rustyline::EventHandler::Conditional(Box::new(DetachKey {
+                keys: detach.clone(),
+                ctrl_q,
+            })),
+        );
+    }
     let _ = editor.load_history(history);
     let interrupt = driver.lab().interrupt_flag();
     // Ctrl-C while a command runs stops that command (`docker logs -f`, an attached
@@ -276,8 +330,16 @@ fn drive(
             "{}",
             prompt.if_supports_color(Stream::Stdout, |t| t.green())
         );
+        let in_container = driver.lab().in_container();
+        detach.in_container.store(in_container, Ordering::SeqCst);
         let mut input = match editor.readline(&colored) {
             Ok(line) => line,
+            Err(ReadlineError::Interrupted) if detach.detached.swap(false, Ordering::SeqCst) => {
+                // As `docker attach` says when its detach keys are read.
+                driver.lab().detach();
+                let _ = writeln!(std::io::stderr().lock(), "read escape sequence");
+                continue;
+            }
             Err(ReadlineError::Interrupted) => continue,
             // Ctrl-D in a container's shell ends that shell, as it would.
             Err(ReadlineError::Eof) if driver.lab().in_container() => "exit".to_string(),
@@ -377,5 +439,16 @@ mod tests {
             c,
             vec!["list".to_string(), "load".to_string(), "ls".to_string()]
         );
+    }
+
+    #[test]
+    fn ctrl_p_ctrl_q_detaches_only_from_a_container() {
+        let keys = DetachKeys::default();
+        assert_eq!(keys.key(false), None, "Ctrl-P is history in the lab");
+        keys.in_container.store(true, Ordering::SeqCst);
+        assert_eq!(keys.key(true), None, "Ctrl-Q alone is just a key");
+        assert_eq!(keys.key(false), Some(rustyline::Cmd::Noop));
+        assert_eq!(keys.key(true), Some(rustyline::Cmd::Interrupt));
+        assert!(keys.detached.load(Ordering::SeqCst));
     }
 }

@@ -381,18 +381,25 @@ impl Engine {
         let layers = image.layers.clone();
         let stack = self.layer_stack(&layers)?;
         let path = self.upper_path(&record.id);
-        let mut snapshot = match std::fs::read(&path) {
-            Ok(bytes) => {
-                let upper = Layer::from_tar(std::sync::Arc::from(bytes)).map_err(|e| {
-                    EngineError::CorruptState {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    }
-                })?;
-                Snapshot::resume(stack, upper)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Snapshot::prepare(stack),
-            Err(e) => return Err(e.into()),
+        let cached = self.upper_cache.borrow().get(&record.id).cloned();
+        let mut snapshot = match cached {
+            Some(upper) => Snapshot::resume(stack, upper),
+            None => match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let upper = Layer::from_tar(std::sync::Arc::from(bytes)).map_err(|e| {
+                        EngineError::CorruptState {
+                            path: path.clone(),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    self.upper_cache
+                        .borrow_mut()
+                        .insert(record.id.clone(), upper.clone());
+                    Snapshot::resume(stack, upper)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Snapshot::prepare(stack),
+                Err(e) => return Err(e.into()),
+            },
         };
         snapshot.set_time(self.clock.now().timestamp());
         Ok(snapshot)
@@ -410,6 +417,7 @@ impl Engine {
         }
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
         atomic_write(&path, &upper.to_tar())?;
+        self.upper_cache.borrow_mut().insert(id.to_string(), upper);
         Ok(())
     }
 
@@ -939,6 +947,7 @@ impl Engine {
         self.close_ports(&id);
         self.sessions.remove(&id);
         let removed = self.containers.remove(&id);
+        self.upper_cache.borrow_mut().remove(&id);
         self.save()?;
         if volumes && let Some(removed) = removed {
             self.remove_anonymous_volumes(&removed.mounts)?;

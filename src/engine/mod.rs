@@ -106,6 +106,9 @@ pub struct Engine {
     /// The `index.json` last written: most saves change containers only, and the index
     /// (tags) need not be written again for them.
     written_index: std::cell::RefCell<Vec<u8>>,
+    /// Containers' writable layers as last read or written, by container ID: `docker
+    /// diff` and `commit` need not read and parse the tar again.
+    upper_cache: std::cell::RefCell<HashMap<String, Layer>>,
     /// The images and volumes as last written durably: a save that changes only
     /// containers (their status, logs, layers on disk) skips the fsyncs.
     durable_records: std::cell::RefCell<Vec<u8>>,
@@ -199,6 +202,7 @@ impl Engine {
             sessions: HashMap::new(),
             net: net::Network::new(options.publish_on_host),
             written_index: Default::default(),
+            upper_cache: Default::default(),
             durable_records: Default::default(),
             _lock: lock,
         };

@@ -1527,6 +1527,25 @@ fn makes_vertex(kind: &InstructionKind) -> bool {
     )
 }
 
+/// `EXPOSE` operands as the image config's `ExposedPorts` keys: `80` → `80/tcp`,
+/// `53/UDP` → `53/udp`, `8000-8001` → both ports. What does not parse is kept as written.
+fn exposed_keys(spec: &str) -> Vec<String> {
+    let (port, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
+    let proto = if proto.is_empty() {
+        "tcp".to_string()
+    } else {
+        proto.to_ascii_lowercase()
+    };
+    let range = match port.split_once('-') {
+        Some((a, b)) => a.parse::<u16>().ok().zip(b.parse::<u16>().ok()),
+        None => port.parse::<u16>().ok().map(|p| (p, p)),
+    };
+    match range {
+        Some((a, b)) if a <= b && b - a < 1024 => (a..=b).map(|p| format!("{p}/{proto}")).collect(),
+        _ => vec![spec.to_string()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1576,20 +1595,5 @@ mod tests {
             go_quote_list(&["/bin/sh".into(), "-c".into(), "./hello.sh".into()]),
             r#"["/bin/sh" "-c" "./hello.sh"]"#
         );
-    }
-}
-
-/// `EXPOSE` operands as the image config's `ExposedPorts` keys: `80` → `80/tcp`,
-/// `53/UDP` → `53/udp`, `8000-8001` → both ports. What does not parse is kept as written.
-fn exposed_keys(spec: &str) -> Vec<String> {
-    let (port, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
-    let proto = if proto.is_empty() { "tcp".to_string() } else { proto.to_ascii_lowercase() };
-    let range = match port.split_once('-') {
-        Some((a, b)) => a.parse::<u16>().ok().zip(b.parse::<u16>().ok()),
-        None => port.parse::<u16>().ok().map(|p| (p, p)),
-    };
-    match range {
-        Some((a, b)) if a <= b && b - a < 1024 => (a..=b).map(|p| format!("{p}/{proto}")).collect(),
-        _ => vec![spec.to_string()],
     }
 }
