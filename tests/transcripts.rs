@@ -734,3 +734,28 @@ docker ps -a
 "#,
     );
 }
+
+#[test]
+fn bind_mounts_from_the_workspace() {
+    pin(
+        "bind_mounts",
+        r#"mkdir site
+echo '<h1>from the workspace</h1>' > site/index.html
+docker run -d -p 8080:80 -v ./site:/usr/share/nginx/html --name web nginx
+curl -s localhost:8080
+echo '<h1>edited in the workspace</h1>' > site/index.html
+curl -s localhost:8080
+docker run --rm -v "$(pwd)"/site:/data alpine sh -c 'ls /data; echo made-inside > /data/new.txt; mkdir /data/sub'
+ls site
+cat site/new.txt
+docker run --rm -v ~/site:/data:ro alpine cat /data/new.txt
+docker diff web
+docker inspect -f '{{range .Mounts}}{{.Type}} {{.Destination}} {{.RW}} {{.Propagation}}{{end}}' web
+ln -s /nowhere escape
+docker run --rm -v ./escape:/x alpine ls /x
+ls
+docker run --rm -v site/index.html:/x alpine ls /x
+docker run --rm -v ./site:data alpine ls /data
+"#,
+    );
+}

@@ -97,6 +97,7 @@ impl Lab {
                 seed: settings.seed,
                 clock: settings.clock.clone(),
                 publish_on_host: mode == Mode::Interactive,
+                bind_root: Some(workspace.clone()),
             })?)),
             BackendKind::Docker => Box::new(DockerBackend::connect(None)?),
         };
@@ -433,6 +434,32 @@ impl ClientFiles for WorkspaceFiles {
             .metadata(&vfs::normalize(&self.cwd, path))
             .ok()
             .map(|m| m.is_dir())
+    }
+
+    fn host_dir(&mut self, path: &str) -> Result<String, String> {
+        // In the lab `~` is the workspace, which is also `/`.
+        let path_in_lab = match path.strip_prefix('~') {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("/{rest}"),
+            _ => path.to_string(),
+        };
+        let full = vfs::normalize(&self.cwd, &path_in_lab);
+        let mut at = String::new();
+        for part in full.split('/').filter(|p| !p.is_empty()) {
+            at.push('/');
+            at.push_str(part);
+            if self.fs.symlink_metadata(&at).is_err() && self.fs.create_dir(&at).is_err() {
+                break;
+            }
+        }
+        if !self.fs.metadata(&full).is_ok_and(|m| m.is_dir()) {
+            return Err(format!(
+                "Error response from daemon: invalid mount config for type \"bind\": bind source path does not exist: {path}"
+            ));
+        }
+        self.fs
+            .resolve(&full, true)
+            .map(|p| p.display().to_string())
+            .map_err(|e| format!("{path}: {e}"))
     }
 
     fn path_tar(&mut self, path: &str, root_name: &str) -> Result<Vec<u8>, String> {

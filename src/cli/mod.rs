@@ -50,6 +50,11 @@ pub trait ClientFiles {
     fn stat(&mut self, path: &str) -> Option<bool>;
     /// `path` as a tar whose root entry is called `root_name` (`docker cp` to a container).
     fn path_tar(&mut self, path: &str, root_name: &str) -> Result<Vec<u8>, String>;
+    /// The host directory a bind mount's source names (`./site`, `~/site`, `/site`),
+    /// created when missing as `-v` does; never outside the client's files.
+    fn host_dir(&mut self, path: &str) -> Result<String, String> {
+        Err(format!("{path}: bind mounts are not available here"))
+    }
     /// Unpacks a tar into directory `dir`, its root entry renamed to `rename_root` if
     /// given (`docker cp` from a container). Nothing may land outside `dir`.
     fn extract(&mut self, dir: &str, tar: &[u8], rename_root: Option<&str>) -> Result<(), String>;

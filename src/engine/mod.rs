@@ -72,6 +72,9 @@ pub struct EngineOptions {
     /// Publish ports on the host port asked for when it is free (the interactive lab),
     /// not only on an ephemeral one.
     pub publish_on_host: bool,
+    /// The host directory bind mounts may come from (the lab's workspace); None: no
+    /// bind mounts at all.
+    pub bind_root: Option<PathBuf>,
 }
 
 /// What `engine.json` holds.
@@ -103,6 +106,8 @@ pub struct Engine {
     sessions: HashMap<String, sessions::Session>,
     /// Published ports and the services behind them.
     net: net::Network,
+    /// Where bind mounts may come from.
+    bind_root: Option<PathBuf>,
     /// The `index.json` last written: most saves change containers only, and the index
     /// (tags) need not be written again for them.
     written_index: std::cell::RefCell<Vec<u8>>,
@@ -201,6 +206,7 @@ impl Engine {
             layer_cache: HashMap::new(),
             sessions: HashMap::new(),
             net: net::Network::new(options.publish_on_host),
+            bind_root: options.bind_root,
             written_index: Default::default(),
             upper_cache: Default::default(),
             durable_records: Default::default(),

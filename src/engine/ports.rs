@@ -204,7 +204,7 @@ impl Engine {
                     .iter()
                     .find_map(|e| e.strip_prefix("NGINX_VERSION="))
                     .unwrap_or("1.27.5");
-                Ok(Service::Nginx(Arc::new(Site::new(
+                let mut site = Site::new(
                     &c.id,
                     version,
                     root,
@@ -212,7 +212,13 @@ impl Engine {
                     self.upper_path(&c.id),
                     self.clock.clone(),
                     self.net.logs().clone(),
-                ))))
+                );
+                for m in &c.mounts {
+                    if let Some(host) = &m.host {
+                        site = site.with_bind(&m.destination, host.clone());
+                    }
+                }
+                Ok(Service::Nginx(Arc::new(site)))
             }
             "registry" => self.registry_service(c, root),
             _ => Ok(Service::Closed),

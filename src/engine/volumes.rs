@@ -51,6 +51,9 @@ pub struct MountRecord {
     pub mode: String,
     #[serde(default)]
     pub read_only: bool,
+    /// A bind mount's host directory (inside the lab's workspace); `name` is empty then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<PathBuf>,
 }
 
 fn under(path: &str, dir: &str) -> bool {
@@ -61,6 +64,31 @@ fn under(path: &str, dir: &str) -> bool {
 }
 
 impl Engine {
+    /// A bind mount's source: an existing directory inside the directory the engine may
+    /// bind (the lab's workspace), canonical. Anything else is refused.
+    fn bind_source(&self, source: &str, spec: &str) -> Result<PathBuf> {
+        let Some(root) = &self.bind_root else {
+            return Err(EngineError::BadRequest(format!(
+                "docklab: this engine mounts named volumes only, not host directories ({spec})"
+            )));
+        };
+        let outside = || {
+            EngineError::BadRequest(format!(
+                "docklab: {source}: a bind mount must be a directory of the lab's workspace"
+            ))
+        };
+        let path = std::fs::canonicalize(source).map_err(|_| {
+            EngineError::BadRequest(format!(
+                "invalid mount config for type \"bind\": bind source path does not exist: {source}"
+            ))
+        })?;
+        let root = std::fs::canonicalize(root).map_err(|_| outside())?;
+        if !path.starts_with(&root) || !path.is_dir() {
+            return Err(outside());
+        }
+        Ok(path)
+    }
+
     fn volume_path(&self, name: &str) -> PathBuf {
         self.state_dir.join("volumes").join(format!("{name}.tar"))
     }
@@ -202,6 +230,7 @@ impl Engine {
     ) -> Result<Vec<MountRecord>> {
         let host = config.host_config.clone().unwrap_or_default();
         let mut wanted: Vec<(Option<String>, String, String, bool)> = Vec::new();
+        let mut binds: Vec<MountRecord> = Vec::new();
         let relative = |target: &str| {
             format!(
                 "invalid mount config for type \"volume\": invalid mount path: '{target}' mount path must be absolute"
@@ -219,9 +248,20 @@ impl Engine {
                 }
             };
             if source.starts_with('/') {
-                return Err(EngineError::BadRequest(format!(
-                    "docklab: the embedded engine mounts named volumes only, not host directories ({bind}); use a volume: -v NAME:{target}"
-                )));
+                let host = self.bind_source(source, bind)?;
+                if !target.starts_with('/') {
+                    return Err(EngineError::BadRequest(format!(
+                        "invalid volume specification: '{bind}': invalid mount config for type \"bind\": invalid mount path: '{target}' mount path must be absolute"
+                    )));
+                }
+                binds.push(MountRecord {
+                    name: String::new(),
+                    destination: super::fs::normalise(target),
+                    mode: options.to_string(),
+                    read_only: options.split(',').any(|o| o == "ro"),
+                    host: Some(host),
+                });
+                continue;
             }
             if !target.starts_with('/') {
                 return Err(EngineError::BadRequest(format!(
@@ -255,7 +295,7 @@ impl Engine {
                 wanted.push((None, target.clone(), String::new(), false));
             }
         }
-        let mut mounts = Vec::new();
+        let mut mounts = binds;
         for (source, target, mode, read_only) in wanted {
             if !target.starts_with('/') {
                 return Err(EngineError::BadRequest(relative(&target)));
@@ -270,6 +310,7 @@ impl Engine {
                 destination: super::fs::normalise(&target),
                 mode,
                 read_only,
+                host: None,
             });
         }
         Ok(mounts)
@@ -281,6 +322,15 @@ impl Engine {
         let mut snapshot = self.container_snapshot(id)?;
         let mounts = self.container_mounts(id);
         for mount in &mounts {
+            if let Some(host) = &mount.host {
+                // The directory as it is now on the host, laid over the mount point.
+                let from = super::shell::WorkspaceFs::new(host);
+                if snapshot.lookup(&mount.destination).is_none() {
+                    let _ = mkdir_p(&mut snapshot, &mount.destination);
+                }
+                mirror(&from, "/", &mut snapshot, &mount.destination)?;
+                continue;
+            }
             let Some(content) = self.volume_content(&mount.name)? else {
                 // First use: the volume starts with what the image has there.
                 if snapshot.lookup(&mount.destination).is_none() {
@@ -341,6 +391,14 @@ impl Engine {
             }
         }
         for mount in &record.mounts {
+            if let Some(host) = &mount.host {
+                // What the process left there goes back to the host directory.
+                if !mount.read_only {
+                    let mut to = super::shell::WorkspaceFs::new(host);
+                    mirror(snapshot, &mount.destination, &mut to, "/")?;
+                }
+                continue;
+            }
             let mut content = Layer::new();
             for (path, node) in snapshot.subtree_of(&mount.destination) {
                 let key = match &path[mount.destination.len()..] {
@@ -364,15 +422,27 @@ impl Engine {
         record
             .mounts
             .iter()
-            .map(|m| bollard_stubs::models::MountPoint {
-                typ: Some("volume".into()),
-                name: Some(m.name.clone()),
-                source: Some(format!("/var/lib/docker/volumes/{}/_data", m.name)),
-                destination: Some(m.destination.clone()),
-                driver: Some("local".into()),
-                mode: Some(m.mode.clone()),
-                rw: Some(!m.read_only),
-                propagation: Some(String::new()),
+            .map(|m| match &m.host {
+                Some(host) => bollard_stubs::models::MountPoint {
+                    typ: Some("bind".into()),
+                    name: None,
+                    source: Some(host.display().to_string()),
+                    destination: Some(m.destination.clone()),
+                    driver: None,
+                    mode: Some(m.mode.clone()),
+                    rw: Some(!m.read_only),
+                    propagation: Some("rprivate".into()),
+                },
+                None => bollard_stubs::models::MountPoint {
+                    typ: Some("volume".into()),
+                    name: Some(m.name.clone()),
+                    source: Some(format!("/var/lib/docker/volumes/{}/_data", m.name)),
+                    destination: Some(m.destination.clone()),
+                    driver: Some("local".into()),
+                    mode: Some(m.mode.clone()),
+                    rw: Some(!m.read_only),
+                    propagation: Some(String::new()),
+                },
             })
             .collect()
     }
@@ -410,4 +480,93 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Makes `path` and its missing parents as directories.
+fn mkdir_p(fs: &mut dyn super::shell::Vfs, path: &str) -> std::io::Result<()> {
+    let mut at = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        at.push('/');
+        at.push_str(part);
+        if !fs.exists(&at) {
+            fs.create_dir(&at)?;
+        }
+    }
+    Ok(())
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir == "/" {
+        format!("/{name}")
+    } else {
+        format!("{}/{name}", dir.trim_end_matches('/'))
+    }
+}
+
+/// Removes `path` and all below it, following no symlink.
+fn remove_tree(fs: &mut dyn super::shell::Vfs, path: &str) -> std::io::Result<()> {
+    let meta = fs.symlink_metadata(path)?;
+    if meta.is_dir() {
+        for e in fs.read_dir(path)? {
+            remove_tree(fs, &join(path, &e.name))?;
+        }
+        fs.remove_dir(path)
+    } else {
+        fs.remove_file(path)
+    }
+}
+
+/// Makes the tree at `dst` in `to` the same as the tree at `src` in `from`: files,
+/// directories, symlinks and modes; what `from` lacks goes. Both sides are jailed
+/// filesystems (a container snapshot, a workspace directory), so no path leaves them.
+fn mirror(
+    from: &dyn super::shell::Vfs,
+    src: &str,
+    to: &mut dyn super::shell::Vfs,
+    dst: &str,
+) -> std::io::Result<()> {
+    let wanted = from.read_dir(src)?;
+    for e in to.read_dir(dst)? {
+        if !wanted.iter().any(|w| w.name == e.name) {
+            remove_tree(to, &join(dst, &e.name))?;
+        }
+    }
+    for e in wanted {
+        let (s, d) = (join(src, &e.name), join(dst, &e.name));
+        let meta = from.symlink_metadata(&s)?;
+        let existing = to.symlink_metadata(&d).ok();
+        if meta.is_symlink() {
+            let target = from.read_link(&s)?;
+            if existing.is_some() {
+                if to.read_link(&d).is_ok_and(|t| t == target) {
+                    continue;
+                }
+                remove_tree(to, &d)?;
+            }
+            to.symlink(&target, &d)?;
+        } else if meta.is_dir() {
+            if existing.as_ref().is_some_and(|m| !m.is_dir()) {
+                remove_tree(to, &d)?;
+            }
+            if !to.exists(&d) {
+                to.create_dir(&d)?;
+            }
+            mirror(from, &s, to, &d)?;
+            let _ = to.set_mode(&d, meta.mode);
+        } else {
+            let data = from.read(&s)?;
+            match &existing {
+                Some(m) if m.is_dir() || m.is_symlink() => remove_tree(to, &d)?,
+                Some(_) if to.read(&d).is_ok_and(|old| old == data) => {
+                    let _ = to.set_mode(&d, meta.mode);
+                    continue;
+                }
+                _ => {}
+            }
+            to.write(&d, &data, false)?;
+            let _ = to.set_mode(&d, meta.mode);
+            let _ = to.set_mtime(&d, meta.mtime);
+        }
+    }
+    Ok(())
 }

@@ -87,7 +87,7 @@ pub fn run(
         }),
         ..Default::default()
     };
-    let body = with_mounts(body, &args)?;
+    let body = with_mounts(cli, body, &args)?;
     let created = match cli
         .backend
         .create_container(args.name.as_deref(), body.clone())
@@ -273,6 +273,7 @@ fn key_value_lines(cli: &mut Cli<'_>, file: &str) -> Result<Vec<String>, CliErro
 /// (`Volumes`), `-v SOURCE:/path[:ro]` a bind (`Binds`), `--mount k=v,...` a `Mounts`
 /// entry.
 fn with_mounts(
+    cli: &mut Cli<'_>,
     mut body: ContainerCreateBody,
     args: &RunArgs,
 ) -> Result<ContainerCreateBody, CliError> {
@@ -281,15 +282,21 @@ fn with_mounts(
         if spec.starts_with('/') && !spec.contains(':') {
             body.volumes.get_or_insert_with(Vec::new).push(spec.clone());
         } else if spec.starts_with(['.', '/', '~']) {
-            // Host directories would reach outside the workspace; the lab mounts
-            // volumes only.
-            let target = spec.split(':').nth(1).unwrap_or("/path");
-            return Err(run_error(
-                format!(
-                    "docklab: -v {spec}: the lab does not mount host directories yet; use a named volume instead: -v NAME:{target}"
-                ),
-                125,
-            ));
+            // A directory of the workspace, bound by its path on this machine.
+            let (source, rest) = spec.split_once(':').unwrap_or((spec, ""));
+            let target = rest.split(':').next().unwrap_or("");
+            if !target.starts_with('/') {
+                return Err(run_error(
+                    format!(
+                        "Error response from daemon: invalid volume specification: '{spec}': invalid mount config for type \"bind\": invalid mount path: '{target}' mount path must be absolute"
+                    ),
+                    125,
+                ));
+            }
+            let dir = cli.files.host_dir(source).map_err(|e| run_error(e, 125))?;
+            host.binds
+                .get_or_insert_with(Vec::new)
+                .push(format!("{dir}:{rest}"));
         } else {
             host.binds.get_or_insert_with(Vec::new).push(spec.clone());
         }

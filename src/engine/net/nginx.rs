@@ -38,6 +38,9 @@ pub struct Site {
     clock: Clock,
     logs: LogSink,
     connections: AtomicU64,
+    /// Bind mounts, deepest first: (mount point, host directory). What lies under a
+    /// mount point is read from the host as it is now.
+    binds: Vec<(String, PathBuf)>,
 }
 
 /// A response before it goes on the wire, and what the access log says of it.
@@ -70,7 +73,30 @@ impl Site {
             clock,
             logs,
             connections: AtomicU64::new(0),
+            binds: Vec::new(),
         }
+    }
+
+    /// Serves what lies under `mount_point` from the host directory `dir`.
+    pub fn with_bind(mut self, mount_point: &str, dir: PathBuf) -> Site {
+        self.binds
+            .push((mount_point.trim_end_matches('/').to_string(), dir));
+        self.binds.sort_by_key(|(m, _)| std::cmp::Reverse(m.len()));
+        self
+    }
+
+    /// The host directory serving `path` and the path inside it, when a bind covers it.
+    fn bound(&self, path: &str) -> Option<(crate::engine::shell::WorkspaceFs, String)> {
+        self.binds.iter().find_map(|(mount, dir)| {
+            let rest = path.strip_prefix(mount.as_str())?;
+            (rest.is_empty() || rest.starts_with('/')).then(|| {
+                let inner = if rest.is_empty() { "/" } else { rest };
+                (
+                    crate::engine::shell::WorkspaceFs::new(dir),
+                    inner.to_string(),
+                )
+            })
+        })
     }
 
     /// The container's filesystem as it is now.
@@ -188,9 +214,23 @@ impl Site {
         let Some(path) = decode_path(path) else {
             return Lookup::BadRequest;
         };
-        let fs = self.snapshot();
+        let snapshot = self.snapshot();
         let full = format!("{}{path}", self.root);
-        let meta = fs.metadata(&full);
+        // A bind mount over the docroot: its files come from the host directory.
+        let (fs, inner): (Box<dyn Vfs>, Option<String>) = match self.bound(&full) {
+            Some((host, inner)) => (Box::new(host), Some(inner)),
+            None => (Box::new(snapshot), None),
+        };
+        let at = |p: &str| -> String {
+            match &inner {
+                Some(_) => self
+                    .bound(p)
+                    .map(|(_, i)| i)
+                    .unwrap_or_else(|| p.to_string()),
+                None => p.to_string(),
+            }
+        };
+        let meta = fs.metadata(&at(&full));
         let file = match meta {
             Ok(m) if m.is_dir() => {
                 if !path.ends_with('/') {
@@ -199,7 +239,7 @@ impl Site {
                 let index = ["index.html", "index.htm"]
                     .iter()
                     .map(|i| format!("{full}{i}"))
-                    .find(|p| fs.metadata(p).is_ok_and(|m| m.is_file()));
+                    .find(|p| fs.metadata(&at(p)).is_ok_and(|m| m.is_file()));
                 match index {
                     Some(p) => p,
                     None => return Lookup::Forbidden(full),
@@ -211,7 +251,7 @@ impl Site {
         if method != "GET" && method != "HEAD" {
             return Lookup::NotAllowed;
         }
-        match (fs.read(&file), fs.metadata(&file)) {
+        match (fs.read(&at(&file)), fs.metadata(&at(&file))) {
             (Ok(data), Ok(m)) => Lookup::File {
                 data,
                 mtime: m.mtime,
