@@ -823,7 +823,12 @@ impl Engine {
             .map(|c| ContainerSummary {
                 id: Some(c.id.clone()),
                 names: Some(vec![format!("/{}", c.name)]),
-                image: Some(c.image.clone()),
+                // The name it was run as, while that name still means its image; the
+                // image's ID once the name is gone or moved (`rmi -f`, a rebuild).
+                image: Some(match self.images.lookup(&c.image) {
+                    Ok((id, _)) if id == c.image_id => c.image.clone(),
+                    _ => c.image_id.to_string(),
+                }),
                 image_id: Some(c.image_id.to_string()),
                 command: Some(command_line(c)),
                 created: Some(super::image::parse_time(Some(&c.created))),

@@ -96,7 +96,15 @@ pub fn ps(
                     id.clone()
                 }),
             );
-            fields.insert("Image".into(), json!(c.image.clone().unwrap_or_default()));
+            // An image known only by its ID shows as the short ID, as the CLI does.
+            let image = c.image.clone().unwrap_or_default();
+            let image = match image.strip_prefix("sha256:") {
+                Some(hex) if trunc && c.image_id.as_deref() == Some(image.as_str()) => {
+                    hex[..hex.len().min(12)].to_string()
+                }
+                _ => image,
+            };
+            fields.insert("Image".into(), json!(image));
             fields.insert(
                 "Ports".into(),
                 json!(crate::cli::ports::displayable_ports(

@@ -14,7 +14,7 @@ pub fn pull(
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: PullArgs = verb.parse(raw)?;
-    let target = target_reference(&args.args[0], args.all_tags, streams.stdout)?;
+    let target = target_reference(&args.args[0], args.all_tags, args.quiet, streams.stdout)?;
     let out: &mut dyn Write = if args.quiet {
         &mut std::io::sink()
     } else {
@@ -27,10 +27,11 @@ pub fn pull(
 
 /// The reference `docker pull` and `docker push` work on: with `latest` filled in (and
 /// said so) unless there is a tag or digest or all tags are wanted, which a tag or
-/// digest contradicts.
+/// digest contradicts. `-q` keeps "Using default tag" to itself, as the CLI does.
 pub(super) fn target_reference(
     name: &str,
     all_tags: bool,
+    quiet: bool,
     stdout: &mut dyn Write,
 ) -> Result<Reference, CliError> {
     let parsed = reference::parse_normalized(name).map_err(|e| CliError::message(e.to_string()))?;
@@ -38,7 +39,9 @@ pub(super) fn target_reference(
         return Err(CliError::message("tag can't be used with --all-tags/-a"));
     }
     if parsed.tag().is_none() && parsed.digest().is_none() && !all_tags {
-        writeln!(stdout, "Using default tag: latest")?;
+        if !quiet {
+            writeln!(stdout, "Using default tag: latest")?;
+        }
         return Ok(parsed.with_default_tag());
     }
     Ok(parsed)

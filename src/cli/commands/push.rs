@@ -14,7 +14,8 @@ pub fn push(
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: PushArgs = verb.parse(raw)?;
-    let target = super::pull::target_reference(&args.args[0], args.all_tags, streams.stdout)?;
+    let target =
+        super::pull::target_reference(&args.args[0], args.all_tags, args.quiet, streams.stdout)?;
     let out: &mut dyn Write = if args.quiet {
         &mut std::io::sink()
     } else {
