@@ -36,6 +36,47 @@ pub struct Upload {
     hasher: Option<Hasher>,
 }
 
+/// A running hash fed from the async side and computed on a blocking thread, so hashing
+/// overlaps receiving. Frames travel as `Bytes` (shared, never copied); the bounded
+/// queue keeps a slow hash from buffering a whole blob in memory.
+struct BackgroundHasher {
+    queue: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    task: tokio::task::JoinHandle<Hasher>,
+}
+
+impl BackgroundHasher {
+    fn start(mut hasher: Hasher) -> BackgroundHasher {
+        let (queue, mut frames) = tokio::sync::mpsc::channel::<Bytes>(64);
+        let task = tokio::task::spawn_blocking(move || {
+            while let Some(frame) = frames.blocking_recv() {
+                hasher.update(&frame);
+            }
+            hasher
+        });
+        BackgroundHasher {
+            queue: Some(queue),
+            task,
+        }
+    }
+
+    async fn update(&mut self, frame: Bytes) {
+        if let Some(queue) = &self.queue
+            && queue.send(frame).await.is_err()
+        {
+            // The hashing thread is gone (it panicked): `finish` reports no hash, and the
+            // staged file is hashed at commit instead.
+            self.queue = None;
+        }
+    }
+
+    /// The hash of everything fed, or `None` when it could not be kept.
+    async fn finish(mut self) -> Option<Hasher> {
+        let complete = self.queue.take().is_some();
+        let hasher = self.task.await.ok()?;
+        complete.then_some(hasher)
+    }
+}
+
 pub async fn serve(listener: tokio::net::TcpListener, registry: Arc<Registry>) -> io::Result<()> {
     // The connections live in this set, so dropping the serving future ends them too.
     let mut connections = tokio::task::JoinSet::new();
@@ -186,12 +227,15 @@ impl hyper::body::Body for FileBody {
         if self.remaining == 0 {
             return Poll::Ready(None);
         }
-        let want = self.remaining.min(READ_CHUNK as u64) as usize;
-        let mut buf = vec![0u8; want];
-        if let Err(e) = self.file.read_exact(&mut buf) {
-            return Poll::Ready(Some(Err(e)));
+        let want = self.remaining.min(READ_CHUNK as u64);
+        // Read into spare capacity: no zeroing of a buffer about to be overwritten.
+        let mut buf = Vec::with_capacity(want as usize);
+        match (&mut self.file).take(want).read_to_end(&mut buf) {
+            Ok(n) if n as u64 == want => {}
+            Ok(_) => return Poll::Ready(Some(Err(io::ErrorKind::UnexpectedEof.into()))),
+            Err(e) => return Poll::Ready(Some(Err(e))),
         }
-        self.remaining -= want as u64;
+        self.remaining -= want;
         Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))))
     }
 
@@ -870,7 +914,10 @@ impl Registry {
         let dir = self.storage.upload_dir(&uuid);
         fs::create_dir_all(&dir)?;
         File::create(dir.join("data"))?;
-        crate::engine::content::atomic_write(&dir.join("repository"), name.as_bytes())?;
+        // Not synced: an upload does not outlive a crash anyway (its bytes are not
+        // synced either until it is committed), and a missing or torn owner file only
+        // makes the upload unknown.
+        fs::write(dir.join("repository"), name.as_bytes())?;
         let upload = Upload {
             name: name.to_string(),
             size: 0,
@@ -1023,13 +1070,17 @@ impl Registry {
 
     /// Appends a request body to the upload's staged file. A body cut short leaves the
     /// upload as it was before this request.
+    ///
+    /// Each frame is written as it arrives (no buffer in between: frames are large, and a
+    /// copy of every byte costs more than the write calls it saves) and handed, shared
+    /// rather than copied, to a hashing thread, so the hash of a large blob costs no wall
+    /// time beyond what receiving and writing it take anyway.
     async fn append(&self, upload: &mut Upload, uuid: &str, mut body: Incoming) -> Result<()> {
         let path = self.storage.upload_dir(uuid).join("data");
-        // Frames are small; a mebibyte of buffer saves most of the write calls.
-        let mut file =
-            io::BufWriter::with_capacity(1 << 20, OpenOptions::new().append(true).open(&path)?);
+        let mut file = OpenOptions::new().append(true).open(&path)?;
         let start = upload.size;
         let mut written = 0u64;
+        let mut hashing = upload.hasher.take().map(BackgroundHasher::start);
         let failed = loop {
             match body.frame().await {
                 None => break None,
@@ -1038,10 +1089,10 @@ impl Registry {
                         if let Err(e) = file.write_all(&data) {
                             break Some(RegistryError::from(e));
                         }
-                        if let Some(hasher) = &mut upload.hasher {
-                            hasher.update(&data);
-                        }
                         written += data.len() as u64;
+                        if let Some(hasher) = &mut hashing {
+                            hasher.update(data).await;
+                        }
                     }
                 }
                 Some(Err(e)) => {
@@ -1052,19 +1103,16 @@ impl Registry {
                 }
             }
         };
-        let failed = match (failed, file.flush()) {
-            (Some(error), _) => Some(error),
-            (None, Err(e)) => Some(RegistryError::from(e)),
-            (None, Ok(())) => None,
+        let hasher = match hashing {
+            Some(hashing) => hashing.finish().await,
+            None => None,
         };
-        // Whatever the buffer still holds is dropped, never written after the truncation.
-        let (file, _) = file.into_parts();
         if let Some(error) = failed {
             file.set_len(start)?;
             // The running hash has seen bytes that are gone; hash the file at the end.
-            upload.hasher = None;
             return Err(error);
         }
+        upload.hasher = hasher;
         upload.size = start + written;
         Ok(())
     }
