@@ -249,6 +249,24 @@ impl Engine {
                 return Ok(Service::Closed);
             }
         };
+        let mut options = options;
+        // Its request log goes to the container's log, stamped by the engine's clock.
+        let (logs, id, clock) = (self.net.logs().clone(), c.id.clone(), self.clock.clone());
+        let stamp = clock.clone();
+        let sink: super::registry::log::LogSink = Arc::new(move |stream, line| {
+            let time = stamp
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+            logs.push(&id, stream, line, time);
+        });
+        options.request_log = Some(
+            super::registry::log::RequestLog::new(
+                sink,
+                clock,
+                &super::registry::log::instance_id(&c.hostname()),
+            )
+            .with_client_ip(super::net::HOST_GATEWAY),
+        );
         let root = self.registry_root(&c.id);
         let registry = super::registry::Registry::open(&root, options)?;
         Ok(Service::Spawn(Box::new(move |listener| {

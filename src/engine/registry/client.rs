@@ -157,6 +157,8 @@ impl RegistryClient {
         let mut builder = ureq::http::Request::builder()
             .method(method)
             .uri(&url)
+            // The registry as the user named it, wherever the connection really goes.
+            .header("Host", &self.host)
             .header("User-Agent", USER_AGENT);
         for (k, v) in headers {
             builder = builder.header(*k, *v);
