@@ -267,7 +267,7 @@ impl Engine {
             )
             .with_client_ip(super::net::HOST_GATEWAY),
         );
-        let root = self.registry_root(&c.id);
+        let (root, _) = self.registry_root(c);
         let registry = super::registry::Registry::open(&root, options)?;
         Ok(Service::Spawn(Box::new(move |listener| {
             Box::pin(async move {
@@ -276,9 +276,35 @@ impl Engine {
         })))
     }
 
-    /// Where a registry container keeps what is pushed to it.
-    pub(super) fn registry_root(&self, id: &str) -> std::path::PathBuf {
-        self.state_dir.join("registries").join(id)
+    /// Where a registry container keeps what is pushed to it: its storage directory
+    /// (`REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY`, `/var/lib/registry` by default) is
+    /// where the image's `VOLUME` (or a `-v NAME:…`) mounts a volume, so what is pushed
+    /// lives and goes with that volume, as in Docker: `docker rm` keeps it, `docker rm -v`
+    /// or `docker volume rm` removes it. With no volume there, it lives in the container's
+    /// own directory. The flag says whether the container owns it (it goes with the
+    /// container).
+    pub(super) fn registry_root(&self, c: &ContainerRecord) -> (std::path::PathBuf, bool) {
+        let storage = c
+            .config
+            .env
+            .iter()
+            .flatten()
+            .rev()
+            .find_map(|e| e.strip_prefix("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="))
+            .map(super::fs::normalise)
+            .unwrap_or_else(|| "/var/lib/registry".to_string());
+        let mount = c
+            .mounts
+            .iter()
+            .filter(|m| super::volumes::under(&storage, &m.destination))
+            .max_by_key(|m| m.destination.len());
+        match mount {
+            Some(m) => {
+                let inside = storage[m.destination.len()..].trim_start_matches('/');
+                (self.volume_dir(&m.name).join(inside), false)
+            }
+            None => (self.state_dir.join("registries").join(&c.id), true),
+        }
     }
 
     /// Closes the container's ports and forgets its bindings (it has stopped).
