@@ -131,7 +131,11 @@ impl RegistryClient {
         let refused = matches!(error, ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused)
             || matches!(error, ureq::Error::ConnectionFailed);
         let method = method[..1].to_string() + &method[1..].to_lowercase();
-        let url = format!("http://{}{path}", self.host);
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("http://{}{path}", self.host)
+        };
         if refused {
             ClientError::Unreachable(format!(
                 "{method} \"{url}\": dial tcp {address}: connect: connection refused"
@@ -300,11 +304,17 @@ impl RegistryClient {
     }
 
     fn absolute(&self, location: &str) -> String {
-        if location.starts_with("http://") || location.starts_with("https://") {
-            location.to_string()
-        } else {
-            format!("{}{location}", self.endpoint)
+        for scheme in ["http://", "https://"] {
+            if let Some(rest) = location.strip_prefix(scheme) {
+                // A registry builds absolute locations from the Host it was sent: the
+                // name as typed, which is not always where the connection really goes.
+                return match rest.strip_prefix(self.host.as_str()) {
+                    Some(path) if path.starts_with('/') => format!("{}{path}", self.endpoint),
+                    _ => location.to_string(),
+                };
+            }
         }
+        format!("{}{location}", self.endpoint)
     }
 
     /// Uploads a blob: open an upload, then send it whole with its digest.
@@ -482,4 +492,30 @@ fn receive_and_hash(
             .map_err(|_| io::Error::other("hashing the blob failed"))
     })?;
     Ok((bytes, digest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_built_from_the_typed_name_go_to_the_real_endpoint() {
+        let client = RegistryClient::new("localhost:5000", "http://127.0.0.1:40123");
+        assert_eq!(
+            client.absolute("/v2/a/blobs/uploads/1"),
+            "http://127.0.0.1:40123/v2/a/blobs/uploads/1"
+        );
+        assert_eq!(
+            client.absolute("http://localhost:5000/v2/a/blobs/uploads/1?_state=x"),
+            "http://127.0.0.1:40123/v2/a/blobs/uploads/1?_state=x"
+        );
+        assert_eq!(
+            client.absolute("http://localhost:50001/v2/a"),
+            "http://localhost:50001/v2/a"
+        );
+        assert_eq!(
+            client.absolute("https://storage.example/blob"),
+            "https://storage.example/blob"
+        );
+    }
 }
