@@ -60,7 +60,12 @@ fn report(what: &str, (median, best): (Duration, Duration), bar_ms: f64) {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; any other argument filters nothing here.
+    // `cargo bench` passes `--bench`; `cargo bench --bench perf -- registry` measures
+    // the registry alone.
+    if std::env::args().skip(1).any(|a| a == "registry") {
+        registry_throughput();
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let settings = settings(dir.path());
 
@@ -274,51 +279,74 @@ fn main() {
 /// against the single-core sha256 rate (the bar: within 2x of it, each way). When
 /// Debian's `docker-registry` (the registry:2 program) is installed, the same client
 /// measures it too, side by side.
+///
+/// The machine is shared with other builds, so the sha256 rate moves from one second to
+/// the next: every timed push or pull is paired with a sha256 of the same 100 MB timed
+/// just before it, and the figure that meets the bar or not is the median of the pairs'
+/// ratios.
 fn registry_throughput() {
     use docklab::engine::digest::Digest;
     use docklab::engine::registry::client::RegistryClient;
     use docklab::engine::registry::{Registry, RegistryOptions, serve};
     const SIZE: usize = 100_000_000;
+    const ROUNDS: u64 = 7;
     let blob: Vec<u8> = (0..SIZE as u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
     let mib = SIZE as f64 / (1 << 20) as f64;
-    let (sha_median, _) = measure(3, || {
-        std::hint::black_box(Digest::sha256(&blob));
-    });
-    let sha_rate = mib / sha_median.as_secs_f64();
-    println!(
-        "{:<52} median {sha_rate:>9.0} MiB/s",
-        "sha256, one core (100 MB)"
-    );
-    let digest = Digest::sha256(&blob);
+    let timed = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        f();
+        start.elapsed().as_secs_f64()
+    };
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
 
     let measure_registry = |label: &str, endpoint: &str| {
         let client = RegistryClient::new("127.0.0.1", endpoint);
-        let mut round = 0;
-        let (push, _) = measure(3, || {
-            // A new repository each time, so every push uploads (blobs are shared, so the
-            // same digest is stored again only after a delete; here it is simply
-            // re-verified and linked).
-            round += 1;
-            client
-                .push_blob(&format!("bench/r{round}"), &digest, &blob)
-                .unwrap();
-        });
-        let (pull, _) = measure(3, || {
-            std::hint::black_box(client.blob("bench/r1", &digest).unwrap());
-        });
-        for (what, time) in [("push", push), ("pull", pull)] {
-            let rate = mib / time.as_secs_f64();
+        let mut blob = blob.clone();
+        // (seconds for sha256, seconds for the transfer), the first round a warm-up.
+        let mut pushes = Vec::new();
+        let mut last = None;
+        for round in 0..ROUNDS {
+            // Bytes the registry has never seen (the round number in the first bytes),
+            // so every push uploads, hashes, fsyncs and renames a new blob rather than
+            // finding it stored already.
+            blob[..8].copy_from_slice(&round.to_le_bytes());
+            let mut digest = None;
+            let sha = timed(&mut || digest = Some(Digest::sha256(&blob)));
+            let digest = digest.expect("just hashed");
+            let push = timed(&mut || {
+                client
+                    .push_blob(&format!("bench/r{round}"), &digest, &blob)
+                    .unwrap();
+            });
+            pushes.push((sha, push));
+            last = Some((round, digest));
+        }
+        let (round, digest) = last.expect("rounds ran");
+        let mut pulls = Vec::new();
+        for _ in 0..ROUNDS {
+            let sha = timed(&mut || {
+                std::hint::black_box(Digest::sha256(&blob));
+            });
+            let pull = timed(&mut || {
+                std::hint::black_box(client.blob(&format!("bench/r{round}"), &digest).unwrap());
+            });
+            pulls.push((sha, pull));
+        }
+        for (what, pairs) in [("push", pushes), ("pull", pulls)] {
+            let pairs = &pairs[1..];
+            let sha_rate = mib / median(pairs.iter().map(|p| p.0).collect());
+            let rate = mib / median(pairs.iter().map(|p| p.1).collect());
+            let ratio = median(pairs.iter().map(|p| p.1 / p.0).collect());
+            let best = pairs.iter().map(|p| p.1 / p.0).fold(f64::MAX, f64::min);
             println!(
-                "{:<52} median {rate:>9.0} MiB/s bar {:>6.0} MiB/s   {}",
+                "{:<52} median {rate:>5.0} MiB/s, sha256 beside it {sha_rate:>5.0} MiB/s: {ratio:.2}x its time (best {best:.2}x), bar 2x   {}",
                 format!("{label}: {what} 100 MB blob"),
-                sha_rate / 2.0,
-                if rate >= sha_rate / 2.0 {
-                    "ok"
-                } else {
-                    "UNDER"
-                }
+                if ratio <= 2.0 { "ok" } else { "OVER" }
             );
         }
     };

@@ -529,6 +529,28 @@ docker ps -a
 }
 
 #[test]
+fn a_registry_keeps_what_is_pushed_in_its_volume() {
+    pin(
+        "registry_volume",
+        r#"docker run -d -p 5000:5000 --name registry -v regdata:/var/lib/registry registry:2
+docker pull alpine:3.19
+docker tag alpine:3.19 localhost:5000/myalpine:1.0
+docker push localhost:5000/myalpine:1.0
+docker rm -f registry
+docker run -d -p 5000:5000 --name registry2 -v regdata:/var/lib/registry registry:2
+curl -s localhost:5000/v2/_catalog
+docker volume rm regdata
+docker rm -f registry2
+docker volume rm regdata
+docker run -d --name registry3 registry:2
+docker volume ls
+docker rm -f -v registry3
+docker volume ls
+"#,
+    );
+}
+
+#[test]
 fn users_labels_and_exec_options() {
     pin(
         "users_labels_exec",

@@ -55,13 +55,19 @@ fn run(cli: Docklab) -> anyhow::Result<i32> {
                 Some(dir) => dir.clone(),
                 None => settings.state_dir.join("registry").join("default"),
             };
-            serve_registry(&args, &root)
+            serve_registry(&args, &root, &settings.clock)
         }
     }
 }
 
-/// `docklab registry serve`: one line saying where it listens, then serve until Ctrl-C.
-fn serve_registry(args: &RegistryServeArgs, root: &std::path::Path) -> anyhow::Result<i32> {
+/// `docklab registry serve`: one line saying where it listens, then serve until Ctrl-C,
+/// logging every request on stderr as registry:2 logs it.
+fn serve_registry(
+    args: &RegistryServeArgs,
+    root: &std::path::Path,
+    clock: &crate::engine::clock::Clock,
+) -> anyhow::Result<i32> {
+    use crate::engine::registry::log::{LogSink, RequestLog, uuid_from};
     use crate::engine::registry::{Registry, RegistryOptions, serve};
     use anyhow::Context;
     // Basic auth as the registry:2 image configures it (REGISTRY_AUTH=htpasswd, …).
@@ -70,6 +76,17 @@ fn serve_registry(args: &RegistryServeArgs, root: &std::path::Path) -> anyhow::R
     })
     .map_err(anyhow::Error::msg)?;
     options.delete_enabled = !args.no_delete;
+    // Stdout carries only the line saying where the registry listens; both of the
+    // registry's logs go to stderr.
+    let sink: LogSink = std::sync::Arc::new(|_stream, line: String| {
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    });
+    let instance = uuid_from(&format!(
+        "{} {}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
+    options.request_log = Some(RequestLog::new(sink, clock.clone(), &instance));
     let registry = Registry::open(root, options)
         .with_context(|| format!("cannot open registry storage {}", root.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

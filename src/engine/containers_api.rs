@@ -109,6 +109,15 @@ impl Engine {
         if config.labels.is_none() {
             config.labels = image_config.labels.clone();
         }
+        // The image's VOLUMEs and those asked for (`-v /path`): each gets an anonymous
+        // volume unless a named one is mounted there, as the daemon does.
+        let mut volumes = image_config.volumes.clone().unwrap_or_default();
+        for target in config.volumes.take().unwrap_or_default() {
+            if !volumes.contains(&target) {
+                volumes.push(target);
+            }
+        }
+        config.volumes = (!volumes.is_empty()).then_some(volumes);
         config.image = Some(image_name.clone());
         let mut argv: Vec<String> = config.entrypoint.clone().unwrap_or_default();
         argv.extend(config.cmd.clone().unwrap_or_default());
@@ -949,6 +958,7 @@ impl Engine {
             )));
         }
         let id = c.id.clone();
+        let (registry_root, owned) = self.registry_root(c);
         self.close_ports(&id);
         self.sessions.remove(&id);
         let removed = self.containers.remove(&id);
@@ -957,8 +967,11 @@ impl Engine {
         if volumes && let Some(removed) = removed {
             self.remove_anonymous_volumes(&removed.mounts)?;
         }
-        // What a registry container stored goes with it (its volume, in Docker).
-        let _ = std::fs::remove_dir_all(self.registry_root(&id));
+        // What a registry container stored in its own directory goes with it; what it
+        // stored in a volume stays with the volume.
+        if owned {
+            let _ = std::fs::remove_dir_all(registry_root);
+        }
         match std::fs::remove_file(self.upper_path(&id)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),

@@ -255,7 +255,25 @@ impl Engine {
                 return Ok(Service::Closed);
             }
         };
-        let root = self.registry_root(&c.id);
+        let mut options = options;
+        // Its request log goes to the container's log, stamped by the engine's clock.
+        let (logs, id, clock) = (self.net.logs().clone(), c.id.clone(), self.clock.clone());
+        let stamp = clock.clone();
+        let sink: super::registry::log::LogSink = Arc::new(move |stream, line| {
+            let time = stamp
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+            logs.push(&id, stream, line, time);
+        });
+        options.request_log = Some(
+            super::registry::log::RequestLog::new(
+                sink,
+                clock,
+                &super::registry::log::instance_id(&c.hostname()),
+            )
+            .with_client_ip(super::net::HOST_GATEWAY),
+        );
+        let (root, _) = self.registry_root(c);
         let registry = super::registry::Registry::open(&root, options)?;
         Ok(Service::Spawn(Box::new(move |listener| {
             Box::pin(async move {
@@ -264,9 +282,35 @@ impl Engine {
         })))
     }
 
-    /// Where a registry container keeps what is pushed to it.
-    pub(super) fn registry_root(&self, id: &str) -> std::path::PathBuf {
-        self.state_dir.join("registries").join(id)
+    /// Where a registry container keeps what is pushed to it: its storage directory
+    /// (`REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY`, `/var/lib/registry` by default) is
+    /// where the image's `VOLUME` (or a `-v NAME:…`) mounts a volume, so what is pushed
+    /// lives and goes with that volume, as in Docker: `docker rm` keeps it, `docker rm -v`
+    /// or `docker volume rm` removes it. With no volume there, it lives in the container's
+    /// own directory. The flag says whether the container owns it (it goes with the
+    /// container).
+    pub(super) fn registry_root(&self, c: &ContainerRecord) -> (std::path::PathBuf, bool) {
+        let storage = c
+            .config
+            .env
+            .iter()
+            .flatten()
+            .rev()
+            .find_map(|e| e.strip_prefix("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="))
+            .map(super::fs::normalise)
+            .unwrap_or_else(|| "/var/lib/registry".to_string());
+        let mount = c
+            .mounts
+            .iter()
+            .filter(|m| super::volumes::under(&storage, &m.destination))
+            .max_by_key(|m| m.destination.len());
+        match mount {
+            Some(m) => {
+                let inside = storage[m.destination.len()..].trim_start_matches('/');
+                (self.volume_dir(&m.name).join(inside), false)
+            }
+            None => (self.state_dir.join("registries").join(&c.id), true),
+        }
     }
 
     /// Closes the container's ports and forgets its bindings (it has stopped).

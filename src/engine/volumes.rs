@@ -56,7 +56,23 @@ pub struct MountRecord {
     pub host: Option<PathBuf>,
 }
 
-fn under(path: &str, dir: &str) -> bool {
+/// The bytes of the files under `dir` (none when it does not exist).
+fn directory_size(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(t) if t.is_dir() => directory_size(&entry.path()),
+            Ok(t) if t.is_file() => entry.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Whether `path` is `dir` or lies beneath it.
+pub(super) fn under(path: &str, dir: &str) -> bool {
     path == dir
         || path
             .strip_prefix(dir)
@@ -91,6 +107,12 @@ impl Engine {
 
     fn volume_path(&self, name: &str) -> PathBuf {
         self.state_dir.join("volumes").join(format!("{name}.tar"))
+    }
+
+    /// What a service keeps in a volume as real files rather than in its tar (a registry
+    /// container's storage): `STATE/volumes/NAME/`, removed with the volume.
+    pub(super) fn volume_dir(&self, name: &str) -> PathBuf {
+        self.state_dir.join("volumes").join(name)
     }
 
     /// `POST /volumes/create`: creates the volume unless it exists; its record.
@@ -172,6 +194,10 @@ impl Engine {
         }
         self.volumes.volumes.remove(name);
         self.save()?;
+        match std::fs::remove_dir_all(self.volume_dir(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
         match std::fs::remove_file(self.volume_path(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
@@ -199,10 +225,12 @@ impl Engine {
 
     /// The bytes a volume's files hold, as `docker system df -v` counts them.
     pub fn volume_size(&self, name: &str) -> u64 {
-        self.volume_content(name)
+        let files = self
+            .volume_content(name)
             .ok()
             .flatten()
-            .map_or(0, |l| l.unpacked_size())
+            .map_or(0, |l| l.unpacked_size());
+        files + directory_size(&self.volume_dir(name))
     }
 
     /// A volume's files, keyed from its root (`/`, `/file`); `None` before first use.

@@ -152,38 +152,7 @@ pub fn ellipsis(s: &str, max_width: usize) -> String {
     s.to_string()
 }
 
-/// Go's `strconv.Quote`: double quotes, `\"`, `\\`, `\n`-style escapes, `\x`/`\u`/`\U`
-/// for non-printable characters.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() || matches!(c as u32, 0x80..=0x9f | 0xad | 0xfeff) => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32))
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32))
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::engine::units::go_quote;
 
 /// The daemon's `Command` of a container summary: path, then the args, each arg that
 /// contains a space wrapped in single quotes (`/bin/sh -c 'echo hello world'`).

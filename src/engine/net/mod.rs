@@ -19,6 +19,10 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener};
 use std::sync::{Arc, Mutex};
 
+/// Where a container sees connections from the host come from: the default bridge's
+/// gateway, as its logs name the client.
+pub const HOST_GATEWAY: &str = "172.17.0.1";
+
 /// Where services append what a container's process writes while it serves: drained into
 /// the container's log by the engine.
 #[derive(Clone, Default)]

@@ -21,7 +21,7 @@ pub const ROOT: &str = "/usr/share/nginx/html";
 /// The worker that serves requests, as its log lines name it.
 pub const WORKER_PID: u32 = 29;
 /// The address requests arrive from: the bridge's gateway, where the port proxy sits.
-const CLIENT: &str = "172.17.0.1";
+const CLIENT: &str = super::HOST_GATEWAY;
 
 /// A file's length and modification time: enough to tell that it changed.
 type Stamp = (u64, Option<std::time::SystemTime>);

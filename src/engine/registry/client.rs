@@ -6,8 +6,8 @@
 //! (`Engine::registry_endpoint`).
 
 use super::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
-use crate::engine::digest::Digest;
-use std::io::Read;
+use crate::engine::digest::{Digest, Hasher};
+use std::io::{self, Read};
 use std::time::Duration;
 
 /// Why a registry conversation failed, worded as Docker's daemon words it.
@@ -55,6 +55,18 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// What the lab's client says it is: the User-Agent Docker 28.2.2's daemon sends for a
+/// `docker` CLI of the same version, fixed (no host kernel in it) so that a registry's
+/// access log reads the same on every machine.
+pub const USER_AGENT: &str = "docker/28.2.2 go/go1.24.3 git-commit/45873be kernel/6.10.14-linuxkit os/linux arch/amd64 UpstreamClient(Docker-Client/28.2.2 \\(linux\\))";
+
+/// How much of a blob is received before its hash is brought up to date: small enough
+/// to still be in the cache when it is hashed.
+const BLOB_PIECE: usize = 1 << 20;
+
+/// A blob is received into memory whole; beyond this its Content-Length is not believed.
+const BLOB_IN_MEMORY_LIMIT: usize = 1 << 30;
+
 pub struct RegistryClient {
     host: String,
     endpoint: String,
@@ -82,6 +94,9 @@ impl RegistryClient {
             // A registry that stops answering must not hang the lab; a large blob may
             // still take its time arriving.
             .timeout_recv_response(Some(Duration::from_secs(60)))
+            // Blobs are large: a mebibyte per system call each way, not 128 KiB.
+            .input_buffer_size(1 << 20)
+            .output_buffer_size(1 << 20)
             .build()
             .into();
         RegistryClient {
@@ -116,7 +131,11 @@ impl RegistryClient {
         let refused = matches!(error, ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused)
             || matches!(error, ureq::Error::ConnectionFailed);
         let method = method[..1].to_string() + &method[1..].to_lowercase();
-        let url = format!("http://{}{path}", self.host);
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("http://{}{path}", self.host)
+        };
         if refused {
             ClientError::Unreachable(format!(
                 "{method} \"{url}\": dial tcp {address}: connect: connection refused"
@@ -126,19 +145,25 @@ impl RegistryClient {
         }
     }
 
-    fn send(
+    /// Sends a request; the response's body is still to be read.
+    fn request(
         &self,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
-    ) -> Result<Reply> {
+    ) -> Result<ureq::http::Response<ureq::Body>> {
         let url = if path.starts_with("http://") {
             path.to_string()
         } else {
             format!("{}{path}", self.endpoint)
         };
-        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            // The registry as the user named it, wherever the connection really goes.
+            .header("Host", &self.host)
+            .header("User-Agent", USER_AGENT);
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
@@ -157,7 +182,18 @@ impl RegistryClient {
             ),
         };
         let shown_path = path.split('?').next().unwrap_or(path);
-        let mut response = response.map_err(|e| self.unreachable(method, shown_path, &e))?;
+        response.map_err(|e| self.unreachable(method, shown_path, &e))
+    }
+
+    /// Sends a request and reads the whole reply.
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Reply> {
+        let mut response = self.request(method, path, headers, body)?;
         let header = |name: &str| {
             response
                 .headers()
@@ -168,9 +204,7 @@ impl RegistryClient {
         let location = header("location");
         let content_type = header("content-type");
         let digest = header("docker-content-digest");
-        let length = header("content-length").and_then(|l| l.parse::<usize>().ok());
-        // Sized up front: a 100 MB blob read into a growing vector is copied many times.
-        let mut bytes = Vec::with_capacity(length.unwrap_or(0).min(1 << 30));
+        let mut bytes = Vec::new();
         if method != "HEAD" {
             response
                 .body_mut()
@@ -270,11 +304,17 @@ impl RegistryClient {
     }
 
     fn absolute(&self, location: &str) -> String {
-        if location.starts_with("http://") || location.starts_with("https://") {
-            location.to_string()
-        } else {
-            format!("{}{location}", self.endpoint)
+        for scheme in ["http://", "https://"] {
+            if let Some(rest) = location.strip_prefix(scheme) {
+                // A registry builds absolute locations from the Host it was sent: the
+                // name as typed, which is not always where the connection really goes.
+                return match rest.strip_prefix(self.host.as_str()) {
+                    Some(path) if path.starts_with('/') => format!("{}{path}", self.endpoint),
+                    _ => location.to_string(),
+                };
+            }
         }
+        format!("{}{location}", self.endpoint)
     }
 
     /// Uploads a blob: open an upload, then send it whole with its digest.
@@ -371,21 +411,111 @@ impl RegistryClient {
     }
 
     /// A blob's bytes, checked against its digest.
+    ///
+    /// The bytes are hashed as they arrive, a piece at a time on a second thread while
+    /// the next piece is received, so verifying a large blob costs little wall time
+    /// beyond receiving it (and no second pass over memory).
     pub fn blob(&self, repository: &str, digest: &Digest) -> Result<Vec<u8>> {
-        let reply = self.send(
-            "GET",
-            &format!("/v2/{repository}/blobs/{digest}"),
-            &[],
-            None,
-        )?;
-        if reply.status != 200 {
-            return Err(Self::error(&reply));
+        let path = format!("/v2/{repository}/blobs/{digest}");
+        let mut response = self.request("GET", &path, &[], None)?;
+        let status = response.status().as_u16();
+        let length = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| l.parse::<usize>().ok());
+        let mut reader = response.body_mut().as_reader();
+        let failed = |e: io::Error| ClientError::Protocol(e.to_string());
+        if status != 200 {
+            let mut body = Vec::new();
+            reader.read_to_end(&mut body).map_err(failed)?;
+            return Err(Self::error(&Reply {
+                status,
+                location: None,
+                content_type: None,
+                digest: None,
+                body,
+            }));
         }
-        if !digest.verify(&reply.body) {
+        let (bytes, actual) = match length {
+            Some(length) if length <= BLOB_IN_MEMORY_LIMIT => {
+                receive_and_hash(&mut reader, length, digest.algorithm()).map_err(failed)?
+            }
+            _ => {
+                let mut bytes = Vec::new();
+                reader.read_to_end(&mut bytes).map_err(failed)?;
+                let mut hasher = Hasher::new(digest.algorithm());
+                hasher.update(&bytes);
+                (bytes, hasher.finish())
+            }
+        };
+        if actual != *digest {
             return Err(ClientError::Protocol(format!(
                 "filesystem layer verification failed for digest {digest}"
             )));
         }
-        Ok(reply.body)
+        Ok(bytes)
+    }
+}
+
+/// Reads exactly `length` bytes (more or fewer is an error) while a second thread hashes
+/// each piece as soon as it is in. The buffer is allocated zeroed, which for a large one
+/// means fresh pages from the system, not a pass of writing zeros.
+fn receive_and_hash(
+    reader: &mut dyn Read,
+    length: usize,
+    algorithm: crate::engine::digest::Algorithm,
+) -> io::Result<(Vec<u8>, Digest)> {
+    let mut bytes = vec![0u8; length];
+    let digest = std::thread::scope(|scope| {
+        let (pieces, received) = std::sync::mpsc::sync_channel::<&[u8]>(16);
+        let hashing = scope.spawn(move || {
+            let mut hasher = Hasher::new(algorithm);
+            for piece in received {
+                hasher.update(piece);
+            }
+            hasher.finish()
+        });
+        for piece in bytes.chunks_mut(BLOB_PIECE) {
+            reader.read_exact(piece)?;
+            if pieces.send(piece).is_err() {
+                break;
+            }
+        }
+        drop(pieces);
+        let mut extra = [0u8; 1];
+        if reader.read(&mut extra)? != 0 {
+            return Err(io::Error::other("blob longer than its Content-Length"));
+        }
+        hashing
+            .join()
+            .map_err(|_| io::Error::other("hashing the blob failed"))
+    })?;
+    Ok((bytes, digest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_built_from_the_typed_name_go_to_the_real_endpoint() {
+        let client = RegistryClient::new("localhost:5000", "http://127.0.0.1:40123");
+        assert_eq!(
+            client.absolute("/v2/a/blobs/uploads/1"),
+            "http://127.0.0.1:40123/v2/a/blobs/uploads/1"
+        );
+        assert_eq!(
+            client.absolute("http://localhost:5000/v2/a/blobs/uploads/1?_state=x"),
+            "http://127.0.0.1:40123/v2/a/blobs/uploads/1?_state=x"
+        );
+        assert_eq!(
+            client.absolute("http://localhost:50001/v2/a"),
+            "http://localhost:50001/v2/a"
+        );
+        assert_eq!(
+            client.absolute("https://storage.example/blob"),
+            "https://storage.example/blob"
+        );
     }
 }

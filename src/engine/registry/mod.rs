@@ -1,8 +1,9 @@
 //! An OCI Distribution Spec v1.1 registry (also the Docker Registry HTTP API V2 that
 //! `docker push` and `docker pull` speak), served over HTTP with hyper.
 //!
-//! Owns the registry's storage root and its HTTP surface. It uses the content store and
-//! digests from the engine and nothing else: it never sees the engine's images,
+//! Owns the registry's storage root, its HTTP surface and its request log. It uses the
+//! content store, digests, the clock and Go's text formats (`units`) from the engine and
+//! nothing else: it never sees the engine's images,
 //! containers or lock, so a registry container and `docklab registry serve` run it the
 //! same way. Errors go out as the spec's JSON bodies with the reference registry's
 //! (distribution/distribution) codes, statuses and messages.
@@ -19,6 +20,7 @@
 pub mod auth;
 pub mod client;
 mod errors;
+pub mod log;
 mod names;
 mod server;
 mod storage;
@@ -50,6 +52,8 @@ pub struct RegistryOptions {
     pub delete_enabled: bool,
     /// Basic authentication against an htpasswd file (REGISTRY_AUTH=htpasswd).
     pub auth: Option<Htpasswd>,
+    /// Where each request's log lines go, as registry:2 prints them; none by default.
+    pub request_log: Option<log::RequestLog>,
 }
 
 impl Default for RegistryOptions {
@@ -58,6 +62,7 @@ impl Default for RegistryOptions {
         RegistryOptions {
             delete_enabled: true,
             auth: None,
+            request_log: None,
         }
     }
 }
@@ -88,6 +93,7 @@ impl RegistryOptions {
         Ok(RegistryOptions {
             delete_enabled,
             auth,
+            request_log: None,
         })
     }
 }
@@ -99,6 +105,8 @@ pub struct Registry {
     /// Uploads in progress by UUID, each behind its own lock so chunks of one upload
     /// are appended one at a time while other uploads proceed.
     uploads: Mutex<HashMap<String, Arc<tokio::sync::Mutex<server::Upload>>>>,
+    /// How many uploads this registry has opened (their UUIDs derive from it).
+    uploads_started: std::sync::atomic::AtomicU64,
 }
 
 impl Registry {
@@ -108,6 +116,7 @@ impl Registry {
             storage: Storage::open(root)?,
             options,
             uploads: Mutex::new(HashMap::new()),
+            uploads_started: std::sync::atomic::AtomicU64::new(0),
         }))
     }
 }

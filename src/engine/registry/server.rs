@@ -36,16 +36,58 @@ pub struct Upload {
     hasher: Option<Hasher>,
 }
 
+/// A running hash fed from the async side and computed on a blocking thread, so hashing
+/// overlaps receiving. Frames travel as `Bytes` (shared, never copied); the bounded
+/// queue keeps a slow hash from buffering a whole blob in memory.
+struct BackgroundHasher {
+    queue: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    task: tokio::task::JoinHandle<Hasher>,
+}
+
+impl BackgroundHasher {
+    fn start(mut hasher: Hasher) -> BackgroundHasher {
+        let (queue, mut frames) = tokio::sync::mpsc::channel::<Bytes>(64);
+        let task = tokio::task::spawn_blocking(move || {
+            while let Some(frame) = frames.blocking_recv() {
+                hasher.update(&frame);
+            }
+            hasher
+        });
+        BackgroundHasher {
+            queue: Some(queue),
+            task,
+        }
+    }
+
+    async fn update(&mut self, frame: Bytes) {
+        if let Some(queue) = &self.queue
+            && queue.send(frame).await.is_err()
+        {
+            // The hashing thread is gone (it panicked): `finish` reports no hash, and the
+            // staged file is hashed at commit instead.
+            self.queue = None;
+        }
+    }
+
+    /// The hash of everything fed, or `None` when it could not be kept.
+    async fn finish(mut self) -> Option<Hasher> {
+        let complete = self.queue.take().is_some();
+        let hasher = self.task.await.ok()?;
+        complete.then_some(hasher)
+    }
+}
+
 pub async fn serve(listener: tokio::net::TcpListener, registry: Arc<Registry>) -> io::Result<()> {
     // The connections live in this set, so dropping the serving future ends them too.
     let mut connections = tokio::task::JoinSet::new();
+    let mut accepted_count = 0u64;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             Some(_) = connections.join_next() => continue,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             // Out of file descriptors and the like: wait a moment rather than give up.
             Err(_) => {
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -54,10 +96,12 @@ pub async fn serve(listener: tokio::net::TcpListener, registry: Arc<Registry>) -
         };
         let _ = stream.set_nodelay(true);
         let registry = registry.clone();
+        accepted_count += 1;
+        let connection = accepted_count;
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |request| {
                 let registry = registry.clone();
-                async move { Ok::<_, Infallible>(registry.handle(request).await) }
+                async move { Ok::<_, Infallible>(registry.handle(request, peer, connection).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
@@ -77,6 +121,22 @@ enum Route<'a> {
     StartUpload(&'a str),
     Upload(&'a str, &'a str),
     Referrers(&'a str, &'a str),
+}
+
+impl Route<'_> {
+    /// The route's variables as distribution's router names them in its log fields.
+    fn vars(&self) -> Vec<(&'static str, String)> {
+        let name = |n: &str| ("vars.name", n.to_string());
+        match *self {
+            Route::Base | Route::Catalog => Vec::new(),
+            Route::Tags(n) | Route::StartUpload(n) => vec![name(n)],
+            Route::Manifest(n, reference) => vec![name(n), ("vars.reference", reference.into())],
+            Route::Blob(n, digest) | Route::Referrers(n, digest) => {
+                vec![name(n), ("vars.digest", digest.into())]
+            }
+            Route::Upload(n, uuid) => vec![name(n), ("vars.uuid", uuid.into())],
+        }
+    }
 }
 
 fn route(path: &str) -> Option<Route<'_>> {
@@ -139,7 +199,8 @@ impl Reply {
     }
 
     fn json(self, value: &Value) -> Response<Body> {
-        self.header("Content-Type", "application/json")
+        // As distribution sends its base, catalog and tags replies.
+        self.header("Content-Type", "application/json; charset=utf-8")
             .bytes(serde_json::to_vec(value).expect("JSON values always serialise"))
     }
 
@@ -186,12 +247,15 @@ impl hyper::body::Body for FileBody {
         if self.remaining == 0 {
             return Poll::Ready(None);
         }
-        let want = self.remaining.min(READ_CHUNK as u64) as usize;
-        let mut buf = vec![0u8; want];
-        if let Err(e) = self.file.read_exact(&mut buf) {
-            return Poll::Ready(Some(Err(e)));
+        let want = self.remaining.min(READ_CHUNK as u64);
+        // Read into spare capacity: no zeroing of a buffer about to be overwritten.
+        let mut buf = Vec::with_capacity(want as usize);
+        match (&mut self.file).take(want).read_to_end(&mut buf) {
+            Ok(n) if n as u64 == want => {}
+            Ok(_) => return Poll::Ready(Some(Err(io::ErrorKind::UnexpectedEof.into()))),
+            Err(e) => return Poll::Ready(Some(Err(e))),
         }
-        self.remaining -= want as u64;
+        self.remaining -= want;
         Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))))
     }
 
@@ -299,29 +363,6 @@ fn range_header(size: u64) -> String {
     format!("0-{}", size.saturating_sub(1))
 }
 
-fn new_uuid() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let seed = format!(
-        "{nanos} {} {}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    let hex = Digest::sha256(seed.as_bytes()).hex().to_string();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
 fn valid_uuid(uuid: &str) -> bool {
     !uuid.is_empty() && uuid.len() <= 64 && uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
@@ -361,12 +402,83 @@ fn descriptor_digest(descriptor: &Value, what: &str) -> Result<Digest> {
 }
 
 impl Registry {
-    pub(super) async fn handle(self: &Arc<Self>, request: Request<Incoming>) -> Response<Body> {
+    /// Answers one request, logging it as registry:2 does when the options ask for it.
+    pub(super) async fn handle(
+        self: &Arc<Self>,
+        request: Request<Incoming>,
+        peer: std::net::SocketAddr,
+        connection: u64,
+    ) -> Response<Body> {
         let head = request.method() == Method::HEAD;
-        match self.dispatch(request).await {
-            Ok(response) => response,
-            Err(error) => error_response(error, head),
-        }
+        let Some(log) = self.options.request_log.clone() else {
+            return match self.dispatch(request).await {
+                Ok(response) => response,
+                Err(error) => error_response(error, head),
+            };
+        };
+        let started = log.clock().now();
+        let method = request.method().to_string();
+        let uri = request
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+        let version = format!("{:?}", request.version());
+        let text = |name: &str| header(&request, name).map(str::to_string);
+        let (host, user_agent, referer) = (text("host"), text("user-agent"), text("referer"));
+        let route_vars = route(request.uri().path())
+            .map(|r| r.vars())
+            .unwrap_or_default();
+        let blob_head = head && route_vars.iter().any(|(k, _)| *k == "vars.digest");
+        let (response, error) = match self.dispatch(request).await {
+            Ok(response) => (response, None),
+            Err(error) => (error_response(error.clone(), head), Some(error)),
+        };
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        // What the handler wrote: Go counts a HEAD reply's body as written (the server
+        // drops it), except a blob's, which `http.ServeContent` never writes for HEAD.
+        let written = match &error {
+            Some(error) => error.body().len() as u64,
+            None if blob_head => 0,
+            None if head => response
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.to_str().ok()?.parse().ok())
+                .unwrap_or(0),
+            None => hyper::body::Body::size_hint(response.body())
+                .exact()
+                .unwrap_or(0),
+        };
+        let details: Vec<(&str, &str, &Value)> = error
+            .iter()
+            .flat_map(|e| e.errors.iter())
+            .map(|(code, detail)| (code.code(), code.message(), detail))
+            .collect();
+        log.record(&super::log::Exchange {
+            method: &method,
+            uri: &uri,
+            version: &version,
+            host: host.as_deref(),
+            user_agent: user_agent.as_deref(),
+            referer: referer.as_deref(),
+            peer,
+            connection,
+            status: response.status().as_u16(),
+            content_type,
+            written,
+            // An authentication challenge is not a handler's error in distribution.
+            errors: if response.status() == 401 {
+                Vec::new()
+            } else {
+                details
+            },
+            vars: route_vars,
+            started,
+            finished: log.clock().now(),
+        });
+        response
     }
 
     fn authorize(&self, request: &Request<Incoming>) -> Result<()> {
@@ -866,11 +978,14 @@ impl Registry {
             Some(d) => Some(parse_digest(d)?),
             None => None,
         };
-        let uuid = new_uuid();
+        let uuid = self.new_upload_uuid();
         let dir = self.storage.upload_dir(&uuid);
         fs::create_dir_all(&dir)?;
         File::create(dir.join("data"))?;
-        crate::engine::content::atomic_write(&dir.join("repository"), name.as_bytes())?;
+        // Not synced: an upload does not outlive a crash anyway (its bytes are not
+        // synced either until it is committed), and a missing or torn owner file only
+        // makes the upload unknown.
+        fs::write(dir.join("repository"), name.as_bytes())?;
         let upload = Upload {
             name: name.to_string(),
             size: 0,
@@ -896,6 +1011,31 @@ impl Registry {
             .header("Range", "0-0")
             .header("Docker-Upload-UUID", &uuid)
             .empty())
+    }
+
+    /// A fresh upload's UUID. A registry that logs draws them from its instance ID, so a
+    /// lab's log reads the same on every run; otherwise from the time. Either way one
+    /// already on disk (from before a restart) is never reused.
+    fn new_upload_uuid(&self) -> String {
+        loop {
+            let n = self
+                .uploads_started
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let seed = match &self.options.request_log {
+                Some(log) => format!("{} upload {n}", log.instance_id()),
+                None => {
+                    let nanos = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_nanos())
+                        .unwrap_or(0);
+                    format!("{nanos} {} {n}", std::process::id())
+                }
+            };
+            let uuid = super::log::uuid_from(&seed);
+            if !self.storage.upload_dir(&uuid).exists() {
+                return uuid;
+            }
+        }
     }
 
     /// The upload `uuid` of repository `name`, from memory or, after a restart, from disk.
@@ -1023,27 +1163,29 @@ impl Registry {
 
     /// Appends a request body to the upload's staged file. A body cut short leaves the
     /// upload as it was before this request.
+    ///
+    /// Each frame is written as it arrives (no buffer in between: frames are large, and a
+    /// copy of every byte costs more than the write calls it saves) and handed, shared
+    /// rather than copied, to a hashing thread, so the hash of a large blob costs no wall
+    /// time beyond what receiving and writing it take anyway.
     async fn append(&self, upload: &mut Upload, uuid: &str, mut body: Incoming) -> Result<()> {
         let path = self.storage.upload_dir(uuid).join("data");
-        // Frames are small; a mebibyte of buffer saves most of the write calls.
-        let mut file = Staged(Some(io::BufWriter::with_capacity(
-            1 << 20,
-            OpenOptions::new().append(true).open(&path)?,
-        )));
+        let mut file = OpenOptions::new().append(true).open(&path)?;
         let start = upload.size;
         let mut written = 0u64;
+        let mut hashing = upload.hasher.take().map(BackgroundHasher::start);
         let failed = loop {
             match body.frame().await {
                 None => break None,
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
-                        if let Err(e) = file.writer().write_all(&data) {
+                        if let Err(e) = file.write_all(&data) {
                             break Some(RegistryError::from(e));
                         }
-                        if let Some(hasher) = &mut upload.hasher {
-                            hasher.update(&data);
-                        }
                         written += data.len() as u64;
+                        if let Some(hasher) = &mut hashing {
+                            hasher.update(data).await;
+                        }
                     }
                 }
                 Some(Err(e)) => {
@@ -1054,19 +1196,16 @@ impl Registry {
                 }
             }
         };
-        let failed = match (failed, file.writer().flush()) {
-            (Some(error), _) => Some(error),
-            (None, Err(e)) => Some(RegistryError::from(e)),
-            (None, Ok(())) => None,
+        let hasher = match hashing {
+            Some(hashing) => hashing.finish().await,
+            None => None,
         };
-        // Whatever the buffer still holds is dropped, never written after the truncation.
-        let file = file.into_file();
         if let Some(error) = failed {
             file.set_len(start)?;
             // The running hash has seen bytes that are gone; hash the file at the end.
-            upload.hasher = None;
             return Err(error);
         }
+        upload.hasher = hasher;
         upload.size = start + written;
         Ok(())
     }
@@ -1150,31 +1289,6 @@ fn parse_byte_range(header: &str, size: u64) -> Option<(u64, u64)> {
         (a, b) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(size - 1)),
     };
     (start <= end && start < size).then_some((start, end))
-}
-
-/// An upload's staged file being written. Dropped before it is finished — the request
-/// cancelled, the server going down — it discards what it still buffers rather than
-/// writing it late, as a crash would.
-struct Staged(Option<io::BufWriter<File>>);
-
-impl Staged {
-    fn writer(&mut self) -> &mut io::BufWriter<File> {
-        self.0.as_mut().expect("present until into_file")
-    }
-
-    /// The file, without writing what the buffer still holds.
-    fn into_file(mut self) -> File {
-        let (file, _) = self.0.take().expect("present until into_file").into_parts();
-        file
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if let Some(writer) = self.0.take() {
-            let _ = writer.into_parts();
-        }
-    }
 }
 
 #[cfg(test)]

@@ -189,24 +189,10 @@ pub fn nginx(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     0
 }
 
-/// A stable instance ID for the registry's log fields, from the container's hostname.
-fn instance_id(ctx: &Ctx<'_>) -> String {
-    let seed = ctx.var("HOSTNAME").unwrap_or("registry");
-    let hex = crate::engine::digest::Digest::sha256(seed.as_bytes())
-        .hex()
-        .to_string();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
 pub fn registry(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
-    let version = "2.8.3";
+    use crate::engine::registry::log::{
+        GO_VERSION, REGISTRY_VERSION as version, instance_id, logrus_line,
+    };
     match argv.get(1).map(String::as_str) {
         Some("--version" | "-v") => {
             let _ = writeln!(
@@ -240,14 +226,19 @@ pub fn registry(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         .next()
         .and_then(|p| p.parse().ok())
         .unwrap_or(5000);
-    let now = ctx
-        .host
-        .now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-    let fields = format!(
-        "go.version=go1.20.8 instance.id={} service=registry version={version}",
-        instance_id(ctx)
-    );
+    let now = ctx.host.now();
+    let fields: Vec<(String, String)> = [
+        ("go.version", GO_VERSION.to_string()),
+        (
+            "instance.id",
+            instance_id(ctx.var("HOSTNAME").unwrap_or("registry")),
+        ),
+        ("service", "registry".into()),
+        ("version", version.into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
     let mut lines = vec![
         ("warning", "No HTTP secret provided - generated random secret. This may cause problems with uploads if multiple registries are behind a load-balancer. To provide a shared secret, fill in http.secret in the configuration file or set the REGISTRY_HTTP_SECRET environment variable.".to_string()),
         ("info", "redis not configured".to_string()),
@@ -259,10 +250,7 @@ pub fn registry(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         lines.swap(2, 3);
     }
     for (level, msg) in lines {
-        let _ = writeln!(
-            io.stderr,
-            "time=\"{now}\" level={level} msg=\"{msg}\" {fields} "
-        );
+        let _ = write!(io.stderr, "{}", logrus_line(now, level, &msg, &fields));
     }
     ctx.host.listen(port, "registry:/var/lib/registry");
     ctx.host.sleep(FOREVER);
