@@ -12,28 +12,34 @@ struct Tmux {
 impl Tmux {
     /// A private tmux server running the lab REPL on `lab`'s directories.
     fn start(lab: &Fixture, name: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("skipping: tmux is not installed (the CI installs it)");
-            return None;
-        }
-        let socket = format!("docklab-{name}-{}", std::process::id());
         let command = format!(
             "{} sandbox --state {} --workspace {}",
             env!("CARGO_BIN_EXE_docklab"),
             lab.state().display(),
             lab.workspace().display()
         );
+        let tmux = Tmux::run(&command, name, lab)?;
+        tmux.wait_for("lab:~$");
+        Some(tmux)
+    }
+
+    /// A private tmux server running `command`, with `lab`'s directory as DOCKLAB_HOME.
+    fn run(command: &str, name: &str, lab: &Fixture) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipping: tmux is not installed (the CI installs it)");
+            return None;
+        }
+        let socket = format!("docklab-{name}-{}", std::process::id());
         let ok = Command::new("tmux")
             .args(["-L", &socket, "new-session", "-d", "-x", "160", "-y", "50"])
-            .arg(command)
-            .env("NO_COLOR", "1")
-            .env_remove("DOCKLAB_HOME")
+            .arg(format!(
+                "env NO_COLOR=1 DOCKLAB_HOME={} {command}",
+                lab.dir.path().join("home").display()
+            ))
             .status()
             .is_ok_and(|s| s.success());
         assert!(ok, "tmux could not start a session");
-        let tmux = Tmux { socket };
-        tmux.wait_for("lab:~$");
-        Some(tmux)
+        Some(Tmux { socket })
     }
 
     fn send(&self, keys: &[&str]) {
@@ -77,8 +83,10 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        // The session may have ended with the lab already.
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
+            .stderr(std::process::Stdio::null())
             .status();
     }
 }
@@ -145,5 +153,21 @@ fn docker_logs_follow_runs_until_ctrl_c() {
     tmux.wait_count("lab:~$", 3);
     tmux.send(&["echo the lab is still here", "Enter"]);
     tmux.wait_for("the lab is still here\n");
+    tmux.send(&["exit", "Enter"]);
+}
+
+#[test]
+fn bare_docklab_offers_the_lessons_and_starts_the_one_picked() {
+    let lab = Fixture::new();
+    let Some(tmux) = Tmux::run(env!("CARGO_BIN_EXE_docklab"), "picker", &lab) else {
+        return;
+    };
+    let screen = tmux.wait_for("Enter for the sandbox");
+    assert!(screen.contains(" 1  Images and containers"), "{screen}");
+    assert!(screen.contains(" 7  Registries"), "{screen}");
+    tmux.send(&["1", "Enter"]);
+    tmux.wait_for("Lesson words:");
+    tmux.send(&["docker images", "Enter"]);
+    tmux.wait_for("REPOSITORY   TAG       IMAGE ID");
     tmux.send(&["exit", "Enter"]);
 }

@@ -33,9 +33,44 @@ pub fn main() -> ExitCode {
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
+/// Bare `docklab` at a terminal: the lessons with their progress, and a choice of one
+/// or the sandbox. Elsewhere (input from a pipe) it is the sandbox.
+fn pick() -> anyhow::Result<Command> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Ok(Command::Sandbox(Default::default()));
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "docklab: learn Docker in your terminal. The lessons:\n"
+    )?;
+    dev::list(Some(&options::home()?.join("progress")), &mut out)?;
+    write!(
+        out,
+        "\nA lesson's number to start or go on with it; Enter for the sandbox (free play): "
+    )?;
+    out.flush()?;
+    drop(out);
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let choice = line.trim();
+    if choice.is_empty() {
+        return Ok(Command::Sandbox(Default::default()));
+    }
+    Ok(Command::Start(options::StartArgs {
+        lesson: choice.to_string(),
+        script: None,
+    }))
+}
+
 fn run(cli: Docklab) -> anyhow::Result<i32> {
     let settings = cli.global.resolve()?;
-    match cli.command.unwrap_or(Command::Sandbox(Default::default())) {
+    let command = match cli.command {
+        Some(command) => command,
+        None => pick()?,
+    };
+    match command {
         Command::Sandbox(args) => match args.script {
             Some(path) => script::run_file(&settings, &path, args.jsonl),
             None => repl::run(&settings),
