@@ -356,10 +356,8 @@ impl Engine {
                 .get_mut(id)
                 .expect("found above")
                 .restart_count += 1;
-            let mut sink = Vec::new();
-            let mut errors = Vec::new();
             // Each run's output goes to the log only: nobody is attached any more.
-            let _ = self.execute_container(id, Streams::new(&[], &mut sink, &mut errors), true);
+            let _ = self.start_container(id);
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 use super::Engine;
 use super::error::{EngineError, Result};
 use super::net::{Service, nginx::Site};
-use super::runtime::{ContainerRecord, PortMapping, Status};
+use super::runtime::{ContainerRecord, PortMapping};
 use super::shell::Vfs;
 use bollard_stubs::models::{
     HostConfig, PortBinding, PortSummary, PortSummaryTypeEnum, RestartPolicy, RestartPolicyNameEnum,
@@ -358,29 +358,17 @@ impl Engine {
                 (c.id.clone(), restarts_with_the_engine(policy))
             })
             .collect();
-        if running.is_empty() {
-            return Ok(());
-        }
         for (id, restart) in running {
-            let now = self.now_rfc3339();
-            let c = self.containers.get_mut(&id).expect("listed above");
-            let code = if c.listening.is_empty() { 137 } else { 0 };
-            c.status = Status::Exited;
-            c.exit_code = code;
-            c.finished_at = Some(now);
-            c.ports.clear();
-            if restart {
+            // Stopped as the daemon stops everything when it shuts down...
+            self.stop_container(&id, 137, false)?;
+            // ...and started again as it starts the ones whose policy says so.
+            if restart && let Err(e) = self.start_container(&id) {
+                let c = self.containers.get_mut(&id).expect("listed above");
+                c.error = e.to_string();
                 self.save()?;
-                let mut sink = Vec::new();
-                let mut errors = Vec::new();
-                let streams = super::streams::Streams::new(&[], &mut sink, &mut errors);
-                if let Err(e) = self.execute_container(&id, streams, true) {
-                    let c = self.containers.get_mut(&id).expect("listed above");
-                    c.error = e.to_string();
-                }
             }
         }
-        self.save()
+        Ok(())
     }
 }
 
