@@ -443,14 +443,8 @@ impl ClientFiles for WorkspaceFiles {
             _ => path.to_string(),
         };
         let full = vfs::normalize(&self.cwd, &path_in_lab);
-        let mut at = String::new();
-        for part in full.split('/').filter(|p| !p.is_empty()) {
-            at.push('/');
-            at.push_str(part);
-            if self.fs.symlink_metadata(&at).is_err() && self.fs.create_dir(&at).is_err() {
-                break;
-            }
-        }
+        // Missing directories are made, as `-v` makes them; what cannot be is said below.
+        let _ = vfs::create_dir_all(&mut self.fs, &full);
         if !self.fs.metadata(&full).is_ok_and(|m| m.is_dir()) {
             return Err(format!(
                 "Error response from daemon: invalid mount config for type \"bind\": bind source path does not exist: {path}"

@@ -169,7 +169,8 @@ fn type_name(p: &PortSummary) -> String {
     p.typ.map(|t| t.to_string()).unwrap_or_default()
 }
 
-fn host_and_port(ip: &str, port: impl std::fmt::Display) -> String {
+/// `ip:port`, an IPv6 address in brackets (Go's `net.JoinHostPort`).
+pub(crate) fn host_and_port(ip: &str, port: impl std::fmt::Display) -> String {
     if ip.contains(':') {
         format!("[{ip}]:{port}")
     } else {

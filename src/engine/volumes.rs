@@ -13,6 +13,7 @@ use super::content::atomic_write;
 use super::error::{EngineError, Result};
 use super::fs::{Layer, LayerEntry, Snapshot};
 use super::runtime::ContainerRecord;
+use super::shell::vfs;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -354,7 +355,7 @@ impl Engine {
                 // The directory as it is now on the host, laid over the mount point.
                 let from = super::shell::WorkspaceFs::new(host);
                 if snapshot.lookup(&mount.destination).is_none() {
-                    let _ = mkdir_p(&mut snapshot, &mount.destination);
+                    let _ = vfs::create_dir_all(&mut snapshot, &mount.destination);
                 }
                 mirror(&from, "/", &mut snapshot, &mount.destination)?;
                 continue;
@@ -510,40 +511,6 @@ impl Engine {
     }
 }
 
-/// Makes `path` and its missing parents as directories.
-fn mkdir_p(fs: &mut dyn super::shell::Vfs, path: &str) -> std::io::Result<()> {
-    let mut at = String::new();
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        at.push('/');
-        at.push_str(part);
-        if !fs.exists(&at) {
-            fs.create_dir(&at)?;
-        }
-    }
-    Ok(())
-}
-
-fn join(dir: &str, name: &str) -> String {
-    if dir == "/" {
-        format!("/{name}")
-    } else {
-        format!("{}/{name}", dir.trim_end_matches('/'))
-    }
-}
-
-/// Removes `path` and all below it, following no symlink.
-fn remove_tree(fs: &mut dyn super::shell::Vfs, path: &str) -> std::io::Result<()> {
-    let meta = fs.symlink_metadata(path)?;
-    if meta.is_dir() {
-        for e in fs.read_dir(path)? {
-            remove_tree(fs, &join(path, &e.name))?;
-        }
-        fs.remove_dir(path)
-    } else {
-        fs.remove_file(path)
-    }
-}
-
 /// Makes the tree at `dst` in `to` the same as the tree at `src` in `from`: files,
 /// directories, symlinks and modes; what `from` lacks goes. Both sides are jailed
 /// filesystems (a container snapshot, a workspace directory), so no path leaves them.
@@ -556,11 +523,11 @@ fn mirror(
     let wanted = from.read_dir(src)?;
     for e in to.read_dir(dst)? {
         if !wanted.iter().any(|w| w.name == e.name) {
-            remove_tree(to, &join(dst, &e.name))?;
+            vfs::remove_tree(to, &vfs::normalize(dst, &e.name))?;
         }
     }
     for e in wanted {
-        let (s, d) = (join(src, &e.name), join(dst, &e.name));
+        let (s, d) = (vfs::normalize(src, &e.name), vfs::normalize(dst, &e.name));
         let meta = from.symlink_metadata(&s)?;
         let existing = to.symlink_metadata(&d).ok();
         if meta.is_symlink() {
@@ -569,12 +536,12 @@ fn mirror(
                 if to.read_link(&d).is_ok_and(|t| t == target) {
                     continue;
                 }
-                remove_tree(to, &d)?;
+                vfs::remove_tree(to, &d)?;
             }
             to.symlink(&target, &d)?;
         } else if meta.is_dir() {
             if existing.as_ref().is_some_and(|m| !m.is_dir()) {
-                remove_tree(to, &d)?;
+                vfs::remove_tree(to, &d)?;
             }
             if !to.exists(&d) {
                 to.create_dir(&d)?;
@@ -584,7 +551,7 @@ fn mirror(
         } else {
             let data = from.read(&s)?;
             match &existing {
-                Some(m) if m.is_dir() || m.is_symlink() => remove_tree(to, &d)?,
+                Some(m) if m.is_dir() || m.is_symlink() => vfs::remove_tree(to, &d)?,
                 Some(_) if to.read(&d).is_ok_and(|old| old == data) => {
                     let _ = to.set_mode(&d, meta.mode);
                     continue;

@@ -720,13 +720,10 @@ pub fn port(
         .and_then(|n| n.ports)
         .unwrap_or_default();
     let join = |b: &bollard_stubs::models::PortBinding| {
-        let ip = b.host_ip.clone().unwrap_or_default();
-        let port = b.host_port.clone().unwrap_or_default();
-        if ip.contains(':') {
-            format!("[{ip}]:{port}")
-        } else {
-            format!("{ip}:{port}")
-        }
+        crate::cli::ports::host_and_port(
+            b.host_ip.as_deref().unwrap_or(""),
+            b.host_port.as_deref().unwrap_or(""),
+        )
     };
     let mut out = Vec::new();
     if let Some(wanted) = args.args.get(1) {

@@ -91,6 +91,34 @@ pub trait Vfs {
     }
 }
 
+/// Makes `path` and any missing parent as directories (`mkdir -p`). A component that
+/// exists but is not a directory is `AlreadyExists`.
+pub fn create_dir_all(fs: &mut dyn Vfs, path: &str) -> io::Result<()> {
+    let mut at = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        at.push('/');
+        at.push_str(part);
+        match fs.metadata(&at) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(io::Error::from(io::ErrorKind::AlreadyExists)),
+            Err(_) => fs.create_dir(&at)?,
+        }
+    }
+    Ok(())
+}
+
+/// Removes `path` and everything below it, following no symlink (`rm -r`).
+pub fn remove_tree(fs: &mut dyn Vfs, path: &str) -> io::Result<()> {
+    if fs.symlink_metadata(path)?.is_dir() {
+        for e in fs.read_dir(path)? {
+            remove_tree(fs, &normalize(path, &e.name))?;
+        }
+        fs.remove_dir(path)
+    } else {
+        fs.remove_file(path)
+    }
+}
+
 /// Joins `path` onto `cwd` and removes ".", ".." and repeated slashes lexically.
 /// ".." at "/" stays at "/".
 pub fn normalize(cwd: &str, path: &str) -> String {

@@ -769,10 +769,9 @@ fn transfer(
     let mut body = o.data.clone();
     let mut redirects = 0;
     loop {
-        // The lab's published ports are served wherever the host had room for them.
-        let forward = loopback_addrs(&url.host, url.port)
-            .ok()
-            .and_then(|_| ctx.host.forward(url.port));
+        // The lab's published ports are served wherever the host had room for them
+        // (used only for a loopback host: `connect` refuses any other first).
+        let forward = ctx.host.forward(url.port);
         let mut stream = connect(&url, forward, o.verbose.then_some(&mut *err))?;
         let _ = stream.set_read_timeout(Some(READ_SLICE));
         let _ = stream.set_write_timeout(Some(READ_TIMEOUT));

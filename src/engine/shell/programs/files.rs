@@ -307,34 +307,12 @@ pub fn mkdir(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     for op in &ops {
         let path = ctx.abs(op);
         if parents {
-            let mut cur = String::new();
-            for comp in path.split('/').filter(|c| !c.is_empty()) {
-                cur.push('/');
-                cur.push_str(comp);
-                match ctx.fs.metadata(&cur) {
-                    Ok(m) if m.is_dir() => continue,
-                    Ok(_) => {
-                        write_err(
-                            io.stderr,
-                            format_args!("mkdir: can't create directory '{op}': File exists"),
-                        );
-                        status = 1;
-                        break;
-                    }
-                    Err(_) => {
-                        if let Err(e) = ctx.fs.create_dir(&cur) {
-                            write_err(
-                                io.stderr,
-                                format_args!(
-                                    "mkdir: can't create directory '{op}': {}",
-                                    io_message(&e)
-                                ),
-                            );
-                            status = 1;
-                            break;
-                        }
-                    }
-                }
+            if let Err(e) = vfs::create_dir_all(ctx.fs, &path) {
+                write_err(
+                    io.stderr,
+                    format_args!("mkdir: can't create directory '{op}': {}", io_message(&e)),
+                );
+                status = 1;
             }
         } else if let Err(e) = ctx.fs.create_dir(&path) {
             write_err(
@@ -356,18 +334,6 @@ pub fn rmdir(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         }
     }
     status
-}
-
-fn remove_tree(ctx: &mut Ctx<'_>, path: &str) -> std::io::Result<()> {
-    let m = ctx.fs.symlink_metadata(path)?;
-    if m.is_dir() {
-        for e in ctx.fs.read_dir(path)? {
-            remove_tree(ctx, &vfs::normalize(path, &e.name))?;
-        }
-        ctx.fs.remove_dir(path)
-    } else {
-        ctx.fs.remove_file(path)
-    }
 }
 
 pub fn rm(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
@@ -402,7 +368,7 @@ pub fn rm(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
                     status = 1;
                     continue;
                 }
-                if let Err(e) = remove_tree(ctx, &path) {
+                if let Err(e) = vfs::remove_tree(ctx.fs, &path) {
                     write_err(
                         io.stderr,
                         format_args!("rm: can't remove '{op}': {}", io_message(&e)),
