@@ -121,10 +121,15 @@ impl Engine {
     /// Chooses the host port of every binding before the process starts, failing as
     /// Docker's port mapper does when one is taken.
     pub(super) fn allocate_ports(&mut self, id: &str) -> Result<Vec<PortMapping>> {
-        let c = self.containers.find(id).expect("caller found it").clone();
+        let c = self.containers.find(id).expect("caller found it");
+        let wanted = requested(c);
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let name = c.name.clone();
         let mut used = self.ports_in_use(id);
         let mut out = Vec::new();
-        for (private, proto, binding) in requested(&c) {
+        for (private, proto, binding) in wanted {
             let ip = binding.host_ip.clone().unwrap_or_default();
             let spec = binding.host_port.clone().unwrap_or_default();
             let range = match spec.split_once('-') {
@@ -148,7 +153,7 @@ impl Engine {
                 let endpoint = self.ids.hex_id();
                 return Err(EngineError::StartFailed(format!(
                     "failed to set up container networking: driver failed programming external connectivity on endpoint {} ({endpoint}): Bind for {} failed: port is already allocated",
-                    c.name,
+                    name,
                     bind_text(&ip, &spec)
                 )));
             };
