@@ -31,6 +31,8 @@ pub struct Lab {
     shell: Shell<WorkspaceFs>,
     host: LabHost,
     workspace: PathBuf,
+    /// The engine's state directory (also where `undo` keeps its marks).
+    state_dir: PathBuf,
     /// An interactive container the typed lines go to: its ID and prompt.
     session: Option<(String, String)>,
     /// Every command run, with its status and output: what checks and graders read.
@@ -122,6 +124,7 @@ impl Lab {
                 interrupt,
             },
             workspace,
+            state_dir: settings.state_dir.clone(),
         })
     }
 
@@ -237,6 +240,15 @@ impl Lab {
     /// Takes over the transcript of another lab this one was copied from.
     pub fn restore_transcript(&mut self, transcript: Vec<TranscriptEntry>) {
         self.transcript = transcript;
+    }
+
+    /// Forgets the commands after the first `len`: they were undone.
+    pub fn truncate_transcript(&mut self, len: usize) {
+        self.transcript.truncate(len);
+    }
+
+    pub fn state_dir(&self) -> &std::path::Path {
+        &self.state_dir
     }
 
     /// Forgets the commands run so far: a lesson's silent setup is not the student's.

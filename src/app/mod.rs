@@ -5,10 +5,12 @@
 pub mod dev;
 pub mod lab;
 pub mod options;
+pub mod render;
 pub mod repl;
 pub mod script;
 pub mod session;
 pub mod tools;
+pub mod undo;
 
 use self::options::{Command, Docklab, RegistryCommand, RegistryServeArgs};
 use clap::Parser;

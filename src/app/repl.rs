@@ -236,7 +236,7 @@ pub fn start(global: &GlobalOptions, settings: &Settings, args: &StartArgs) -> a
                 &history,
                 &[
                     "hint", "check", "next", "back", "solution", "answer", "step", "progress",
-                    "lessons",
+                    "lessons", "undo", "reset",
                 ],
             )
         }

@@ -6,6 +6,7 @@
 //! given and never touches the terminal itself.
 
 use super::lab::Lab;
+use super::undo::UndoLog;
 use crate::engine::streams::Streams;
 use crate::lesson::{Exercise, Lesson, StepKind};
 use owo_colors::{OwoColorize, Stream};
@@ -104,6 +105,8 @@ pub struct Session {
     transcript_path: PathBuf,
     /// `solution` asks once before it tells.
     solution_asked: bool,
+    /// Marks for `undo` and `reset`.
+    undo: UndoLog,
 }
 
 const HELP: &str = "\
@@ -112,6 +115,8 @@ Lesson words:
   check       run this exercise's checks and explain each
   next, back  move between steps
   solution    show the reference solution (asks first)
+  undo        put back what the last command changed (images, containers, files)
+  reset       start this exercise over, as it was when you reached it
   answer      answer a question (the lines after it, up to an empty line)
   step        show the current step again
   progress    where you are in this lesson
@@ -140,8 +145,10 @@ impl Session {
             .join(format!("{}.jsonl", lesson.id));
         let (mut progress, note) = Progress::load(&progress_path, &lesson.id);
         progress.step = progress.step.min(lesson.steps.len().saturating_sub(1));
+        let undo = UndoLog::open(lab.state_dir().join("undo"), &lab);
         (
             Session {
+                undo,
                 lesson,
                 lab,
                 progress,
@@ -172,9 +179,14 @@ impl Session {
 
     /// Appends the last command to the lesson's transcript file.
     fn record(&self, out: &mut dyn Write) {
-        let Some(entry) = self.lab.transcript().last() else {
-            return;
-        };
+        if let Some(entry) = self.lab.transcript().last() {
+            self.append(entry, out);
+        }
+    }
+
+    /// Appends `entry` to the lesson's transcript file: `undo` and `reset` are written
+    /// there too, so a replay ends where the student did.
+    fn append(&self, entry: &crate::check::TranscriptEntry, out: &mut dyn Write) {
         let appended = (|| -> std::io::Result<()> {
             if let Some(dir) = self.transcript_path.parent() {
                 std::fs::create_dir_all(dir)?;
@@ -237,6 +249,8 @@ impl Session {
                 writeln!(out, "(type `next` to go on)")?;
             }
             Some(StepKind::Exercise(e)) => {
+                let key = format!("{}-{}", self.lesson.id, e.id);
+                self.undo.mark_start(&mut self.lab, &key);
                 writeln!(
                     out,
                     "{}",
@@ -276,6 +290,8 @@ impl Session {
                 ["back"] => Some(self.move_by(-1, out)),
                 ["step"] => Some(self.show_step(out)),
                 ["solution"] => Some(self.solution(out)),
+                ["undo"] => Some(self.undo_last(out)),
+                ["reset"] => Some(self.reset(out)),
                 ["progress"] => Some(self.show_progress(out)),
                 ["lessons"] => Some(
                     super::dev::list(Some(&self.progress_dir()), out)
@@ -295,9 +311,16 @@ impl Session {
                 return if result.is_ok() { 0 } else { 1 };
             }
         }
+        let undoable = !self.lab.in_container();
+        if undoable {
+            self.undo.before(&mut self.lab);
+        }
         let status = self
             .lab
             .execute(input, Streams::new(streams.stdin, out, streams.stderr));
+        if undoable {
+            self.undo.after(&mut self.lab, input);
+        }
         if word.first() == Some(&"help") {
             let _ = out.write_all(HELP.as_bytes());
         }
@@ -368,6 +391,52 @@ impl Session {
         }
         self.save(out);
         Ok(())
+    }
+
+    fn undo_last(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self.undo.undo(&mut self.lab) {
+            Ok(Some(undone)) => {
+                self.append(&word_entry("undo"), out);
+                writeln!(out, "Undone: {}", undone.command)?;
+                if !undone.kept.is_empty() {
+                    let names: Vec<String> = undone
+                        .kept
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect();
+                    writeln!(
+                        out,
+                        "Kept as you left them (edited since that command): {}",
+                        names.join(", ")
+                    )?;
+                }
+                // Undoing an extra command may leave the exercise's goal reached.
+                self.after_command(out)
+            }
+            Ok(None) => writeln!(out, "There is nothing to undo."),
+            Err(why) => writeln!(out, "Cannot undo: {why}"),
+        }
+    }
+
+    fn reset(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        let Some(exercise) = self.exercise().cloned() else {
+            return writeln!(out, "There is no exercise on this step to reset.");
+        };
+        let key = format!("{}-{}", self.lesson.id, exercise.id);
+        match self.undo.reset(&mut self.lab, &key) {
+            Ok(true) => {
+                self.append(&word_entry("reset"), out);
+                self.progress.done.retain(|d| d != &exercise.id);
+                self.save(out);
+                writeln!(
+                    out,
+                    "{} is back as it was when you reached it; `undo` brings back what you had.",
+                    exercise.title
+                )
+            }
+            Ok(false) => writeln!(out, "This exercise's starting state was not kept."),
+            Err(why) => writeln!(out, "Cannot reset: {why}"),
+        }
     }
 
     fn check_all(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
@@ -518,21 +587,21 @@ impl Session {
     }
 }
 
-/// Markdown for a terminal: headings bold, the rest as written (it is written to be
-/// read at 80 columns).
+/// A lesson word as the transcript file records it.
+fn word_entry(word: &str) -> crate::check::TranscriptEntry {
+    crate::check::TranscriptEntry {
+        command: word.to_string(),
+        exit_code: 0,
+        stdout: String::new(),
+        stderr: String::new(),
+    }
+}
+
+/// Lesson text, as Markdown laid out for the lab's terminal (see [`super::render`]),
+/// with an empty line before and after.
 pub fn render_markdown(text: &str, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)?;
-    for line in text.trim_end().lines() {
-        if let Some(heading) = line.strip_prefix("# ").or_else(|| line.strip_prefix("## ")) {
-            writeln!(
-                out,
-                "{}",
-                heading.if_supports_color(Stream::Stdout, |t| t.bold())
-            )?;
-        } else {
-            writeln!(out, "{line}")?;
-        }
-    }
+    out.write_all(super::render::render(text, super::render::Layout::stdout()).as_bytes())?;
     writeln!(out)
 }
 

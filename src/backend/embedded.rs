@@ -144,6 +144,18 @@ impl Backend for EmbeddedBackend {
         self.engine.published_address(port)
     }
 
+    fn generation(&self) -> Option<u64> {
+        Some(self.engine.generation())
+    }
+
+    fn checkpoint(&mut self, dir: &std::path::Path) -> Result<()> {
+        Ok(self.engine.checkpoint(dir)?)
+    }
+
+    fn restore(&mut self, dir: &std::path::Path) -> Result<()> {
+        Ok(self.engine.restore(dir)?)
+    }
+
     fn start_container(&mut self, id: &str) -> Result<()> {
         self.engine.start_container(id)?;
         Ok(())

@@ -217,6 +217,23 @@ pub trait Backend {
     fn published_address(&mut self, _port: u16) -> Option<std::net::SocketAddr> {
         None
     }
+
+    /// A counter that moves whenever the engine's state changes, so the lab can tell a
+    /// command that only looked; None where the backend cannot tell (a real daemon).
+    fn generation(&self) -> Option<u64> {
+        None
+    }
+
+    /// Keeps the engine's whole state in the new directory `dir`, cheaply, for the
+    /// lab's `undo` and `reset`.
+    fn checkpoint(&mut self, _dir: &std::path::Path) -> Result<()> {
+        Err(unsupported(self.name(), "undo"))
+    }
+
+    /// Puts the engine back to a checkpoint taken by [`Backend::checkpoint`].
+    fn restore(&mut self, _dir: &std::path::Path) -> Result<()> {
+        Err(unsupported(self.name(), "undo"))
+    }
     /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=&timestamps=&since=&until=`:
     /// what the container wrote, in order, as (1 = stdout or 2 = stderr, bytes).
     fn container_logs(&mut self, id: &str, options: &LogsOptions) -> Result<Vec<(u8, Vec<u8>)>>;

@@ -17,6 +17,7 @@
 //! OCI tools can read the layout.
 
 pub mod build;
+mod checkpoint;
 pub mod clock;
 pub mod content;
 pub mod digest;
@@ -117,6 +118,8 @@ pub struct Engine {
     /// The images and volumes as last written durably: a save that changes only
     /// containers (their status, logs, layers on disk) skips the fsyncs.
     durable_records: std::cell::RefCell<Vec<u8>>,
+    /// Bumped by every save: see [`Engine::generation`].
+    generation: std::cell::Cell<u64>,
     /// Held while the engine lives: one docklab per state directory.
     _lock: std::fs::File,
 }
@@ -170,23 +173,7 @@ impl Engine {
         let content = ContentStore::open(&dir).map_err(state_io)?;
         let state_path = dir.join("engine.json");
         let state = match std::fs::read(&state_path) {
-            Ok(bytes) => {
-                let state: PersistentState =
-                    serde_json::from_slice(&bytes).map_err(|e| EngineError::CorruptState {
-                        path: state_path.clone(),
-                        reason: e.to_string(),
-                    })?;
-                if state.version != STATE_VERSION {
-                    return Err(EngineError::CorruptState {
-                        path: state_path,
-                        reason: format!(
-                            "state format {} is not the {} this docklab reads",
-                            state.version, STATE_VERSION
-                        ),
-                    });
-                }
-                state
-            }
+            Ok(bytes) => checkpoint::parse_state(&state_path, &bytes)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => PersistentState {
                 version: STATE_VERSION,
                 ..Default::default()
@@ -210,6 +197,7 @@ impl Engine {
             written_index: Default::default(),
             upper_cache: Default::default(),
             durable_records: Default::default(),
+            generation: Default::default(),
             _lock: lock,
         };
         engine.resume_containers()?;
@@ -244,6 +232,7 @@ impl Engine {
 
     /// Writes `engine.json`, then the OCI `index.json` derived from it, both atomically.
     fn save(&self) -> Result<()> {
+        self.generation.set(self.generation.get() + 1);
         let state = PersistentStateRef {
             version: STATE_VERSION,
             images: &self.images,
