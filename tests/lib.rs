@@ -13,3 +13,4 @@ mod state;
 mod support;
 mod terminal;
 mod transcripts;
+mod undo;

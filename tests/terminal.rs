@@ -25,13 +25,24 @@ impl Tmux {
 
     /// A private tmux server running `command`, with `lab`'s directory as DOCKLAB_HOME.
     fn run(command: &str, name: &str, lab: &Fixture) -> Option<Tmux> {
+        Tmux::run_sized(command, name, lab, (160, 50))
+    }
+
+    /// The same, in a window of `columns` by `rows`.
+    fn run_sized(
+        command: &str,
+        name: &str,
+        lab: &Fixture,
+        (columns, rows): (u16, u16),
+    ) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("skipping: tmux is not installed (the CI installs it)");
             return None;
         }
         let socket = format!("docklab-{name}-{}", std::process::id());
         let ok = Command::new("tmux")
-            .args(["-L", &socket, "new-session", "-d", "-x", "160", "-y", "50"])
+            .args(["-L", &socket, "new-session", "-d"])
+            .args(["-x", &columns.to_string(), "-y", &rows.to_string()])
             .arg(format!(
                 "env NO_COLOR=1 DOCKLAB_HOME={} {command}",
                 lab.dir.path().join("home").display()
@@ -169,5 +180,36 @@ fn bare_docklab_offers_the_lessons_and_starts_the_one_picked() {
     tmux.wait_for("Lesson words:");
     tmux.send(&["docker images", "Enter"]);
     tmux.wait_for("REPOSITORY   TAG       IMAGE ID");
+    tmux.send(&["exit", "Enter"]);
+}
+
+#[test]
+fn a_lesson_at_80_columns_completes_its_words_checks_and_undoes() {
+    let lab = Fixture::new();
+    let command = format!("{} start 1", env!("CARGO_BIN_EXE_docklab"));
+    let Some(tmux) = Tmux::run_sized(&command, "lesson", &lab, (80, 24)) else {
+        return;
+    };
+    tmux.wait_for("Lesson words:");
+    tmux.send(&["next", "Enter"]);
+    let screen = tmux.wait_for("[2/7] Images and containers");
+    // capture-pane -J joins lines the terminal wrapped: none may be wider than it.
+    for line in screen.lines().filter(|l| !l.starts_with("Workspace: ")) {
+        assert!(line.chars().count() <= 80, "{line:?}\n{screen}");
+    }
+    assert!(screen.contains("    docker run hello-world"), "{screen}");
+    tmux.send(&["next", "Enter"]);
+    tmux.wait_for("Exercise: Run hello-world");
+    // Lesson words complete like commands do.
+    tmux.send(&["hi", "Tab"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Hint 1/2:");
+    tmux.send(&["docker run hello-world", "Enter"]);
+    tmux.wait_for("✔ Done: Run hello-world");
+    tmux.send(&["und", "Tab"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Undone: docker run hello-world");
+    tmux.send(&["check", "Enter"]);
+    tmux.wait_for("✘ there is no image hello-world; the exercise wants one");
     tmux.send(&["exit", "Enter"]);
 }

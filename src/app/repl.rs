@@ -228,7 +228,7 @@ pub fn start(global: &GlobalOptions, settings: &Settings, args: &StartArgs) -> a
         None => {
             writeln!(
                 std::io::stderr(),
-                "Workspace: {}. Lesson words: hint, check, next, back, solution, help; `exit` leaves and keeps your progress.",
+                "Workspace: {}\nLesson words: hint, check, next, back, undo, reset, solution, help.\n`exit` leaves the lab and keeps your progress.",
                 session.lab.workspace().display()
             )?;
             drive(
