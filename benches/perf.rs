@@ -61,9 +61,13 @@ fn report(what: &str, (median, best): (Duration, Duration), bar_ms: f64) {
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo bench --bench perf -- registry` measures
-    // the registry alone.
+    // the registry alone, `-- lesson` the lesson REPL alone.
     if std::env::args().skip(1).any(|a| a == "registry") {
         registry_throughput();
+        return;
+    }
+    if std::env::args().skip(1).any(|a| a == "lesson") {
+        lesson_session(tempfile::tempdir().unwrap().path());
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -231,6 +235,7 @@ fn main() {
 
     registry_throughput();
     containers(dir.path());
+    lesson_session(dir.path());
 
     // Script mode: 100 commands of a lesson's kind.
     let mut text = String::new();
@@ -459,5 +464,99 @@ fn containers(dir: &Path) {
         "`docker commit` of a new 25 MB layer",
         (commits[commits.len() / 2], commits[0]),
         100.0,
+    );
+}
+
+/// The lesson REPL's bars: start to the first lesson text, and what `undo` costs: the
+/// mark taken around every command (a checkpoint of the engine, a copy of the
+/// workspace) and the undo itself, on a lab holding lesson 7's kind of state (nginx,
+/// registry:2 and alpine, a registry and a web server running, an image pushed).
+fn lesson_session(dir: &Path) {
+    use docklab::app::session::Session;
+    let home = dir.join("session");
+    let settings = settings(&home);
+    let (_, text) = docklab::lesson::find_shipped("1").unwrap();
+    let lesson = docklab::lesson::parse(text, "01").unwrap();
+    let open = || {
+        let lab = Lab::open(&settings, Mode::Script).unwrap();
+        let (mut session, _) = Session::new(lesson.clone(), lab, &home.join("progress"));
+        let mut out = Vec::new();
+        session.prepare(&mut out).unwrap();
+        session.show_step(&mut out).unwrap();
+        assert!(!out.is_empty());
+        session
+    };
+    report(
+        "start to first lesson text (in process)",
+        measure(20, || {
+            std::hint::black_box(open());
+        }),
+        50.0,
+    );
+    let empty = home.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    report(
+        "start to exit of `docklab start 1 --script EMPTY`",
+        measure(10, || {
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_docklab"))
+                .args(["start", "1", "--script"])
+                .arg(&empty)
+                .env("DOCKLAB_HOME", home.join("home"))
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }),
+        50.0,
+    );
+
+    let mut session = open();
+    let type_in = |session: &mut Session, input: &str| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = session.handle(&format!("{input}\n"), Streams::new(&[], &mut out, &mut err));
+        assert_eq!(status, 0, "{input}: {}", String::from_utf8_lossy(&err));
+    };
+    for command in [
+        "docker pull -q nginx",
+        "docker pull -q registry:2",
+        "docker pull -q alpine",
+        "docker run -d -p 5000:5000 --name registry registry:2",
+        "docker run -d -p 8080:80 --name web nginx",
+        "echo '<h1>hi</h1>' > index.html",
+        "docker cp index.html web:/usr/share/nginx/html/",
+        "docker tag nginx localhost:5000/web:1",
+        "docker push -q localhost:5000/web:1",
+    ] {
+        type_in(&mut session, command);
+    }
+    let mut n = 0;
+    report(
+        "`docker tag` without an undo mark (lab only)",
+        measure(20, || {
+            n += 1;
+            run(&mut session.lab, &format!("docker tag alpine plain:{n}"));
+        }),
+        5.0,
+    );
+    report(
+        "`docker tag` in a lesson: undo mark, command, checks",
+        measure(20, || {
+            n += 1;
+            type_in(&mut session, &format!("docker tag alpine marked:{n}"));
+        }),
+        5.0,
+    );
+    let mut undos = Vec::new();
+    for _ in 0..15 {
+        type_in(&mut session, "docker run -d alpine sleep 1000");
+        let start = Instant::now();
+        type_in(&mut session, "undo");
+        undos.push(start.elapsed());
+    }
+    undos.sort();
+    report(
+        "`undo` of a `docker run -d` (two servers running)",
+        (undos[undos.len() / 2], undos[0]),
+        50.0,
     );
 }

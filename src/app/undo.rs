@@ -1,10 +1,10 @@
 //! `undo` and `reset`: the lab put back as it was before the last command, or as it
 //! was when the exercise began.
 //!
-//! A mark is taken before every lab command: a checkpoint of the engine (hard links,
-//! see `engine::checkpoint`) and a copy of the workspace, in which a file unchanged
-//! since the previous mark is a hard link to that mark's copy, so a mark costs about
-//! what the command changed. A command that changed nothing (`docker ps`, `ls`) drops
+//! A mark is taken before every lab command: a checkpoint of the engine (a list of its
+//! files, each kept once in a shared pool of hard links; see `engine::checkpoint`) and
+//! a copy of the workspace, in which a file unchanged since the previous mark is a hard
+//! link to that mark's copy. So a mark costs about what the command before it changed. A command that changed nothing (`docker ps`, `ls`) drops
 //! its mark again, so `undo` always undoes something.
 //!
 //! The workspace is also the student's, edited in their own editor. Undo puts back
@@ -12,6 +12,7 @@
 //! `reset` first takes a mark itself, so even a reset can be undone.
 
 use super::lab::Lab;
+use crate::engine::Checkpoint;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -35,7 +36,9 @@ type Manifest = BTreeMap<PathBuf, Entry>;
 
 /// The lab as it was at one moment.
 struct Mark {
+    /// Where its copy of the workspace is.
     dir: PathBuf,
+    engine: Checkpoint,
     /// The command that came after it.
     command: String,
     /// How many commands the transcript held.
@@ -61,27 +64,62 @@ pub struct UndoLog {
     seq: u64,
     /// Why marks cannot be taken (a real Docker daemon), once found out.
     unavailable: Option<String>,
+    /// The engine checkpoints of exercise starts, by key: kept across sessions.
+    starts: BTreeMap<String, Checkpoint>,
 }
 
 impl UndoLog {
     /// Marks live under `root` (inside the state directory); those of an earlier
     /// session are gone with it, while exercise starts are kept for `reset`.
     pub fn open(root: PathBuf, lab: &Lab) -> UndoLog {
+        let mut starts = BTreeMap::new();
         if let Ok(entries) = std::fs::read_dir(&root) {
             for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with("cmd-") {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("cmd-") {
                     let _ = std::fs::remove_dir_all(entry.path());
+                } else if let Some(key) = name.strip_prefix("start-") {
+                    let kept = std::fs::read(entry.path().join("engine.json"))
+                        .ok()
+                        .and_then(|b| serde_json::from_slice::<Checkpoint>(&b).ok());
+                    match kept {
+                        Some(checkpoint) => {
+                            starts.insert(key.to_string(), checkpoint);
+                        }
+                        // Taken part-way when the lab stopped: taken again when the
+                        // exercise is next shown.
+                        None => {
+                            let _ = std::fs::remove_dir_all(entry.path());
+                        }
+                    }
                 }
             }
         }
-        UndoLog {
+        let log = UndoLog {
             root,
             marks: Vec::new(),
             pending: None,
             known: manifest(lab.workspace()).unwrap_or_default(),
             seq: 0,
             unavailable: None,
+            starts,
+        };
+        log.prune();
+        log
+    }
+
+    fn pool(&self) -> PathBuf {
+        self.root.join("pool")
+    }
+
+    /// Lets go of the pool's files no mark needs any more.
+    fn prune(&self) {
+        let mut kept: Vec<&Checkpoint> = self.marks.iter().map(|m| &m.engine).collect();
+        kept.extend(self.starts.values());
+        if let Some((mark, _)) = &self.pending {
+            kept.push(&mark.engine);
         }
+        let _ = crate::engine::prune_pool(&self.pool(), &kept);
     }
 
     /// Before a lab command: takes a mark. A mark that cannot be taken only means
@@ -120,6 +158,7 @@ impl UndoLog {
         if self.marks.len() > DEPTH {
             let old = self.marks.remove(0);
             let _ = std::fs::remove_dir_all(old.dir);
+            self.prune();
         }
     }
 
@@ -134,6 +173,7 @@ impl UndoLog {
         };
         let kept = self.put_back(lab, &mark)?;
         let _ = std::fs::remove_dir_all(&mark.dir);
+        self.prune();
         Ok(Some(Undone {
             command: mark.command,
             kept,
@@ -143,20 +183,27 @@ impl UndoLog {
     /// Remembers the lab as it is now as the start of `key` (an exercise), unless a
     /// start is already kept for it.
     pub fn mark_start(&mut self, lab: &mut Lab, key: &str) {
-        if self.unavailable.is_some() {
+        let key = safe_key(key);
+        if self.unavailable.is_some() || self.starts.contains_key(&key) {
             return;
         }
-        let dir = self.start_dir(key);
-        if dir.join("done").exists() {
-            return;
-        }
+        let dir = self.root.join(format!("start-{key}"));
         let _ = std::fs::remove_dir_all(&dir);
-        let taken = self
-            .take(lab, &dir)
-            .and_then(|_| std::fs::write(dir.join("done"), b"").map_err(|e| e.to_string()));
-        if let Err(e) = taken {
-            let _ = std::fs::remove_dir_all(&dir);
-            self.unavailable = Some(e);
+        let taken = self.take(lab, &dir).and_then(|mark| {
+            // Written last, and atomically: a start without it is not one.
+            let bytes = serde_json::to_vec(&mark.engine).map_err(|e| e.to_string())?;
+            crate::engine::content::atomic_write(&dir.join("engine.json"), &bytes)
+                .map_err(|e| e.to_string())?;
+            Ok(mark.engine)
+        });
+        match taken {
+            Ok(checkpoint) => {
+                self.starts.insert(key, checkpoint);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                self.unavailable = Some(e);
+            }
         }
     }
 
@@ -166,17 +213,18 @@ impl UndoLog {
         if let Some(why) = &self.unavailable {
             return Err(why.clone());
         }
-        let dir = self.start_dir(key);
-        if !dir.join("done").exists() {
+        let key = safe_key(key);
+        let Some(engine) = self.starts.get(&key).cloned() else {
             return Ok(false);
-        }
+        };
         self.before(lab);
         let Some((mut mark, _)) = self.pending.take() else {
             return Err(self.unavailable.clone().unwrap_or_default());
         };
         mark.command = "reset".to_string();
         let start = Mark {
-            dir,
+            dir: self.root.join(format!("start-{key}")),
+            engine,
             command: String::new(),
             transcript_len: 0,
             files: Manifest::new(),
@@ -189,23 +237,10 @@ impl UndoLog {
         result.map(|_| true)
     }
 
-    fn start_dir(&self, key: &str) -> PathBuf {
-        let safe: String = key
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        self.root.join(format!("start-{safe}"))
-    }
-
     fn take(&self, lab: &mut Lab, dir: &Path) -> Result<Mark, String> {
-        lab.backend()
-            .checkpoint(&dir.join("engine"))
+        let engine = lab
+            .backend()
+            .checkpoint(&self.pool())
             .map_err(|e| crate::cli::daemon_error_text(&e))?;
         let previous = self.marks.last();
         let files = copy_workspace(
@@ -216,6 +251,7 @@ impl UndoLog {
         .map_err(|e| format!("cannot keep the workspace for undo: {e}"))?;
         Ok(Mark {
             dir: dir.to_path_buf(),
+            engine,
             command: String::new(),
             transcript_len: lab.transcript().len(),
             files,
@@ -226,7 +262,7 @@ impl UndoLog {
     /// since the lab last touched them, which are left alone.
     fn put_back(&mut self, lab: &mut Lab, mark: &Mark) -> Result<Vec<PathBuf>, String> {
         lab.backend()
-            .restore(&mark.dir.join("engine"))
+            .restore(&self.pool(), &mark.engine)
             .map_err(|e| crate::cli::daemon_error_text(&e))?;
         let workspace = lab.workspace().to_path_buf();
         let now = manifest(&workspace).map_err(|e| e.to_string())?;
@@ -241,6 +277,19 @@ impl UndoLog {
         self.known = manifest(&workspace).map_err(|e| e.to_string())?;
         Ok(edited.into_iter().filter(|p| !is_dir(&now, p)).collect())
     }
+}
+
+/// A key as a file name: letters, digits, `-` and `_` only.
+fn safe_key(key: &str) -> String {
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn is_dir(manifest: &Manifest, path: &Path) -> bool {

@@ -148,12 +148,16 @@ impl Backend for EmbeddedBackend {
         Some(self.engine.generation())
     }
 
-    fn checkpoint(&mut self, dir: &std::path::Path) -> Result<()> {
-        Ok(self.engine.checkpoint(dir)?)
+    fn checkpoint(&mut self, pool: &std::path::Path) -> Result<crate::engine::Checkpoint> {
+        Ok(self.engine.checkpoint(pool)?)
     }
 
-    fn restore(&mut self, dir: &std::path::Path) -> Result<()> {
-        Ok(self.engine.restore(dir)?)
+    fn restore(
+        &mut self,
+        pool: &std::path::Path,
+        checkpoint: &crate::engine::Checkpoint,
+    ) -> Result<()> {
+        Ok(self.engine.restore(pool, checkpoint)?)
     }
 
     fn start_container(&mut self, id: &str) -> Result<()> {

@@ -224,16 +224,21 @@ pub trait Backend {
         None
     }
 
-    /// Keeps the engine's whole state in the new directory `dir`, cheaply, for the
+    /// Records the engine's whole state, cheaply, keeping its files in `pool`: for the
     /// lab's `undo` and `reset`.
-    fn checkpoint(&mut self, _dir: &std::path::Path) -> Result<()> {
+    fn checkpoint(&mut self, _pool: &std::path::Path) -> Result<crate::engine::Checkpoint> {
         Err(unsupported(self.name(), "undo"))
     }
 
     /// Puts the engine back to a checkpoint taken by [`Backend::checkpoint`].
-    fn restore(&mut self, _dir: &std::path::Path) -> Result<()> {
+    fn restore(
+        &mut self,
+        _pool: &std::path::Path,
+        _checkpoint: &crate::engine::Checkpoint,
+    ) -> Result<()> {
         Err(unsupported(self.name(), "undo"))
     }
+
     /// `GET /containers/{id}/logs?stdout=1&stderr=1&tail=&timestamps=&since=&until=`:
     /// what the container wrote, in order, as (1 = stdout or 2 = stderr, bytes).
     fn container_logs(&mut self, id: &str, options: &LogsOptions) -> Result<Vec<(u8, Vec<u8>)>>;

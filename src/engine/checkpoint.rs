@@ -2,9 +2,15 @@
 //!
 //! Every file the engine keeps is written to a temporary file and renamed into place
 //! (blobs, `engine.json`, container layers, volumes, a registry's links), never changed
-//! in place. So a checkpoint is a tree of hard links to the files as they are now:
-//! taking one copies no data, and later writes cannot reach it. Restoring links the
-//! checkpoint's files back, `engine.json` last, then removes what the checkpoint did not
+//! in place. So a file's identity (device and inode) stands for its content, and a
+//! checkpoint is a list of paths with the identity of the file at each. The files
+//! themselves are kept in a pool directory as hard links named by that identity: a
+//! checkpoint links only the files that are new since the last one, so it costs about
+//! what the command before it changed, not what the engine holds. (Where there is no
+//! inode to go by, every file is linked anew.)
+//!
+//! Restoring links each file back from the pool under a temporary name and renames it
+//! over the live one, `engine.json` last, then removes what the checkpoint did not
 //! have. A crash part-way leaves either the old `engine.json` or the restored one, with
 //! every file it names present; the worst left behind is an unreferenced file.
 //!
@@ -13,8 +19,10 @@
 
 use super::error::{EngineError, Result};
 use super::{Engine, PersistentState, STATE_VERSION};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The parts of the state directory a checkpoint holds, `engine.json` last: it is
 /// what makes the rest mean anything, so it is restored after them.
@@ -31,6 +39,31 @@ const PARTS: &[&str] = &[
 /// Directories a checkpoint never holds.
 const SKIPPED: &[&str] = &["_uploads"];
 
+/// The engine's state at one moment: each path under the state directory (with `/`
+/// between names), parents before children, and what was there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    entries: Vec<(String, Kept)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Kept {
+    Dir,
+    /// A file, by its name in the pool.
+    File(String),
+    Link(PathBuf),
+}
+
+impl Checkpoint {
+    /// The pool files this checkpoint needs.
+    fn pooled(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter_map(|(_, k)| match k {
+            Kept::File(name) => Some(name.as_str()),
+            _ => None,
+        })
+    }
+}
+
 impl Engine {
     /// Counts the engine's saves: two equal readings mean no state changed between
     /// them (a command that only looked).
@@ -38,30 +71,46 @@ impl Engine {
         self.generation.get()
     }
 
-    /// Writes a checkpoint of the engine's whole state into `into` (a new directory on
-    /// the state directory's file system).
-    pub fn checkpoint(&mut self, into: &Path) -> Result<()> {
+    /// Records the engine's whole state, keeping its files in `pool` (a directory on
+    /// the state directory's file system, shared by checkpoints).
+    pub fn checkpoint(&mut self, pool: &Path) -> Result<Checkpoint> {
         // What services logged since the last command belongs to the state too.
         self.collect_service_logs()?;
-        self.save()?;
+        if !self.state_dir.join("engine.json").exists() {
+            // A new engine that has not written its state yet.
+            self.save()?;
+        }
         let io = |source| EngineError::StateIo {
-            path: into.to_path_buf(),
+            path: pool.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(into).map_err(io)?;
+        std::fs::create_dir_all(pool).map_err(io)?;
+        let mut entries = Vec::new();
+        let mut fresh = 0;
         for part in PARTS {
-            let from = self.state_dir.join(part);
-            if std::fs::symlink_metadata(&from).is_ok() {
-                link_tree(&from, &into.join(part)).map_err(io)?;
+            let path = self.state_dir.join(part);
+            if std::fs::symlink_metadata(&path).is_ok() {
+                keep(&path, part, pool, &mut entries, &mut fresh).map_err(io)?;
             }
         }
-        Ok(())
+        Ok(Checkpoint { entries })
     }
 
-    /// Puts the engine back to the checkpoint in `from`: images, containers (running
-    /// ones serve their ports again), volumes and registries as they were.
-    pub fn restore(&mut self, from: &Path) -> Result<()> {
-        let saved = from.join("engine.json");
+    /// Puts the engine back to `checkpoint` (whose files are in `pool`): images,
+    /// containers (running ones serve their ports again), volumes and registries as
+    /// they were.
+    pub fn restore(&mut self, pool: &Path, checkpoint: &Checkpoint) -> Result<()> {
+        let saved = checkpoint
+            .entries
+            .iter()
+            .find_map(|(path, kept)| match kept {
+                Kept::File(name) if path == "engine.json" => Some(pool.join(name)),
+                _ => None,
+            })
+            .ok_or_else(|| EngineError::CorruptState {
+                path: pool.to_path_buf(),
+                reason: "the checkpoint has no engine.json".to_string(),
+            })?;
         let bytes = std::fs::read(&saved).map_err(|source| EngineError::StateIo {
             path: saved.clone(),
             source,
@@ -74,21 +123,10 @@ impl Engine {
         }
         self.sessions.clear();
         let _ = self.net.logs().drain();
-        let io = |source| EngineError::StateIo {
+        put_back(&self.state_dir, pool, checkpoint).map_err(|source| EngineError::StateIo {
             path: self.state_dir.clone(),
             source,
-        };
-        for part in PARTS {
-            let (source, target) = (from.join(part), self.state_dir.join(part));
-            if std::fs::symlink_metadata(&source).is_ok() {
-                mirror_links(&source, &target).map_err(io)?;
-            }
-        }
-        for part in PARTS {
-            if std::fs::symlink_metadata(from.join(part)).is_err() {
-                remove_any(&self.state_dir.join(part)).map_err(io)?;
-            }
-        }
+        })?;
         self.images = state.images;
         self.containers = state.containers;
         self.volumes = state.volumes;
@@ -112,6 +150,161 @@ impl Engine {
     }
 }
 
+/// Removes from `pool` every file none of `kept` needs.
+pub fn prune_pool(pool: &Path, kept: &[&Checkpoint]) -> io::Result<()> {
+    let needed: HashSet<&str> = kept.iter().flat_map(|c| c.pooled()).collect();
+    let entries = match std::fs::read_dir(pool) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        if !needed.contains(name.to_string_lossy().as_ref()) {
+            remove_any(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `path` (at `rel`) and everything under it to `entries`, linking into the pool
+/// the files it does not have yet.
+fn keep(
+    path: &Path,
+    rel: &str,
+    pool: &Path,
+    entries: &mut Vec<(String, Kept)>,
+    fresh: &mut u64,
+) -> io::Result<()> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.is_dir() {
+        entries.push((rel.to_string(), Kept::Dir));
+        let mut names: Vec<_> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<io::Result<_>>()?;
+        names.sort();
+        for name in names {
+            if SKIPPED.iter().any(|s| name == *s) {
+                continue;
+            }
+            let child = format!("{rel}/{}", name.to_string_lossy());
+            keep(&path.join(&name), &child, pool, entries, fresh)?;
+        }
+    } else if meta.is_symlink() {
+        entries.push((rel.to_string(), Kept::Link(std::fs::read_link(path)?)));
+    } else {
+        let name = match identity(&meta) {
+            Some(id) => id,
+            None => {
+                *fresh += 1;
+                format!("f{}-{}", std::process::id(), unique(*fresh))
+            }
+        };
+        let pooled = pool.join(&name);
+        if std::fs::symlink_metadata(&pooled).is_err() && std::fs::hard_link(path, &pooled).is_err()
+        {
+            std::fs::copy(path, &pooled)?;
+        }
+        entries.push((rel.to_string(), Kept::File(name)));
+    }
+    Ok(())
+}
+
+/// A name no earlier checkpoint of this process used.
+fn unique(n: u64) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos}-{n}")
+}
+
+/// The file's device and inode: equal for two paths only when they are one file.
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    Some(format!("{}-{}", meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<String> {
+    None
+}
+
+/// Makes the state directory hold what `checkpoint` records: every file is linked
+/// from the pool under a temporary name and renamed over the live one, so none is ever
+/// missing or torn; then what the checkpoint does not have is removed.
+fn put_back(state: &Path, pool: &Path, checkpoint: &Checkpoint) -> io::Result<()> {
+    let mut wanted: HashSet<&str> = HashSet::new();
+    for (rel, kept) in &checkpoint.entries {
+        wanted.insert(rel);
+        let target = state.join(rel);
+        let live = std::fs::symlink_metadata(&target).ok();
+        match kept {
+            Kept::Dir => {
+                if live.as_ref().is_some_and(|m| !m.is_dir()) {
+                    std::fs::remove_file(&target)?;
+                }
+                std::fs::create_dir_all(&target)?;
+            }
+            Kept::Link(dest) => {
+                remove_any(&target)?;
+                make_symlink(dest, &target)?;
+            }
+            Kept::File(name) => {
+                if let Some(m) = &live {
+                    if m.is_dir() {
+                        std::fs::remove_dir_all(&target)?;
+                    } else if identity(m).as_deref() == Some(name.as_str()) {
+                        continue;
+                    }
+                }
+                let temp = target.with_file_name(format!(
+                    ".restore-{}",
+                    target.file_name().unwrap_or_default().to_string_lossy()
+                ));
+                let _ = std::fs::remove_file(&temp);
+                if std::fs::hard_link(pool.join(name), &temp).is_err() {
+                    std::fs::copy(pool.join(name), &temp)?;
+                }
+                std::fs::rename(&temp, &target)?;
+            }
+        }
+    }
+    for part in PARTS {
+        remove_unwanted(state, part, &wanted)?;
+    }
+    Ok(())
+}
+
+/// Removes `rel` (under `state`) and what is under it, except what `wanted` names.
+fn remove_unwanted(state: &Path, rel: &str, wanted: &HashSet<&str>) -> io::Result<()> {
+    let path = state.join(rel);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return Ok(());
+    };
+    if !wanted.contains(rel) {
+        return remove_any(&path);
+    }
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(&path)? {
+            let child = format!("{rel}/{}", entry?.file_name().to_string_lossy());
+            remove_unwanted(state, &child, wanted)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_symlink(dest: &Path, at: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(dest, at)
+}
+
+#[cfg(not(unix))]
+fn make_symlink(_dest: &Path, _at: &Path) -> io::Result<()> {
+    Ok(())
+}
+
 /// Reads `engine.json`, or says why it cannot be used.
 pub(super) fn parse_state(path: &Path, bytes: &[u8]) -> Result<PersistentState> {
     let state: PersistentState =
@@ -129,92 +322,6 @@ pub(super) fn parse_state(path: &Path, bytes: &[u8]) -> Result<PersistentState> 
         });
     }
     Ok(state)
-}
-
-/// Hard-links every file under `from` into the same place under `to` (a new tree);
-/// symbolic links are recreated. Where a link cannot be made, the file is copied.
-fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
-    let kind = std::fs::symlink_metadata(from)?.file_type();
-    if kind.is_dir() {
-        std::fs::create_dir_all(to)?;
-        for entry in std::fs::read_dir(from)? {
-            let entry = entry?;
-            if SKIPPED.iter().any(|s| entry.file_name() == *s) {
-                continue;
-            }
-            link_tree(&entry.path(), &to.join(entry.file_name()))?;
-        }
-        Ok(())
-    } else if kind.is_symlink() {
-        copy_symlink(from, to)
-    } else if std::fs::hard_link(from, to).is_ok() {
-        Ok(())
-    } else {
-        std::fs::copy(from, to).map(|_| ())
-    }
-}
-
-#[cfg(unix)]
-fn copy_symlink(from: &Path, to: &Path) -> io::Result<()> {
-    std::os::unix::fs::symlink(std::fs::read_link(from)?, to)
-}
-
-#[cfg(not(unix))]
-fn copy_symlink(from: &Path, to: &Path) -> io::Result<()> {
-    std::fs::copy(from, to).map(|_| ())
-}
-
-/// Makes `to` hold exactly what `from` holds, by hard links: each file is linked under
-/// a temporary name and renamed over the old one, so no file is ever missing or torn;
-/// then what `from` does not have is removed.
-fn mirror_links(from: &Path, to: &Path) -> io::Result<()> {
-    let source = std::fs::symlink_metadata(from)?;
-    let target = std::fs::symlink_metadata(to).ok();
-    if source.is_dir() {
-        if target.as_ref().is_some_and(|t| !t.is_dir()) {
-            std::fs::remove_file(to)?;
-        }
-        std::fs::create_dir_all(to)?;
-        let mut kept = std::collections::HashSet::new();
-        for entry in std::fs::read_dir(from)? {
-            let entry = entry?;
-            mirror_links(&entry.path(), &to.join(entry.file_name()))?;
-            kept.insert(entry.file_name());
-        }
-        for entry in std::fs::read_dir(to)? {
-            let entry = entry?;
-            if !kept.contains(&entry.file_name()) {
-                remove_any(&entry.path())?;
-            }
-        }
-        return Ok(());
-    }
-    if let Some(t) = &target {
-        if t.is_dir() {
-            std::fs::remove_dir_all(to)?;
-        } else if same_file(&source, t) {
-            return Ok(());
-        }
-    }
-    let dir = to.parent().unwrap_or(Path::new("."));
-    let temp = dir.join(format!(
-        ".restore-{}",
-        to.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    let _ = std::fs::remove_file(&temp);
-    link_tree(from, &temp)?;
-    std::fs::rename(&temp, to)
-}
-
-#[cfg(unix)]
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
-    false
 }
 
 /// Removes a file, link or directory tree; a missing one is not an error.
@@ -253,7 +360,7 @@ mod tests {
         out
     }
 
-    fn walk(root: &Path) -> Vec<std::path::PathBuf> {
+    fn walk(root: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(root).unwrap() {
             let path = entry.unwrap().path();
@@ -265,30 +372,68 @@ mod tests {
         out
     }
 
+    fn replace(path: &Path, bytes: &[u8]) {
+        let temp = path.with_extension("tmp");
+        std::fs::write(&temp, bytes).unwrap();
+        std::fs::rename(temp, path).unwrap();
+    }
+
+    fn take(state: &Path, pool: &Path) -> Checkpoint {
+        std::fs::create_dir_all(pool).unwrap();
+        let mut entries = Vec::new();
+        for part in PARTS {
+            let path = state.join(part);
+            if path.exists() {
+                keep(&path, part, pool, &mut entries, &mut 0).unwrap();
+            }
+        }
+        Checkpoint { entries }
+    }
+
     #[test]
-    fn a_mirror_is_the_source_exactly_and_a_link_shares_no_later_write() {
+    fn a_checkpoint_pools_each_file_once_and_restores_exactly() {
         let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-        std::fs::create_dir_all(a.join("sub/_uploads")).unwrap();
-        std::fs::write(a.join("sub/one"), b"1").unwrap();
-        std::fs::write(a.join("sub/_uploads/partial"), b"x").unwrap();
-        std::fs::write(a.join("two"), b"2").unwrap();
-        link_tree(&a, &b).unwrap();
-        assert!(!b.join("sub/_uploads").exists(), "uploads are not kept");
-        assert_eq!(std::fs::read(b.join("sub/one")).unwrap(), b"1");
+        let (state, pool) = (dir.path().join("state"), dir.path().join("pool"));
+        std::fs::create_dir_all(state.join("blobs/sha256")).unwrap();
+        std::fs::create_dir_all(state.join("volumes/v/_uploads")).unwrap();
+        std::fs::write(state.join("blobs/sha256/aa"), b"layer").unwrap();
+        std::fs::write(state.join("volumes/v/_uploads/partial"), b"x").unwrap();
+        std::fs::write(state.join("engine.json"), b"{1}").unwrap();
+        let first = take(&state, &pool);
+        let before = tree(&state);
+        assert_eq!(
+            std::fs::read_dir(&pool).unwrap().count(),
+            2,
+            "uploads are not kept"
+        );
 
-        // The engine replaces files by renaming: the checkpoint keeps the old bytes.
-        std::fs::write(a.join("new"), b"n").unwrap();
-        std::fs::write(a.join("two.tmp"), b"22").unwrap();
-        std::fs::rename(a.join("two.tmp"), a.join("two")).unwrap();
-        std::fs::remove_file(a.join("sub/one")).unwrap();
-        std::fs::create_dir(a.join("sub/one")).unwrap();
-        assert_eq!(std::fs::read(b.join("two")).unwrap(), b"2");
+        // Nothing changed: the next checkpoint links nothing new.
+        let again = take(&state, &pool);
+        assert_eq!(again, first);
+        assert_eq!(std::fs::read_dir(&pool).unwrap().count(), 2);
 
-        mirror_links(&b, &a).unwrap();
-        assert_eq!(tree(&a), tree(&b));
-        assert_eq!(std::fs::read(a.join("two")).unwrap(), b"2");
-        assert!(!a.join("new").exists());
-        assert!(!a.join("sub/_uploads").exists());
+        // The engine replaces files by renaming: the pool keeps the old bytes.
+        replace(&state.join("engine.json"), b"{2}");
+        std::fs::write(state.join("blobs/sha256/bb"), b"new layer").unwrap();
+        std::fs::create_dir_all(state.join("containers")).unwrap();
+        std::fs::write(state.join("containers/c.tar"), b"upper").unwrap();
+        std::fs::remove_file(state.join("blobs/sha256/aa")).unwrap();
+        let second = take(&state, &pool);
+        assert_eq!(std::fs::read_dir(&pool).unwrap().count(), 5);
+
+        put_back(&state, &pool, &first).unwrap();
+        let mut expected = before.clone();
+        // In-flight uploads are the live registry's, never a checkpoint's.
+        expected.retain(|(p, _)| !p.contains("_uploads"));
+        let mut now = tree(&state);
+        now.retain(|(p, _)| !p.contains("_uploads"));
+        assert_eq!(now, expected);
+
+        prune_pool(&pool, &[&first]).unwrap();
+        assert_eq!(std::fs::read_dir(&pool).unwrap().count(), 2);
+        assert!(
+            put_back(&state, &pool, &second).is_err(),
+            "its files were pruned"
+        );
     }
 }

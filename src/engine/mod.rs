@@ -46,6 +46,7 @@ mod import_export;
 mod ports;
 pub mod volumes;
 
+pub use checkpoint::{Checkpoint, prune_pool};
 pub use images_api::glob_match;
 
 use self::clock::{Clock, IdGenerator};
