@@ -449,24 +449,36 @@ fn unreachable_daemon_reads_like_the_cli() {
     );
 }
 
-/// An image whose layer holds the host's static busybox as `/bin/busybox`.
-fn busybox_image(backend: &mut DockerBackend, cleanup: &mut Cleanup) -> Option<String> {
-    let busybox = match std::fs::read("/bin/busybox") {
-        Ok(bytes) => bytes,
+/// The host's static busybox, or None (saying why the test skips).
+fn host_busybox() -> Option<Vec<u8>> {
+    match std::fs::read("/bin/busybox") {
+        Ok(bytes) => Some(bytes),
         Err(e) => {
             eprintln!(
                 "skipping: no /bin/busybox on this host ({e}); apt-get install busybox-static"
             );
-            return None;
+            None
         }
-    };
-    let reference = format!("{}:latest", unique("busybox"));
+    }
+}
+
+/// An image archive (`<unique>:latest`, removed with `cleanup`) whose layer holds
+/// `busybox` as `/bin/busybox`; its command is `/bin/busybox echo hi`.
+fn busybox_archive(what: &str, busybox: &[u8], cleanup: &mut Cleanup) -> (String, Vec<u8>) {
+    let reference = format!("{}:latest", unique(what));
     let (archive, id) = image_archive(
         &reference,
-        &[("bin/busybox", 0o755, &busybox)],
+        &[("bin/busybox", 0o755, busybox)],
         &["/bin/busybox", "echo", "hi"],
     );
     cleanup.images.push(id);
+    (reference, archive)
+}
+
+/// An image whose layer holds the host's static busybox as `/bin/busybox`.
+fn busybox_image(backend: &mut DockerBackend, cleanup: &mut Cleanup) -> Option<String> {
+    let busybox = host_busybox()?;
+    let (reference, archive) = busybox_archive("busybox", &busybox, cleanup);
     backend
         .load_image(&archive)
         .expect("load the busybox image");
@@ -601,4 +613,101 @@ fn run_attached_copies_output_and_returns_the_exit_code() {
         .run_attached(&created.id, Streams::new(b"", &mut out, &mut err))
         .unwrap_err();
     assert!(matches!(error, BackendError::Daemon { .. }), "{error:?}");
+}
+
+/// Loads the busybox image into `backend`, runs a container of it that writes
+/// `/greeting`, and grades the result with lesson checks: the verdicts and sentences.
+fn grade_busybox_run(
+    backend: &mut dyn Backend,
+    archive: &[u8],
+    reference: &str,
+    name: &str,
+    cleanup: Option<&mut Cleanup>,
+) -> Vec<(bool, String)> {
+    backend
+        .load_images(archive)
+        .expect("load the busybox image");
+    let body = ContainerCreateBody {
+        image: Some(reference.to_string()),
+        cmd: Some(
+            ["/bin/busybox", "sh", "-c", "echo hi > /greeting"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        ..Default::default()
+    };
+    let created = backend.create_container(Some(name), body).unwrap();
+    if let Some(cleanup) = cleanup {
+        cleanup.containers.push(created.id.clone());
+    }
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = backend
+        .run_attached(&created.id, Streams::new(&[], &mut out, &mut err))
+        .unwrap();
+    assert_eq!(
+        code,
+        0,
+        "{}: {}{}",
+        backend.name(),
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&err)
+    );
+    let checks = [
+        format!("image_exists: {reference}"),
+        format!("image_config: {{ image: {reference}, cmd: [/bin/busybox, echo, hi] }}"),
+        format!("image_config: {{ image: {reference}, cmd: [sh] }}"),
+        format!("image_file: {{ image: {reference}, path: /bin/busybox, mode: '0755' }}"),
+        format!("image_file: {{ image: {reference}, path: /bin/sh }}"),
+        format!("container: {{ name: {name}, state: exited, exit_code: 0 }}"),
+        format!("container: {{ name: {name}, state: running }}"),
+        format!("container_diff: {{ container: {{ name: {name} }}, contains: [A /greeting] }}"),
+        format!("container_diff: {{ container: {{ name: {name} }}, equals: [A /greeting] }}"),
+    ];
+    let mut memo = docklab::check::Memo::default();
+    checks
+        .iter()
+        .map(|yaml| {
+            let check: docklab::check::Check = serde_yaml::from_str(yaml).unwrap();
+            let mut context = docklab::check::Context {
+                backend: &mut *backend,
+                workspace: std::path::Path::new("/nonexistent"),
+                transcript: &[],
+                memo: &mut memo,
+            };
+            let outcome = docklab::check::evaluate(&check, &mut context);
+            (outcome.passed, outcome.message.replace(name, "NAME"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_checks_grade_the_daemon_and_the_embedded_engine_alike() {
+    let Some(mut docker) = backend() else { return };
+    let Some(busybox) = host_busybox() else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let (reference, archive) = busybox_archive("graded", &busybox, &mut cleanup);
+    let name = unique("greeter");
+    let daemon = grade_busybox_run(&mut docker, &archive, &reference, &name, Some(&mut cleanup));
+
+    let dir = tempfile::tempdir().unwrap();
+    let engine = docklab::engine::Engine::open(docklab::engine::EngineOptions {
+        state_dir: dir.path().to_path_buf(),
+        seed: Some(1),
+        clock: docklab::engine::clock::Clock::parse_fixed("2026-03-01T12:00:00Z").unwrap(),
+        publish_on_host: false,
+        bind_root: None,
+    })
+    .unwrap();
+    let mut embedded = docklab::backend::embedded::EmbeddedBackend::new(engine);
+    let lab = grade_busybox_run(&mut embedded, &archive, &reference, &name, None);
+
+    assert_eq!(daemon, lab);
+    let passed: Vec<bool> = lab.iter().map(|(p, _)| *p).collect();
+    assert_eq!(
+        passed,
+        [true, true, false, true, false, true, false, true, true],
+        "{lab:#?}"
+    );
 }

@@ -80,20 +80,31 @@ pub fn fill_filler(buf: &mut [u8], seed: &str) {
     rest.copy_from_slice(&block[..len]);
 }
 
-/// The program a file simulates, if it carries the marker in its first 256 bytes.
+/// The program a file simulates, if it carries the marker in its first 256 bytes. A
+/// real BusyBox executable (as in an image imported from a host's `busybox-static`)
+/// is BusyBox too: the engine runs its applets.
 pub fn identify(bytes: &[u8]) -> Option<&str> {
     if !bytes.starts_with(b"\x7fELF") {
         return None;
     }
     let window = &bytes[..bytes.len().min(MARKER_WINDOW)];
-    let start = window
+    let Some(start) = window
         .windows(PROGRAM_MARKER.len())
-        .position(|w| w == PROGRAM_MARKER)?
-        + PROGRAM_MARKER.len();
+        .position(|w| w == PROGRAM_MARKER)
+    else {
+        return is_real_busybox(bytes).then_some("busybox");
+    };
+    let start = start + PROGRAM_MARKER.len();
     let rest = &window[start..];
     let end = rest.iter().position(|&b| b == 0)?;
     let name = std::str::from_utf8(&rest[..end]).ok()?;
     (!name.is_empty()).then_some(name)
+}
+
+/// Whether `bytes` is a BusyBox build: its banner and usage line are in every one.
+fn is_real_busybox(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    has(b"BusyBox v") && has(b"multi-call binary")
 }
 
 fn fill_marked(buf: &mut [u8], marker: &[u8], name: &str) {

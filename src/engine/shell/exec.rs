@@ -1039,6 +1039,18 @@ impl<'a> Interp<'a> {
             let base = vfs::file_name(path);
             let invoked = vfs::file_name(&argv[0]);
             let marker = crate::engine::program::identify(&data);
+            if invoked == "busybox" && marker == Some("busybox") && argv.len() > 1 {
+                // `busybox APPLET ARGS...`: the multi-call binary runs the applet named.
+                let applet = &argv[1..];
+                if is_shell_name(&applet[0]) {
+                    return self.run_shell_program(applet, line, io);
+                }
+                if let Some(p) = programs::lookup(&applet[0]) {
+                    return Ok(self.run_utility(p, applet, io));
+                }
+                write_err(io.stderr, format_args!("{}: applet not found", applet[0]));
+                return Ok(127);
+            }
             if is_shell_name(invoked) || marker.is_some_and(is_shell_name) {
                 return self.run_shell_program(argv, line, io);
             }
