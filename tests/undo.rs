@@ -186,3 +186,23 @@ fn reset_restores_the_exercise_start_even_in_a_later_session_and_can_be_undone()
     assert!(out.contains("✔ Done: Tag hello-world as mine:1"), "{out}");
     assert_eq!(tags(&mut s), "hello-world:latest\nmine:1\nmine:2\n");
 }
+
+#[test]
+fn a_later_session_sees_the_earlier_commands_less_the_undone_ones() {
+    let home = tempfile::tempdir().unwrap();
+    {
+        let mut s = session(home.path());
+        type_in(&mut s, "touch kept");
+        type_in(&mut s, "touch undone");
+        type_in(&mut s, "ls");
+        assert_eq!(type_in(&mut s, "undo"), "Undone: touch undone\n");
+    }
+    let s = session(home.path());
+    let commands: Vec<&str> = s
+        .lab
+        .transcript()
+        .iter()
+        .map(|e| e.command.as_str())
+        .collect();
+    assert_eq!(commands, ["touch kept", "ls"]);
+}

@@ -145,6 +145,8 @@ impl Session {
             .join(format!("{}.jsonl", lesson.id));
         let (mut progress, note) = Progress::load(&progress_path, &lesson.id);
         progress.step = progress.step.min(lesson.steps.len().saturating_sub(1));
+        let mut lab = lab;
+        lab.restore_transcript(earlier_commands(&transcript_path));
         let undo = UndoLog::open(lab.state_dir().join("undo"), &lab);
         (
             Session {
@@ -396,7 +398,9 @@ impl Session {
     fn undo_last(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
         match self.undo.undo(&mut self.lab) {
             Ok(Some(undone)) => {
-                self.append(&word_entry("undo"), out);
+                let mut entry = word_entry("undo");
+                entry.stdout = format!("Undone: {}\n", undone.command);
+                self.append(&entry, out);
                 writeln!(out, "Undone: {}", undone.command)?;
                 if !undone.kept.is_empty() {
                     let names: Vec<String> = undone
@@ -585,6 +589,37 @@ impl Session {
         }
         writeln!(out, "Workspace: {}", self.lab.workspace().display())
     }
+}
+
+/// The commands of the lesson's earlier sessions, from its transcript file, as the
+/// checks see them: less what was undone. (A reset's start is not recorded, so the
+/// commands before a reset stay.)
+fn earlier_commands(path: &Path) -> Vec<crate::check::TranscriptEntry> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut commands: Vec<crate::check::TranscriptEntry> = Vec::new();
+    for line in text.lines() {
+        // A line torn by a crash is skipped, not fatal: the rest still counts.
+        let Ok(entry) = serde_json::from_str::<crate::check::TranscriptEntry>(line) else {
+            continue;
+        };
+        match entry.command.as_str() {
+            "reset" => {}
+            "undo" => {
+                let undone = entry
+                    .stdout
+                    .strip_prefix("Undone: ")
+                    .map(|c| c.trim_end_matches('\n'));
+                if let Some(at) = undone.and_then(|c| commands.iter().rposition(|e| e.command == c))
+                {
+                    commands.remove(at);
+                }
+            }
+            _ => commands.push(entry),
+        }
+    }
+    commands
 }
 
 /// A lesson word as the transcript file records it.

@@ -153,7 +153,7 @@ impl UndoLog {
             return;
         }
         self.known = now;
-        mark.command = command.trim_end().to_string();
+        mark.command = command.trim_end_matches(['\n', '\r']).to_string();
         self.marks.push(mark);
         if self.marks.len() > DEPTH {
             let old = self.marks.remove(0);
