@@ -278,3 +278,21 @@ fn list_shows_every_shipped_lesson() {
         "{text}"
     );
 }
+
+#[test]
+fn the_time_spent_in_a_lesson_is_kept_across_sessions() {
+    let home = tempfile::tempdir().unwrap();
+    let (_, out, _) = start(home.path(), "progress\n");
+    assert!(
+        out.contains("Time in this lesson: under a minute\n"),
+        "{out}"
+    );
+    let path = home.path().join("progress/images-and-containers.json");
+    let mut progress: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(progress["seconds"], 0);
+    progress["seconds"] = serde_json::json!(125);
+    std::fs::write(&path, progress.to_string()).unwrap();
+    let (_, out, _) = start(home.path(), "progress\n");
+    assert!(out.contains("Time in this lesson: 2 minutes\n"), "{out}");
+}

@@ -31,6 +31,9 @@ pub struct Progress {
     /// Whether the lesson's setup has been applied to the engine and workspace.
     #[serde(default)]
     pub setup_done: bool,
+    /// Time spent in the lesson, over all its sessions, in seconds.
+    #[serde(default)]
+    pub seconds: u64,
 }
 
 impl Progress {
@@ -107,6 +110,8 @@ pub struct Session {
     solution_asked: bool,
     /// Marks for `undo` and `reset`.
     undo: UndoLog,
+    /// When the time not yet added to `progress.seconds` began.
+    since: std::time::Instant,
 }
 
 const HELP: &str = "\
@@ -151,6 +156,7 @@ impl Session {
         (
             Session {
                 undo,
+                since: std::time::Instant::now(),
                 lesson,
                 lab,
                 progress,
@@ -169,7 +175,8 @@ impl Session {
             .unwrap_or_default()
     }
 
-    fn save(&self, out: &mut dyn Write) {
+    fn save(&mut self, out: &mut dyn Write) {
+        self.count_time();
         if let Err(e) = self.progress.save(&self.progress_path) {
             let _ = writeln!(
                 out,
@@ -177,6 +184,13 @@ impl Session {
                 self.progress_path.display()
             );
         }
+    }
+
+    /// Adds the time since the last count to the lesson's time.
+    fn count_time(&mut self) {
+        let spent = self.since.elapsed().as_secs();
+        self.progress.seconds += spent;
+        self.since += std::time::Duration::from_secs(spent);
     }
 
     /// Appends the last command to the lesson's transcript file.
@@ -587,7 +601,23 @@ impl Session {
             };
             writeln!(out, "  {mark} {title}{hints}")?;
         }
+        let minutes = (self.progress.seconds + self.since.elapsed().as_secs()) / 60;
+        match minutes {
+            0 => writeln!(out, "Time in this lesson: under a minute")?,
+            1 => writeln!(out, "Time in this lesson: 1 minute")?,
+            m => writeln!(out, "Time in this lesson: {m} minutes")?,
+        }
         writeln!(out, "Workspace: {}", self.lab.workspace().display())
+    }
+}
+
+impl Drop for Session {
+    /// Leaving the lesson keeps the time spent in it.
+    fn drop(&mut self) {
+        if self.since.elapsed().as_secs() > 0 && self.progress.setup_done {
+            self.count_time();
+            let _ = self.progress.save(&self.progress_path);
+        }
     }
 }
 
