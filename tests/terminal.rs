@@ -137,6 +137,8 @@ fn an_attached_nginx_serves_the_host_logs_each_request_and_stops_on_ctrl_c() {
     tmux.send(&["C-c"]);
     tmux.wait_count("lab:~$", 2);
     tmux.wait_for("[notice] 1#1: exit");
+    // The Ctrl-C reached nginx as SIGINT, as the CLI's signal proxy passes it on.
+    tmux.wait_for("signal 2 (SIGINT) received, exiting");
     tmux.send(&["docker ps -a --format '{{.Names}}: {{.Status}}'", "Enter"]);
     tmux.wait_for("web: Exited (0)");
     tmux.send(&["docker logs web", "Enter"]);

@@ -758,6 +758,30 @@ docker ps -a
 }
 
 #[test]
+fn kill_signals_reach_pid_1() {
+    pin(
+        "kill_signals",
+        r#"docker run -d --name sleeper alpine sleep 1000
+docker kill -s FOO sleeper
+docker kill -s 0 sleeper
+docker kill -s 99 sleeper
+docker kill -s SIGINT sleeper
+docker kill --signal term sleeper
+docker ps -a --format '{{.Names}} {{.Status}}'
+docker kill sleeper
+docker kill sleeper
+docker run -d --name web nginx
+docker kill -s HUP web
+docker kill -s int web
+docker run -d --name registry registry:2
+docker kill -s TERM registry
+docker ps -a --format '{{.Names}} {{.Status}}'
+docker logs web 2>&1 | tail -6
+"#,
+    );
+}
+
+#[test]
 fn bind_mounts_from_the_workspace() {
     pin(
         "bind_mounts",

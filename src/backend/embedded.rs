@@ -235,8 +235,8 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.stop_container(id, 137, false)?)
     }
 
-    fn kill_container(&mut self, id: &str) -> Result<()> {
-        Ok(self.engine.stop_container(id, 137, true)?)
+    fn kill_container(&mut self, id: &str, signal: Option<&str>) -> Result<()> {
+        Ok(self.engine.kill_container(id, signal)?)
     }
 
     fn export_container(&mut self, id: &str) -> Result<Vec<u8>> {

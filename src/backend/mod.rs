@@ -261,7 +261,8 @@ pub trait Backend {
     /// `POST /containers/{id}/stop`.
     fn stop_container(&mut self, id: &str) -> Result<()>;
     /// `POST /containers/{id}/kill`.
-    fn kill_container(&mut self, id: &str) -> Result<()>;
+    /// `POST /containers/{id}/kill?signal=`: SIGKILL when no signal is given.
+    fn kill_container(&mut self, id: &str, signal: Option<&str>) -> Result<()>;
     /// `GET /containers/{id}/export`: the container's filesystem as a tar.
     fn export_container(&mut self, _id: &str) -> Result<Vec<u8>> {
         Err(unsupported(self.name(), "docker export"))

@@ -527,7 +527,6 @@ impl Engine {
         self.sessions.remove(&record.id);
         self.collect_service_logs()?;
         self.close_ports(&record.id);
-        let now = self.now_rfc3339();
         let server = record
             .listening
             .first()
@@ -542,23 +541,7 @@ impl Engine {
             match server.as_deref() {
                 // The image's STOPSIGNAL is SIGQUIT: a graceful shutdown, logged.
                 Some("nginx") => {
-                    let at = self.clock.now().format("%Y/%m/%d %H:%M:%S").to_string();
-                    let w = super::net::nginx::WORKER_PID;
-                    for line in [
-                        "1#1: signal 3 (SIGQUIT) received, shutting down".to_string(),
-                        format!("{w}#{w}: gracefully shutting down"),
-                        format!("{w}#{w}: exiting"),
-                        format!("{w}#{w}: exit"),
-                        format!("1#1: signal 17 (SIGCHLD) received from {w}"),
-                        format!("1#1: worker process {w} exited with exit code 0"),
-                        "1#1: exit".to_string(),
-                    ] {
-                        shutdown.push(super::runtime::LogChunk {
-                            stream: 2,
-                            text: format!("{at} [notice] {line}\n"),
-                            time: now.clone(),
-                        });
-                    }
+                    shutdown = self.nginx_exit(SIGQUIT);
                     0
                 }
                 // A Go program as PID 1 dies of SIGTERM with status 2.
@@ -566,8 +549,84 @@ impl Engine {
                 _ => code,
             }
         };
-        let c = self.containers.get_mut(&record.id).expect("found above");
-        c.logs.extend(shutdown);
+        self.end_process(&record.id, code, shutdown)
+    }
+
+    /// `POST /containers/{id}/kill?signal=`: SIGKILL (the default) ends any process
+    /// with 137. Another signal reaches PID 1, which acts on it only where its program
+    /// handles it (nginx, the registry): the kernel has PID 1 ignore the signals it
+    /// has no handler for, so a shell or `sleep` keeps running.
+    pub fn kill_container(&mut self, key: &str, signal: Option<&str>) -> Result<()> {
+        let number = match signal {
+            None => SIGKILL,
+            Some(raw) => parse_signal(raw)?,
+        };
+        let record = self.container(key)?.clone();
+        if number == SIGKILL || !record.is_running() || record.status == Status::Restarting {
+            return self.stop_container(key, 137, true);
+        }
+        let server = record
+            .listening
+            .first()
+            .map(|(_, p)| p.split(':').next().unwrap_or("").to_string());
+        match (server.as_deref(), number) {
+            (Some("nginx"), SIGINT | SIGQUIT | SIGTERM) => {
+                self.sessions.remove(&record.id);
+                self.collect_service_logs()?;
+                self.close_ports(&record.id);
+                let lines = self.nginx_exit(number);
+                self.end_process(&record.id, 0, lines)
+            }
+            (Some("registry"), SIGINT | SIGQUIT | SIGTERM) => self.stop_container(key, 2, true),
+            _ => Ok(()),
+        }
+    }
+
+    /// What nginx logs as it ends on `signal`: SIGQUIT shuts down gracefully, SIGINT
+    /// and SIGTERM at once.
+    fn nginx_exit(&self, signal: i32) -> Vec<super::runtime::LogChunk> {
+        let now = self.now_rfc3339();
+        let at = self.clock.now().format("%Y/%m/%d %H:%M:%S").to_string();
+        let w = super::net::nginx::WORKER_PID;
+        let mut lines = Vec::new();
+        if signal == SIGQUIT {
+            lines.push("1#1: signal 3 (SIGQUIT) received, shutting down".to_string());
+            lines.push(format!("{w}#{w}: gracefully shutting down"));
+        } else {
+            let name = if signal == SIGINT {
+                "SIGINT"
+            } else {
+                "SIGTERM"
+            };
+            lines.push(format!("1#1: signal {signal} ({name}) received, exiting"));
+        }
+        lines.extend([
+            format!("{w}#{w}: exiting"),
+            format!("{w}#{w}: exit"),
+            format!("1#1: signal 17 (SIGCHLD) received from {w}"),
+            format!("1#1: worker process {w} exited with exit code 0"),
+            "1#1: exit".to_string(),
+        ]);
+        lines
+            .into_iter()
+            .map(|line| super::runtime::LogChunk {
+                stream: 2,
+                text: format!("{at} [notice] {line}\n"),
+                time: now.clone(),
+            })
+            .collect()
+    }
+
+    /// Records that the container's process ended with `code`, having logged `last`.
+    fn end_process(
+        &mut self,
+        id: &str,
+        code: i64,
+        last: Vec<super::runtime::LogChunk>,
+    ) -> Result<()> {
+        let now = self.now_rfc3339();
+        let c = self.containers.get_mut(id).expect("a known container");
+        c.logs.extend(last);
         c.status = Status::Exited;
         c.exit_code = code;
         c.finished_at = Some(now);
@@ -1189,4 +1248,68 @@ fn not_found_in(path: &str, name: &str) -> EngineError {
     EngineError::NoSuchPath(format!(
         "Could not find the file {path} in container {name}"
     ))
+}
+
+const SIGINT: i32 = 2;
+const SIGQUIT: i32 = 3;
+const SIGKILL: i32 = 9;
+const SIGTERM: i32 = 15;
+
+/// Linux's signals by name, as the daemon reads `--signal`.
+const SIGNALS: &[(&str, i32)] = &[
+    ("ABRT", 6),
+    ("ALRM", 14),
+    ("BUS", 7),
+    ("CHLD", 17),
+    ("CLD", 17),
+    ("CONT", 18),
+    ("FPE", 8),
+    ("HUP", 1),
+    ("ILL", 4),
+    ("INT", 2),
+    ("IO", 29),
+    ("IOT", 6),
+    ("KILL", 9),
+    ("PIPE", 13),
+    ("POLL", 29),
+    ("PROF", 27),
+    ("PWR", 30),
+    ("QUIT", 3),
+    ("SEGV", 11),
+    ("STKFLT", 16),
+    ("STOP", 19),
+    ("SYS", 31),
+    ("TERM", 15),
+    ("TRAP", 5),
+    ("TSTP", 20),
+    ("TTIN", 21),
+    ("TTOU", 22),
+    ("URG", 23),
+    ("USR1", 10),
+    ("USR2", 12),
+    ("VTALRM", 26),
+    ("WINCH", 28),
+    ("XCPU", 24),
+    ("XFSZ", 25),
+];
+
+/// A signal as `docker kill --signal` takes it: `SIGINT`, `INT` or `2`, any case.
+fn parse_signal(raw: &str) -> Result<i32> {
+    let invalid = || EngineError::BadRequest(format!("Invalid signal: {raw}"));
+    if let Ok(n) = raw.parse::<i64>() {
+        return match n {
+            0 => Err(invalid()),
+            1..=64 => Ok(n as i32),
+            _ => Err(EngineError::BadRequest(format!(
+                "the linux daemon does not support signal {n}"
+            ))),
+        };
+    }
+    let upper = raw.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    SIGNALS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, number)| *number)
+        .ok_or_else(invalid)
 }

@@ -460,7 +460,7 @@ fn whaler_header_lists_env_ports_and_user() {
         fn stop_container(&mut self, _: &str) -> crate::backend::Result<()> {
             unimplemented!()
         }
-        fn kill_container(&mut self, _: &str) -> crate::backend::Result<()> {
+        fn kill_container(&mut self, _: &str, _: Option<&str>) -> crate::backend::Result<()> {
             unimplemented!()
         }
         fn exec(

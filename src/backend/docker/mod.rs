@@ -655,11 +655,11 @@ impl Backend for DockerBackend {
         )
     }
 
-    fn kill_container(&mut self, id: &str) -> Result<()> {
-        self.block(
-            self.docker
-                .kill_container(id, None::<bollard::query_parameters::KillContainerOptions>),
-        )
+    fn kill_container(&mut self, id: &str, signal: Option<&str>) -> Result<()> {
+        let options = signal.map(|signal| bollard::query_parameters::KillContainerOptions {
+            signal: signal.to_string(),
+        });
+        self.block(self.docker.kill_container(id, options))
     }
 
     fn export_container(&mut self, id: &str) -> Result<Vec<u8>> {

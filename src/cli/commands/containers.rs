@@ -518,8 +518,10 @@ pub fn kill(
     raw: &[String],
     streams: Streams<'_>,
 ) -> Result<i32, CliError> {
-    each_named::<StopArgs>(cli, verb, raw, streams, |cli, name| {
-        cli.backend.kill_container(name)
+    let args: StopArgs = verb.parse(raw)?;
+    let signal = args.signal.clone();
+    for_each_name(cli, &args.args, streams, |cli, name| {
+        cli.backend.kill_container(name, signal.as_deref())
     })
 }
 

@@ -205,7 +205,12 @@ fn attached_server(
     let start = super::containers::LogStart::After(shown);
     let mut streams = streams;
     let seen = super::containers::follow_logs(cli, id, &options, start, true, streams.reborrow())?;
-    cli.backend.stop_container(id)?;
+    // The CLI passes the Ctrl-C on to the container (`--sig-proxy`, on by default);
+    // a process that ignores it is stopped as `docker stop` would.
+    cli.backend.kill_container(id, Some("SIGINT"))?;
+    if super::containers::is_running(cli, id)? {
+        cli.backend.stop_container(id)?;
+    }
     // What it says as it shuts down.
     let after = super::containers::LogStart::After(seen);
     super::containers::follow_logs(cli, id, &options, after, false, streams)?;
