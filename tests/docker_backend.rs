@@ -711,3 +711,30 @@ fn the_same_checks_grade_the_daemon_and_the_embedded_engine_alike() {
         "{lab:#?}"
     );
 }
+
+#[test]
+fn a_lesson_runs_on_the_daemon_and_says_undo_needs_the_embedded_engine() {
+    if backend().is_none() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let input = home.path().join("input.txt");
+    std::fs::write(&input, "next\nnext\ncheck\nundo\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_docklab"))
+        .args(["start", "1", "--backend", "docker", "--script"])
+        .arg(&input)
+        .env("DOCKLAB_HOME", home.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The exercise's checks ask the daemon (which, here, has no hello-world).
+    assert!(
+        text.contains("from hello-world; the exercise wants one") || text.contains("✔ "),
+        "{text}"
+    );
+    assert!(
+        text.contains("Cannot undo: undo and reset work on the embedded engine only; the docker backend's images and containers cannot be put back"),
+        "{text}"
+    );
+}

@@ -238,6 +238,12 @@ impl UndoLog {
     }
 
     fn take(&self, lab: &mut Lab, dir: &Path) -> Result<Mark, String> {
+        if lab.backend().generation().is_none() {
+            return Err(format!(
+                "undo and reset work on the embedded engine only; the {} backend's images and containers cannot be put back",
+                lab.backend().name()
+            ));
+        }
         let engine = lab
             .backend()
             .checkpoint(&self.pool())
