@@ -16,12 +16,27 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// One layer's tar, and what was derived from it, filled in when first asked for.
+/// One layer's tar, and what was derived from it, filled in when first asked for. The
+/// tar is read under the entry's own lock: labs forked side by side ask for the same
+/// layer at once, and one reads (or generates) it while the others wait.
+#[derive(Default)]
 struct SharedLayer {
-    tar: Arc<[u8]>,
+    tar: Mutex<Option<Arc<[u8]>>>,
     parsed: OnceLock<Arc<Layer>>,
     /// The deterministic gzip the registry receives, and its digest.
     compressed: OnceLock<(Digest, Arc<[u8]>)>,
+}
+
+impl SharedLayer {
+    fn tar(&self, read: impl FnOnce() -> io::Result<Arc<[u8]>>) -> io::Result<Arc<[u8]>> {
+        let mut tar = self.tar.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tar) = &*tar {
+            return Ok(tar.clone());
+        }
+        let read = read()?;
+        *tar = Some(read.clone());
+        Ok(read)
+    }
 }
 
 /// Layers by DiffID, for every engine given the same `Arc<SharedLayers>`.
@@ -42,28 +57,9 @@ impl SharedLayers {
         Arc::new(SharedLayers::default())
     }
 
-    /// The entry for `diff_id`, reading its tar with `read` when no engine has yet. The
-    /// read happens outside the lock, so engines reading other layers do not wait.
-    fn entry(
-        &self,
-        diff_id: &Digest,
-        read: impl FnOnce() -> io::Result<Arc<[u8]>>,
-    ) -> io::Result<Arc<SharedLayer>> {
-        if let Some(found) = self.lock().get(diff_id) {
-            return Ok(found.clone());
-        }
-        let tar = read()?;
-        Ok(self
-            .lock()
-            .entry(diff_id.clone())
-            .or_insert_with(|| {
-                Arc::new(SharedLayer {
-                    tar,
-                    parsed: OnceLock::new(),
-                    compressed: OnceLock::new(),
-                })
-            })
-            .clone())
+    /// The entry for `diff_id`.
+    fn entry(&self, diff_id: &Digest) -> Arc<SharedLayer> {
+        self.lock().entry(diff_id.clone()).or_default().clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Digest, Arc<SharedLayer>>> {
@@ -109,7 +105,7 @@ impl SharedLayers {
         diff_id: &Digest,
         read: impl FnOnce() -> io::Result<Arc<[u8]>>,
     ) -> io::Result<Arc<[u8]>> {
-        Ok(self.entry(diff_id, read)?.tar.clone())
+        self.entry(diff_id).tar(read)
     }
 
     /// Layer `diff_id` parsed by `parse`; a tar that does not parse is not kept, so
@@ -120,11 +116,11 @@ impl SharedLayers {
         read: impl FnOnce() -> io::Result<Arc<[u8]>>,
         parse: impl FnOnce(Arc<[u8]>) -> Result<Layer, E>,
     ) -> io::Result<Result<Arc<Layer>, E>> {
-        let entry = self.entry(diff_id, read)?;
+        let entry = self.entry(diff_id);
         if let Some(layer) = entry.parsed.get() {
             return Ok(Ok(layer.clone()));
         }
-        Ok(parse(entry.tar.clone())
+        Ok(parse(entry.tar(read)?)
             .map(|layer| entry.parsed.get_or_init(|| Arc::new(layer)).clone()))
     }
 
@@ -135,11 +131,15 @@ impl SharedLayers {
         read: impl FnOnce() -> io::Result<Arc<[u8]>>,
         compress: impl FnOnce(&[u8]) -> Vec<u8>,
     ) -> io::Result<(Digest, Arc<[u8]>)> {
-        let entry = self.entry(diff_id, read)?;
+        let entry = self.entry(diff_id);
+        if let Some(compressed) = entry.compressed.get() {
+            return Ok(compressed.clone());
+        }
+        let tar = entry.tar(read)?;
         Ok(entry
             .compressed
             .get_or_init(|| {
-                let bytes = compress(&entry.tar);
+                let bytes = compress(&tar);
                 (Digest::sha256(&bytes), Arc::from(bytes))
             })
             .clone())
