@@ -61,13 +61,18 @@ fn report(what: &str, (median, best): (Duration, Duration), bar_ms: f64) {
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo bench --bench perf -- registry` measures
-    // the registry alone, `-- lesson` the lesson REPL alone.
+    // the registry alone, `-- repl` the lesson REPL alone.
     if std::env::args().skip(1).any(|a| a == "registry") {
         registry_throughput();
         return;
     }
-    if std::env::args().skip(1).any(|a| a == "lesson") {
+    if std::env::args().skip(1).any(|a| a == "repl") {
         lesson_session(tempfile::tempdir().unwrap().path());
+        return;
+    }
+    // `cargo bench --bench perf -- lessons`: the lesson replay alone.
+    if std::env::args().skip(1).any(|a| a == "lessons") {
+        lesson_replay();
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -236,6 +241,7 @@ fn main() {
     registry_throughput();
     containers(dir.path());
     lesson_session(dir.path());
+    lesson_replay();
 
     // Script mode: 100 commands of a lesson's kind.
     let mut text = String::new();
@@ -408,6 +414,20 @@ fn registry_throughput() {
     measure_registry("Debian docker-registry 2.8", &endpoint);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// `docklab test` over every shipped lesson, in process: each exercise on forks of the
+/// lab before it, failing before, passing after its solution, rejecting its mistakes.
+fn lesson_replay() {
+    report(
+        "`docklab test`, every shipped lesson (in process)",
+        measure(3, || {
+            let mut out = Vec::new();
+            let status = docklab::app::dev::test(&[], false, &mut out).unwrap();
+            assert_eq!(status, 0, "{}", String::from_utf8_lossy(&out));
+        }),
+        5000.0,
+    );
 }
 
 /// The container runtime's bars: a short-lived `docker run`, `docker diff` of 10,000

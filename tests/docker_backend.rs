@@ -698,6 +698,7 @@ fn the_same_checks_grade_the_daemon_and_the_embedded_engine_alike() {
         clock: docklab::engine::clock::Clock::parse_fixed("2026-03-01T12:00:00Z").unwrap(),
         publish_on_host: false,
         bind_root: None,
+        shared_layers: None,
     })
     .unwrap();
     let mut embedded = docklab::backend::embedded::EmbeddedBackend::new(engine);

@@ -9,7 +9,9 @@
 
 use super::lab::{Lab, Mode};
 use super::options::{BackendKind, Settings};
+use crate::check::TranscriptEntry;
 use crate::engine::clock::Clock;
+use crate::engine::shared_layers::SharedLayers;
 use crate::engine::streams::Streams;
 use crate::lesson::{self, Exercise, Lesson, StepKind};
 use anyhow::Context;
@@ -17,6 +19,7 @@ use owo_colors::{OwoColorize, Stream};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The fixed clock lesson replays run at.
 pub const TEST_CLOCK: &str = "2026-03-01T12:00:00Z";
@@ -183,6 +186,10 @@ pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
 /// `docklab test [LESSON...]`.
 pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
     let sources = resolve(args)?;
+    // Every replay opens the same few base images: one lab reads and parses each layer,
+    // and all share it.
+    let shared_layers = SharedLayers::with_pool_in(&scratch_parent())
+        .context("cannot create a temporary directory")?;
     // Lessons are independent: replay them side by side, report them in order.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -197,10 +204,11 @@ pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Resu
                     let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let Some(source) = sources.get(n) else { break };
                     let mut text = Vec::new();
-                    let failures = test_source(source, verbose, &mut text).unwrap_or_else(|e| {
-                        let _ = writeln!(text, "  {} {e:#}", fail_mark());
-                        1
-                    });
+                    let failures = test_source(source, &shared_layers, verbose, &mut text)
+                        .unwrap_or_else(|e| {
+                            let _ = writeln!(text, "  {} {e:#}", fail_mark());
+                            1
+                        });
                     if let Ok(mut slot) = reports[n].lock() {
                         *slot = Some((text, failures));
                     }
@@ -231,7 +239,12 @@ pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Resu
 type LessonReport = (Vec<u8>, usize);
 
 /// One lesson file's report: its name, then a line per exercise and question.
-fn test_source(source: &LessonSource, verbose: bool, out: &mut dyn Write) -> anyhow::Result<usize> {
+fn test_source(
+    source: &LessonSource,
+    shared_layers: &Arc<SharedLayers>,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
     writeln!(out, "{}", source.name)?;
     let parsed = lesson::parse(&source.text, &source.name).and_then(|l| {
         match lesson::validate(&l, &source.text, &source.name)
@@ -243,7 +256,7 @@ fn test_source(source: &LessonSource, verbose: bool, out: &mut dyn Write) -> any
         }
     });
     match parsed {
-        Ok(l) => test_lesson(&l, verbose, out),
+        Ok(l) => test_lesson(&l, shared_layers, verbose, out),
         Err(d) => {
             writeln!(out, "  {} {d}", fail_mark())?;
             Ok(1)
@@ -267,14 +280,26 @@ fn fail_mark() -> String {
 pub struct Scratch {
     pub lab: Lab,
     dir: tempfile::TempDir,
+    /// Layers this lab shares with the labs forked from it (and with any lab opened
+    /// with the same set): throwaway labs open the same base images over and over.
+    shared_layers: Arc<SharedLayers>,
 }
 
 impl Scratch {
     pub fn new() -> anyhow::Result<Scratch> {
-        Scratch::open(scratch_dir()?, 1)
+        Scratch::sharing(SharedLayers::new())
     }
 
-    fn open(dir: tempfile::TempDir, seed: u64) -> anyhow::Result<Scratch> {
+    /// A fresh lab that shares layers with every other lab given `shared_layers`.
+    pub fn sharing(shared_layers: Arc<SharedLayers>) -> anyhow::Result<Scratch> {
+        Scratch::open(scratch_dir()?, 1, shared_layers)
+    }
+
+    fn open(
+        dir: tempfile::TempDir,
+        seed: u64,
+        shared_layers: Arc<SharedLayers>,
+    ) -> anyhow::Result<Scratch> {
         let settings = Settings {
             state_dir: dir.path().join("state"),
             workspace: dir.path().join("workspace"),
@@ -282,45 +307,80 @@ impl Scratch {
             clock: Clock::parse_fixed(TEST_CLOCK).map_err(|e| anyhow::anyhow!("{e}"))?,
             backend: BackendKind::Embedded,
         };
-        let lab = Lab::open(&settings, Mode::Script)?;
-        Ok(Scratch { lab, dir })
+        let lab = Lab::open_sharing(&settings, Mode::Script, Some(shared_layers.clone()))?;
+        Ok(Scratch {
+            lab,
+            dir,
+            shared_layers,
+        })
     }
 
     /// A copy of this lab (engine state, workspace and transcript) to try something on
     /// without replaying how it got here. The copy draws its IDs from `seed`, so they
     /// never repeat the ones the original already handed out.
     pub fn fork(&self, seed: u64) -> anyhow::Result<Scratch> {
+        self.fork_point().fork(seed)
+    }
+
+    /// What forking needs of this lab, which other threads may fork from while the lab
+    /// itself stays put.
+    fn fork_point(&self) -> ForkPoint<'_> {
+        ForkPoint {
+            dir: self.dir.path(),
+            transcript: self.lab.transcript(),
+            shared_layers: &self.shared_layers,
+        }
+    }
+}
+
+/// A lab's directory and transcript, as a fork copies them.
+#[derive(Clone, Copy)]
+struct ForkPoint<'a> {
+    dir: &'a Path,
+    transcript: &'a [TranscriptEntry],
+    shared_layers: &'a Arc<SharedLayers>,
+}
+
+impl ForkPoint<'_> {
+    fn fork(self, seed: u64) -> anyhow::Result<Scratch> {
         let dir = scratch_dir()?;
         for part in ["state", "workspace"] {
             copy_tree(
-                &self.dir.path().join(part),
+                &self.dir.join(part),
                 &dir.path().join(part),
                 part == "state",
             )
             .with_context(|| format!("cannot copy the lab's {part}"))?;
         }
         let _ = std::fs::remove_file(dir.path().join("state").join("lock"));
-        let mut scratch = Scratch::open(dir, seed)?;
-        scratch
-            .lab
-            .restore_transcript(self.lab.transcript().to_vec());
+        let mut scratch = Scratch::open(dir, seed, self.shared_layers.clone())?;
+        scratch.lab.restore_transcript(self.transcript.to_vec());
         Ok(scratch)
     }
 }
 
 fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
-    // A replay's engine is thrown away: on Linux, memory-backed /dev/shm spares it
-    // the fsyncs that make a real state directory crash-safe.
+    tempfile::Builder::new()
+        .prefix("docklab-test")
+        .tempdir_in(scratch_parent())
+        .context("cannot create a temporary directory")
+}
+
+/// Where throwaway labs go. A replay's engine is thrown away: on Linux, memory-backed
+/// /dev/shm spares it the fsyncs that make a real state directory crash-safe.
+fn scratch_parent() -> PathBuf {
     let shm = Path::new("/dev/shm");
-    if cfg!(target_os = "linux")
-        && shm.is_dir()
-        && let Ok(dir) = tempfile::Builder::new()
-            .prefix("docklab-test")
-            .tempdir_in(shm)
-    {
-        return Ok(dir);
+    if cfg!(target_os = "linux") && shm.is_dir() && is_writable(shm) {
+        return shm.to_path_buf();
     }
-    tempfile::tempdir().context("cannot create a temporary directory")
+    std::env::temp_dir()
+}
+
+fn is_writable(dir: &Path) -> bool {
+    tempfile::Builder::new()
+        .prefix("docklab-test")
+        .tempdir_in(dir)
+        .is_ok()
 }
 
 /// Copies a directory tree; symbolic links are copied as links. With `link_blobs`, the
@@ -444,44 +504,41 @@ pub fn first_failure(lab: &mut Lab, exercise: &Exercise) -> Option<String> {
 }
 
 /// Tests `exercise` from `start`, the state a student reaches it in; `seeds` numbers
-/// the forks, so none repeats another's IDs.
+/// the forks, so none repeats another's IDs. The solution and each mistake are tried
+/// on forks of their own, side by side.
 fn test_exercise(
     start: &Scratch,
     exercise: &Exercise,
     seeds: &mut u64,
     verbose: bool,
 ) -> Result<Vec<String>, Vec<String>> {
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    let mut fork = || {
-        *seeds += 1;
-        start.fork(*seeds).map_err(|e| vec![format!("{e:#}")])
-    };
-    let mut scratch = fork()?;
-    match first_failure(&mut scratch.lab, exercise) {
-        None => problems.push("the checks pass before anything is done".to_string()),
-        Some(why) => notes.push(format!("before: {why}")),
-    }
-    if let Err(e) = write_files(scratch.lab.workspace(), &exercise.solution.files) {
-        problems.push(format!("{e:#}"));
-    }
-    let failures = run_commands(&mut scratch.lab, &exercise.solution.commands);
-    problems.extend(failures.into_iter().map(|f| format!("the solution: {f}")));
-    if let Some(why) = first_failure(&mut scratch.lab, exercise) {
-        problems.push(format!("the solution does not pass: {why}"));
-    }
-    for mistake in &exercise.mistakes {
-        let mut scratch = fork()?;
-        if let Err(e) = write_files(scratch.lab.workspace(), &mistake.files) {
-            problems.push(format!("{e:#}"));
-        }
-        run_commands(&mut scratch.lab, &mistake.commands);
-        match first_failure(&mut scratch.lab, exercise) {
-            None => problems.push(format!(
-                "the mistake \"{}\" passes the checks",
-                mistake.name
-            )),
-            Some(why) => notes.push(format!("{}: {why}", mistake.name)),
+    let origin = start.fork_point();
+    let first_seed = *seeds + 1;
+    *seeds += 1 + exercise.mistakes.len() as u64;
+    let (solution, mistakes) = std::thread::scope(|scope| {
+        let mistakes: Vec<_> = exercise
+            .mistakes
+            .iter()
+            .zip(first_seed + 1..)
+            .map(|(mistake, seed)| {
+                scope.spawn(move || try_mistake(origin, exercise, mistake, seed))
+            })
+            .collect();
+        let solution = try_solution(origin, exercise, first_seed);
+        let mistakes: Vec<_> = mistakes
+            .into_iter()
+            .map(|m| {
+                m.join()
+                    .unwrap_or_else(|_| Err("a replay thread stopped".to_string()))
+            })
+            .collect();
+        (solution, mistakes)
+    });
+    let (mut problems, mut notes) = solution.map_err(|e| vec![e])?;
+    for outcome in mistakes {
+        match outcome.map_err(|e| vec![e])? {
+            Ok(note) => notes.push(note),
+            Err(problem) => problems.extend(problem),
         }
     }
     if !problems.is_empty() {
@@ -495,6 +552,53 @@ fn test_exercise(
         lines.extend(notes);
     }
     Ok(lines)
+}
+
+/// On a fork of `origin`: the checks before anything is done, then after the
+/// reference solution. Problems and notes, or why the fork could not be made.
+type Findings = (Vec<String>, Vec<String>);
+
+fn try_solution(origin: ForkPoint<'_>, exercise: &Exercise, seed: u64) -> Result<Findings, String> {
+    let (mut problems, mut notes) = (Vec::new(), Vec::new());
+    let mut scratch = origin.fork(seed).map_err(|e| format!("{e:#}"))?;
+    match first_failure(&mut scratch.lab, exercise) {
+        None => problems.push("the checks pass before anything is done".to_string()),
+        Some(why) => notes.push(format!("before: {why}")),
+    }
+    if let Err(e) = write_files(scratch.lab.workspace(), &exercise.solution.files) {
+        problems.push(format!("{e:#}"));
+    }
+    let failures = run_commands(&mut scratch.lab, &exercise.solution.commands);
+    problems.extend(failures.into_iter().map(|f| format!("the solution: {f}")));
+    if let Some(why) = first_failure(&mut scratch.lab, exercise) {
+        problems.push(format!("the solution does not pass: {why}"));
+    }
+    Ok((problems, notes))
+}
+
+/// On a fork of `origin`: the mistake, which the checks must reject. The note on why
+/// they do, or the problems; or why the fork could not be made.
+fn try_mistake(
+    origin: ForkPoint<'_>,
+    exercise: &Exercise,
+    mistake: &lesson::Mistake,
+    seed: u64,
+) -> Result<Result<String, Vec<String>>, String> {
+    let mut problems = Vec::new();
+    let mut scratch = origin.fork(seed).map_err(|e| format!("{e:#}"))?;
+    if let Err(e) = write_files(scratch.lab.workspace(), &mistake.files) {
+        problems.push(format!("{e:#}"));
+    }
+    run_commands(&mut scratch.lab, &mistake.commands);
+    match first_failure(&mut scratch.lab, exercise) {
+        None => problems.push(format!(
+            "the mistake \"{}\" passes the checks",
+            mistake.name
+        )),
+        Some(why) if problems.is_empty() => return Ok(Ok(format!("{}: {why}", mistake.name))),
+        Some(_) => {}
+    }
+    Ok(Err(problems))
 }
 
 fn test_question(
@@ -525,9 +629,14 @@ fn test_question(
 
 /// Tests every exercise and question of one lesson; writes a line per step and returns
 /// how many failed.
-fn test_lesson(lesson: &Lesson, verbose: bool, out: &mut dyn Write) -> anyhow::Result<usize> {
+fn test_lesson(
+    lesson: &Lesson,
+    shared_layers: &Arc<SharedLayers>,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
     let mut failures = 0;
-    let mut progress = Scratch::new()?;
+    let mut progress = Scratch::sharing(shared_layers.clone())?;
     if let Err(e) = apply_setup(lesson, &mut progress.lab) {
         writeln!(out, "  {} setup: {e:#}", fail_mark())?;
         return Ok(1);

@@ -10,6 +10,7 @@ use crate::check::TranscriptEntry;
 use crate::cli::{self, Cli, ClientFiles};
 use crate::engine::clock::Clock;
 use crate::engine::dockerfile::DockerIgnore;
+use crate::engine::shared_layers::SharedLayers;
 use crate::engine::shell::{Flavour, Host, Shell, Vfs, WorkspaceFs, vfs};
 use crate::engine::streams::Streams;
 use crate::engine::{Engine, EngineOptions};
@@ -84,6 +85,16 @@ impl std::io::Write for Watched<'_> {
 
 impl Lab {
     pub fn open(settings: &Settings, mode: Mode) -> anyhow::Result<Lab> {
+        Lab::open_sharing(settings, mode, None)
+    }
+
+    /// A lab whose embedded engine shares layers with the other engines given the same
+    /// set: for throwaway labs, which open the same images over and over.
+    pub fn open_sharing(
+        settings: &Settings,
+        mode: Mode,
+        shared_layers: Option<Arc<SharedLayers>>,
+    ) -> anyhow::Result<Lab> {
         std::fs::create_dir_all(&settings.workspace).with_context(|| {
             format!(
                 "cannot create the workspace {}",
@@ -100,6 +111,7 @@ impl Lab {
                 clock: settings.clock.clone(),
                 publish_on_host: mode == Mode::Interactive,
                 bind_root: Some(workspace.clone()),
+                shared_layers,
             })?)),
             BackendKind::Docker => Box::new(DockerBackend::connect(None)?),
         };

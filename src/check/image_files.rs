@@ -16,21 +16,23 @@ pub struct ImageFile {
 /// Files larger than this are not read into a check.
 const MAX_FILE: u64 = 16 << 20;
 
-fn entries(archive: &[u8]) -> Result<HashMap<String, Vec<u8>>, String> {
+/// The regular files of an archive by path, as slices of it: a saved image holds its
+/// layers whole, and copying them out would double what a check reads.
+fn entries(archive: &[u8]) -> Result<HashMap<String, &[u8]>, String> {
     let mut files = HashMap::new();
-    let mut tar = tar::Archive::new(archive);
-    for entry in tar.entries().map_err(|e| e.to_string())? {
-        let mut entry = entry.map_err(|e| e.to_string())?;
+    let mut tar = tar::Archive::new(std::io::Cursor::new(archive));
+    for entry in tar.entries_with_seek().map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
         if entry.header().entry_type() != tar::EntryType::Regular {
             continue;
         }
         let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let mut data = Vec::new();
-        entry
-            .by_ref()
-            .take(1 << 30)
-            .read_to_end(&mut data)
-            .map_err(|e| e.to_string())?;
+        let start = usize::try_from(entry.raw_file_position()).map_err(|e| e.to_string())?;
+        let size = usize::try_from(entry.size()).map_err(|e| e.to_string())?;
+        let data = start
+            .checked_add(size)
+            .and_then(|end| archive.get(start..end))
+            .ok_or_else(|| format!("{path}: the archive ends inside it"))?;
         files.insert(path.trim_start_matches("./").to_string(), data);
     }
     Ok(files)
@@ -57,13 +59,13 @@ pub fn find(archive: &[u8], path: &str) -> Result<Option<ImageFile>, String> {
             .ok_or_else(|| format!("the archive lacks {layer_path}"))?;
         let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
             let mut out = Vec::new();
-            flate2::read::GzDecoder::new(bytes.as_slice())
+            flate2::read::GzDecoder::new(*bytes)
                 .take(1 << 30)
                 .read_to_end(&mut out)
                 .map_err(|e| e.to_string())?;
-            out
+            std::borrow::Cow::Owned(out)
         } else {
-            bytes.clone()
+            std::borrow::Cow::Borrowed(*bytes)
         };
         apply_layer(&bytes, &target, &mut found)?;
     }
@@ -76,8 +78,8 @@ fn apply_layer(layer: &[u8], target: &str, found: &mut Option<ImageFile>) -> Res
         .match_indices('/')
         .map(|(i, _)| &target[..i])
         .collect();
-    let mut tar = tar::Archive::new(layer);
-    for entry in tar.entries().map_err(|e| e.to_string())? {
+    let mut tar = tar::Archive::new(std::io::Cursor::new(layer));
+    for entry in tar.entries_with_seek().map_err(|e| e.to_string())? {
         let mut entry = entry.map_err(|e| e.to_string())?;
         let name = String::from_utf8_lossy(&entry.path_bytes())
             .trim_start_matches("./")

@@ -272,13 +272,24 @@ impl Engine {
 
     /// Layer `index` of `remote` as an uncompressed tar, checked against its DiffID, and
     /// its unpacked size.
-    pub(super) fn fetch_layer(&self, remote: &RemoteImage, index: usize) -> Result<(Vec<u8>, u64)> {
+    pub(super) fn fetch_layer(
+        &self,
+        remote: &RemoteImage,
+        index: usize,
+    ) -> Result<(Arc<[u8]>, u64)> {
         match &remote.source {
             LayerSource::Hub(resolved) => {
-                let bytes = self
-                    .hub
-                    .layer(resolved, index)
-                    .map_err(|e| EngineError::Io(std::io::Error::other(e.to_string())))?;
+                let generate = || {
+                    self.hub
+                        .layer(resolved, index)
+                        .map(Arc::from)
+                        .map_err(|e| std::io::Error::other(e.to_string()))
+                };
+                // The hub's layers are the same for every lab: one generates, all share.
+                let bytes = match (&self.shared_layers, resolved.layers.get(index)) {
+                    (Some(shared), Some(info)) => shared.tar(&info.digest, generate)?,
+                    _ => generate()?,
+                };
                 Ok((bytes, resolved.layers[index].unpacked_size))
             }
             LayerSource::Registry {
@@ -300,7 +311,7 @@ impl Engine {
                 }
                 let layer = Layer::from_tar(tar.clone())
                     .map_err(|e| EngineError::Registry(e.to_string()))?;
-                Ok((tar.to_vec(), layer.unpacked_size()))
+                Ok((tar, layer.unpacked_size()))
             }
         }
     }
@@ -401,9 +412,7 @@ impl Engine {
         }
         pinged.map_err(registry_error)?;
         for layer in &unique {
-            let tar = self.content.read(layer)?;
-            let gz = deterministic_gzip(&tar);
-            let digest = Digest::sha256(&gz);
+            let (digest, gz) = self.compressed_layer(layer)?;
             let status = if client
                 .has_blob(repository, &digest)
                 .map_err(registry_error)?
@@ -447,6 +456,20 @@ impl Engine {
                 .insert(format!("{}@{digest}", named.full_name()));
         }
         self.save()
+    }
+
+    /// Stored layer `diff_id` as a registry receives it: gzip-compressed, and the digest
+    /// of that blob.
+    fn compressed_layer(&self, diff_id: &Digest) -> Result<(Digest, Arc<[u8]>)> {
+        match self.shared_layers_holding(diff_id) {
+            Some(shared) => {
+                Ok(shared.compressed(diff_id, || self.read_blob(diff_id), deterministic_gzip)?)
+            }
+            None => {
+                let gz = deterministic_gzip(&self.content.read(diff_id)?);
+                Ok((Digest::sha256(&gz), Arc::from(gz)))
+            }
+        }
     }
 
     /// Another repository on the same registry this layer was pushed to or pulled from,

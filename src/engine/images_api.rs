@@ -396,7 +396,7 @@ impl Engine {
             fetched.push((shown, diff_id, bytes, unpacked_size));
         }
         for (shown, diff_id, bytes, unpacked_size) in fetched {
-            self.content.put_trusted(diff_id, &bytes)?;
+            self.put_layer_blob(diff_id, &bytes)?;
             let total = bytes.len() as i64;
             self.images.insert_layer(LayerRecord {
                 diff_id: diff_id.clone(),

@@ -74,7 +74,7 @@ impl Engine {
         if diff_id.to_string() == EMPTY_LAYER {
             return Ok(None);
         }
-        self.content.put_trusted(&diff_id, &tar)?;
+        self.put_layer_blob(&diff_id, &tar)?;
         self.images.insert_layer(super::image::LayerRecord {
             diff_id: diff_id.clone(),
             size: tar.len() as u64,

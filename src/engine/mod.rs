@@ -36,6 +36,7 @@ pub mod registry;
 pub mod runtime;
 mod save;
 pub mod sessions;
+pub mod shared_layers;
 pub mod shell;
 pub mod streams;
 pub mod units;
@@ -57,6 +58,7 @@ use self::fs::{Layer, LayerStack};
 use self::hub::Hub;
 use self::image::ImageStore;
 use self::runtime::ContainerStore;
+use self::shared_layers::SharedLayers;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -77,6 +79,9 @@ pub struct EngineOptions {
     /// The host directory bind mounts may come from (the lab's workspace); None: no
     /// bind mounts at all.
     pub bind_root: Option<PathBuf>,
+    /// Layers to share with the other engines given the same set (throwaway labs of one
+    /// process); None: this engine reads and parses its layers alone.
+    pub shared_layers: Option<Arc<SharedLayers>>,
 }
 
 /// What `engine.json` holds.
@@ -104,6 +109,8 @@ pub struct Engine {
     credentials: HashMap<String, registry::client::Credentials>,
     /// Parsed layers by diff ID: a build or a container reads each layer blob once.
     layer_cache: HashMap<Digest, Arc<Layer>>,
+    /// Layers other engines of this process have read, parsed or compressed already.
+    shared_layers: Option<Arc<SharedLayers>>,
     /// Interactive shells alive in running containers, by container ID.
     sessions: HashMap<String, sessions::Session>,
     /// Published ports and the services behind them.
@@ -181,8 +188,12 @@ impl Engine {
             },
             Err(e) => return Err(state_io(e)),
         };
+        let hub = Hub::new(Some(dir.join("hub-cache")));
         let mut engine = Engine {
-            hub: Hub::new(Some(dir.join("hub-cache"))),
+            hub: match &options.shared_layers {
+                Some(shared) => hub.sharing(shared.hub_manifests()),
+                None => hub,
+            },
             state_dir: dir,
             content,
             images: state.images,
@@ -192,6 +203,7 @@ impl Engine {
             ids: IdGenerator::new(options.seed),
             credentials: HashMap::new(),
             layer_cache: HashMap::new(),
+            shared_layers: options.shared_layers,
             sessions: HashMap::new(),
             net: net::Network::new(options.publish_on_host),
             bind_root: options.bind_root,
@@ -295,23 +307,67 @@ impl Engine {
                 layers.push(layer.clone());
                 continue;
             }
-            let bytes = self
-                .content
-                .read(diff_id)
-                .map_err(|e| EngineError::CorruptState {
-                    path: self.content.blob_path(diff_id),
-                    reason: format!("layer blob: {e}"),
-                })?;
-            let layer = Arc::new(Layer::from_tar(Arc::from(bytes)).map_err(|e| {
-                EngineError::CorruptState {
-                    path: self.content.blob_path(diff_id),
-                    reason: format!("layer blob: {e}"),
+            let corrupt = |reason: String| EngineError::CorruptState {
+                path: self.content.blob_path(diff_id),
+                reason: format!("layer blob: {reason}"),
+            };
+            let layer = match self.shared_layers_holding(diff_id) {
+                Some(shared) => shared
+                    .parsed(diff_id, || self.read_blob(diff_id), Layer::from_tar)
+                    .map_err(|e| corrupt(e.to_string()))?
+                    .map_err(|e| corrupt(e.to_string()))?,
+                None => {
+                    let bytes = self
+                        .read_blob(diff_id)
+                        .map_err(|e| corrupt(e.to_string()))?;
+                    Arc::new(Layer::from_tar(bytes).map_err(|e| corrupt(e.to_string()))?)
                 }
-            })?);
+            };
             self.layer_cache.insert(diff_id.clone(), layer.clone());
             layers.push(layer);
         }
         Ok(Arc::new(LayerStack::new(layers)))
+    }
+
+    /// The shared layers, when this engine shares them and its own store holds the blob
+    /// `diff_id` (a lab must not see a layer it lacks through another lab's copy).
+    fn shared_layers_holding(&self, diff_id: &Digest) -> Option<&SharedLayers> {
+        self.shared_layers
+            .as_deref()
+            .filter(|_| self.content.has(diff_id))
+    }
+
+    fn read_blob(&self, digest: &Digest) -> std::io::Result<Arc<[u8]>> {
+        self.content.read(digest).map(Arc::from)
+    }
+
+    /// Stores layer blob `diff_id`; with shared layers, as a hard link to the copy
+    /// another lab stored, when there is one.
+    fn put_layer_blob(&self, diff_id: &Digest, tar: &[u8]) -> std::io::Result<()> {
+        let Some(shared) = &self.shared_layers else {
+            return self.content.put_trusted(diff_id, tar);
+        };
+        if self.content.has(diff_id) {
+            return Ok(());
+        }
+        let path = self.content.blob_path(diff_id);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        if shared.link_pooled(diff_id, &path) {
+            return Ok(());
+        }
+        self.content.put_trusted(diff_id, tar)?;
+        shared.pool(diff_id, &path);
+        Ok(())
+    }
+
+    /// The tar of stored layer `diff_id`.
+    fn layer_tar(&self, diff_id: &Digest) -> std::io::Result<Arc<[u8]>> {
+        match self.shared_layers_holding(diff_id) {
+            Some(shared) => shared.tar(diff_id, || self.read_blob(diff_id)),
+            None => self.read_blob(diff_id),
+        }
     }
 
     fn now_rfc3339(&self) -> String {

@@ -9,13 +9,14 @@ use super::image::local_manifest;
 use super::reference;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::hub::MANIFEST_MEDIA_TYPE;
 
 impl Engine {
     /// `GET /images/get?names=`: the named images, their configs and layers, as a tar.
     pub fn save_images(&self, names: &[String]) -> Result<Vec<u8>> {
-        let mut blobs: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut blobs: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
         let mut index_entries = Vec::new();
         let mut docker_manifest = Vec::new();
         let mut repositories: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
@@ -27,8 +28,7 @@ impl Engine {
             let mut layer_paths = Vec::new();
             for diff_id in &image.layers {
                 let bytes = self
-                    .content
-                    .read(diff_id)
+                    .layer_tar(diff_id)
                     .map_err(|e| EngineError::CorruptState {
                         path: self.content.blob_path(diff_id),
                         reason: format!("layer blob: {e}"),
@@ -87,10 +87,16 @@ impl Engine {
                 "RepoTags": tags,
                 "Layers": layer_paths,
             }));
-            blobs.insert(id.hex().to_string(), config);
-            blobs.insert(manifest_digest.hex().to_string(), manifest);
+            blobs.insert(id.hex().to_string(), config.into());
+            blobs.insert(manifest_digest.hex().to_string(), manifest.into());
         }
-        let mut builder = tar::Builder::new(Vec::new());
+        // Sized for the blobs up front: growing a vector of hundreds of megabytes
+        // copies it again at every doubling.
+        let capacity: usize = blobs
+            .values()
+            .map(|b| b.len().div_ceil(512) * 512 + 512)
+            .sum();
+        let mut builder = tar::Builder::new(Vec::with_capacity(capacity + (16 << 10)));
         let mut add = |path: &str, data: &[u8]| -> std::io::Result<()> {
             let mut header = tar::Header::new_ustar();
             header.set_size(data.len() as u64);

@@ -10,7 +10,7 @@ use crate::engine::digest::Digest;
 use crate::engine::dockerfile::{self, CommandLine, Copy, Instruction, InstructionKind};
 use crate::engine::error::{EngineError, Result};
 use crate::engine::fs::{Layer, LayerEntry, Node, NodeKind, Snapshot, Timestamp};
-use crate::engine::image::{ImageRecord, LayerRecord};
+use crate::engine::image::ImageRecord;
 use crate::engine::reference;
 use crate::engine::runtime::ContainerHost;
 use crate::engine::shell::{DefaultResolver, Shell, Vfs};
@@ -19,8 +19,6 @@ use bollard_stubs::models::ContainerConfig;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::Arc;
-
-use crate::engine::import_export::EMPTY_LAYER;
 
 const DEFAULT_SHELL: [&str; 2] = ["/bin/sh", "-c"];
 
@@ -1160,21 +1158,14 @@ impl Builder<'_> {
         let now = self.engine.now_rfc3339();
         let mut diff_ids = state.diff_ids.clone();
         let mut empty = true;
-        if let Some(layer) = layer {
-            let (tar, diff_id) = layer.to_tar_with_diff_id();
-            if diff_id.to_string() != EMPTY_LAYER {
-                empty = false;
-                self.engine.content.put_trusted(&diff_id, &tar)?;
-                self.engine.images.insert_layer(LayerRecord {
-                    diff_id: diff_id.clone(),
-                    size: tar.len() as u64,
-                    unpacked_size: layer.unpacked_size(),
-                });
-                self.engine
-                    .layer_cache
-                    .insert(diff_id.clone(), Arc::new(layer));
-                diff_ids.push(diff_id);
-            }
+        if let Some(layer) = layer
+            && let Some(diff_id) = self.engine.store_layer(&layer)?
+        {
+            empty = false;
+            self.engine
+                .layer_cache
+                .insert(diff_id.clone(), Arc::new(layer));
+            diff_ids.push(diff_id);
         }
         let mut history = state.history.clone();
         history.push(HistoryRow {
