@@ -206,3 +206,41 @@ fn a_later_session_sees_the_earlier_commands_less_the_undone_ones() {
         .collect();
     assert_eq!(commands, ["touch kept", "ls"]);
 }
+
+#[test]
+fn the_transcript_carries_what_was_edited_outside_the_lab() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = home.path().join("workspace");
+    let mut s = session(home.path());
+    type_in(&mut s, "echo lab > by-lab.txt");
+    // Edited in an editor between two commands: a new file, and one removed.
+    std::fs::write(ws.join("Dockerfile"), "FROM hello-world\n").unwrap();
+    std::fs::remove_file(ws.join("by-lab.txt")).unwrap();
+    type_in(&mut s, "ls");
+    type_in(&mut s, "undo");
+    type_in(&mut s, "ls");
+    let record = std::fs::read_to_string(home.path().join("transcripts/undo-demo.jsonl")).unwrap();
+    let entries: Vec<docklab::check::TranscriptEntry> = record
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let edits: Vec<(&str, usize)> = entries
+        .iter()
+        .map(|e| (e.command.as_str(), e.edits.len()))
+        .collect();
+    // The lab's own changes (the echo, the undo) are not edits.
+    assert_eq!(
+        edits,
+        [
+            ("echo lab > by-lab.txt", 0),
+            ("ls", 2),
+            ("undo", 0),
+            ("ls", 0)
+        ]
+    );
+    assert_eq!(
+        entries[1].edits["Dockerfile"].as_deref(),
+        Some("FROM hello-world\n")
+    );
+    assert_eq!(entries[1].edits["by-lab.txt"], None);
+}

@@ -161,6 +161,7 @@ impl Lab {
             exit_code: status,
             stdout: String::from_utf8_lossy(&stdout.kept).into_owned(),
             stderr: String::from_utf8_lossy(&stderr.kept).into_owned(),
+            edits: Default::default(),
         });
         status
     }

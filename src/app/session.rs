@@ -112,7 +112,13 @@ pub struct Session {
     undo: UndoLog,
     /// When the time not yet added to `progress.seconds` began.
     since: std::time::Instant,
+    /// The workspace as the lab left it after the last command: what differs before
+    /// the next one was edited outside the lab.
+    seen: super::undo::Manifest,
 }
+
+/// The largest edited file a transcript entry carries.
+const EDIT_LIMIT: u64 = 256 << 10;
 
 const HELP: &str = "\
 Lesson words:
@@ -137,8 +143,13 @@ impl Session {
             super::dev::apply_setup(&self.lesson, &mut self.lab)?;
             self.progress.setup_done = true;
             self.save(out);
+            self.refresh_seen();
         }
         Ok(())
+    }
+
+    fn refresh_seen(&mut self) {
+        self.seen = super::undo::manifest(self.lab.workspace()).unwrap_or_default();
     }
 
     pub fn new(lesson: Lesson, lab: Lab, progress_dir: &Path) -> (Session, Option<String>) {
@@ -153,10 +164,12 @@ impl Session {
         let mut lab = lab;
         lab.restore_transcript(earlier_commands(&transcript_path));
         let undo = UndoLog::open(lab.state_dir().join("undo"), &lab);
+        let seen = super::undo::manifest(lab.workspace()).unwrap_or_default();
         (
             Session {
                 undo,
                 since: std::time::Instant::now(),
+                seen,
                 lesson,
                 lab,
                 progress,
@@ -193,11 +206,32 @@ impl Session {
         self.since += std::time::Duration::from_secs(spent);
     }
 
-    /// Appends the last command to the lesson's transcript file.
-    fn record(&self, out: &mut dyn Write) {
-        if let Some(entry) = self.lab.transcript().last() {
-            self.append(entry, out);
+    /// The workspace files changed since the lab last left it (edited in the
+    /// student's own editor): text files up to [`EDIT_LIMIT`] with their content, removed
+    /// files as None. Larger or binary files are left out: a replay cannot use them.
+    fn editor_edits(&self) -> BTreeMap<String, Option<String>> {
+        let now = super::undo::manifest(self.lab.workspace()).unwrap_or_default();
+        let mut edits = BTreeMap::new();
+        for (path, entry) in &now {
+            if self.seen.get(path) == Some(entry) || !entry.is_file() {
+                continue;
+            }
+            let full = self.lab.workspace().join(path);
+            let text = std::fs::metadata(&full)
+                .ok()
+                .filter(|m| m.len() <= EDIT_LIMIT)
+                .and_then(|_| std::fs::read(&full).ok())
+                .and_then(|b| String::from_utf8(b).ok());
+            if let Some(text) = text {
+                edits.insert(path.to_string_lossy().into_owned(), Some(text));
+            }
         }
+        for (path, entry) in &self.seen {
+            if entry.is_file() && !now.contains_key(path) {
+                edits.insert(path.to_string_lossy().into_owned(), None);
+            }
+        }
+        edits
     }
 
     /// Appends `entry` to the lesson's transcript file: `undo` and `reset` are written
@@ -321,6 +355,9 @@ impl Session {
                 _ => None,
             };
             if let Some(result) = handled {
+                // Words change the workspace only through the lab (undo, reset, a
+                // question's commands): nothing of it is an edit.
+                self.refresh_seen();
                 if word.first() != Some(&"solution") {
                     self.solution_asked = false;
                 }
@@ -328,6 +365,7 @@ impl Session {
             }
         }
         let undoable = !self.lab.in_container();
+        let edits = self.editor_edits();
         if undoable {
             self.undo.before(&mut self.lab);
         }
@@ -337,10 +375,15 @@ impl Session {
         if undoable {
             self.undo.after(&mut self.lab, input);
         }
+        self.refresh_seen();
         if word.first() == Some(&"help") {
             let _ = out.write_all(HELP.as_bytes());
         }
-        self.record(out);
+        if let Some(entry) = self.lab.transcript().last() {
+            let mut entry = entry.clone();
+            entry.edits = edits;
+            self.append(&entry, out);
+        }
         let _ = self.after_command(out);
         status
     }
@@ -656,9 +699,7 @@ fn earlier_commands(path: &Path) -> Vec<crate::check::TranscriptEntry> {
 fn word_entry(word: &str) -> crate::check::TranscriptEntry {
     crate::check::TranscriptEntry {
         command: word.to_string(),
-        exit_code: 0,
-        stdout: String::new(),
-        stderr: String::new(),
+        ..Default::default()
     }
 }
 

@@ -23,7 +23,7 @@ const DEPTH: usize = 50;
 
 /// What a workspace path was: enough to tell whether it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
+pub enum Entry {
     File {
         len: u64,
         modified: Option<SystemTime>,
@@ -32,7 +32,14 @@ enum Entry {
     Link(PathBuf),
 }
 
-type Manifest = BTreeMap<PathBuf, Entry>;
+impl Entry {
+    pub fn is_file(&self) -> bool {
+        matches!(self, Entry::File { .. })
+    }
+}
+
+/// A directory tree: each path under it, relative, and what is there.
+pub type Manifest = BTreeMap<PathBuf, Entry>;
 
 /// The lab as it was at one moment.
 struct Mark {
@@ -303,7 +310,7 @@ fn is_dir(manifest: &Manifest, path: &Path) -> bool {
 }
 
 /// Every path under `root`, relative to it; links are not followed.
-fn manifest(root: &Path) -> io::Result<Manifest> {
+pub fn manifest(root: &Path) -> io::Result<Manifest> {
     let mut out = Manifest::new();
     walk(root, Path::new(""), &mut out)?;
     Ok(out)

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// One command of a session, as the lab records it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TranscriptEntry {
     pub command: String,
     pub exit_code: i32,
@@ -23,6 +23,11 @@ pub struct TranscriptEntry {
     /// What it printed on standard error (the same limit).
     #[serde(default)]
     pub stderr: String,
+    /// Workspace files changed outside the lab (in the student's editor) since the
+    /// command before: the text of each, or null for one removed. A replay writes
+    /// them before running the command.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub edits: std::collections::BTreeMap<String, Option<String>>,
 }
 
 impl TranscriptEntry {
