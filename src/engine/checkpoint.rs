@@ -390,6 +390,87 @@ mod tests {
         Checkpoint { entries }
     }
 
+    /// One change to a state directory, as the engine makes them: a file replaced by
+    /// renaming, a file removed, a directory removed.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Write(usize, u8),
+        Remove(usize),
+        RemoveDir(usize),
+    }
+
+    const PATHS: &[&str] = &[
+        "engine.json",
+        "index.json",
+        "blobs/sha256/aa",
+        "blobs/sha256/bb",
+        "containers/c1.tar",
+        "volumes/v/docker/registry/link",
+        "volumes/v/blobs/x",
+        "registries/r/data",
+    ];
+
+    fn apply(state: &Path, ops: &[Op]) {
+        for op in ops {
+            match op {
+                Op::Write(i, byte) => {
+                    let path = state.join(PATHS[i % PATHS.len()]);
+                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                    if path.is_dir() {
+                        std::fs::remove_dir_all(&path).unwrap();
+                    }
+                    replace(&path, &vec![*byte; *byte as usize % 7]);
+                }
+                Op::Remove(i) => {
+                    let _ = std::fs::remove_file(state.join(PATHS[i % PATHS.len()]));
+                }
+                Op::RemoveDir(i) => {
+                    let dir = ["blobs", "containers", "volumes", "registries"][i % 4];
+                    let _ = std::fs::remove_dir_all(state.join(dir));
+                }
+            }
+        }
+    }
+
+    fn ops() -> impl proptest::strategy::Strategy<Value = Vec<Op>> {
+        use proptest::prelude::*;
+        proptest::collection::vec(
+            prop_oneof![
+                4 => (0..PATHS.len(), any::<u8>()).prop_map(|(i, b)| Op::Write(i, b)),
+                2 => (0..PATHS.len()).prop_map(Op::Remove),
+                1 => (0..4usize).prop_map(Op::RemoveDir),
+            ],
+            0..12,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever happened between them, restoring either of two checkpoints gives
+        /// back exactly its tree, and pruning keeps what a kept checkpoint needs.
+        #[test]
+        fn restoring_any_checkpoint_gives_back_its_tree(
+            first in ops(), second in ops(), third in ops()
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let (state, pool) = (dir.path().join("state"), dir.path().join("pool"));
+            std::fs::create_dir_all(&state).unwrap();
+            apply(&state, &first);
+            let (a, tree_a) = (take(&state, &pool), tree(&state));
+            apply(&state, &second);
+            let (b, tree_b) = (take(&state, &pool), tree(&state));
+            apply(&state, &third);
+            put_back(&state, &pool, &a).unwrap();
+            proptest::prop_assert_eq!(tree(&state), tree_a.clone());
+            put_back(&state, &pool, &b).unwrap();
+            proptest::prop_assert_eq!(tree(&state), tree_b);
+            prune_pool(&pool, &[&a]).unwrap();
+            put_back(&state, &pool, &a).unwrap();
+            proptest::prop_assert_eq!(tree(&state), tree_a);
+        }
+    }
+
     #[test]
     fn a_checkpoint_pools_each_file_once_and_restores_exactly() {
         let dir = tempfile::tempdir().unwrap();
