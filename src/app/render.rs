@@ -521,6 +521,17 @@ mod tests {
         assert!(!shown.contains('`'));
     }
 
+    proptest::proptest! {
+        /// Lesson files are written by hand: no text, however broken its Markdown,
+        /// makes the renderer panic, and colour only adds to what is shown.
+        #[test]
+        fn any_text_renders(text in "[a-z `*_#|>\\-\n0-9.\\[\\]()]{0,400}", width in 20usize..100) {
+            let shown = render(&text, Layout { width, colour: false });
+            let shown_coloured = render(&text, Layout { width, colour: true });
+            proptest::prop_assert!(shown.len() <= shown_coloured.len());
+        }
+    }
+
     #[test]
     fn no_shipped_lesson_text_is_wider_than_80_columns() {
         let lessons = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
