@@ -12,6 +12,8 @@
 //!   oci-layout, index.json, blobs/sha256/…   the content store (an OCI image layout)
 //!   engine.json                             images, names, layers, containers (atomic)
 //!   hub-cache/                              manifests the hub has already computed
+//!   containers/, volumes/, registries/      writable layers, volumes, registry storage
+//!   undo/pool/                              files kept for checkpoints (`checkpoint`)
 //! ```
 //! `engine.json` is the truth; `index.json` is rewritten from it after every change so
 //! OCI tools can read the layout.
