@@ -524,13 +524,6 @@ impl Engine {
             }
             return Ok(());
         }
-        self.sessions.remove(&record.id);
-        self.collect_service_logs()?;
-        self.close_ports(&record.id);
-        let server = record
-            .listening
-            .first()
-            .map(|(_, p)| p.split(':').next().unwrap_or("").to_string());
         let mut shutdown = Vec::new();
         let code = if record.status == Status::Restarting {
             // Between two runs there is no process to signal: the last exit stands.
@@ -538,7 +531,7 @@ impl Engine {
         } else if must_be_running {
             code
         } else {
-            match server.as_deref() {
+            match server_of(&record) {
                 // The image's STOPSIGNAL is SIGQUIT: a graceful shutdown, logged.
                 Some("nginx") => {
                     shutdown = self.nginx_exit(SIGQUIT);
@@ -549,7 +542,7 @@ impl Engine {
                 _ => code,
             }
         };
-        self.end_process(&record.id, code, shutdown)
+        self.end_running(&record.id, code, shutdown)
     }
 
     /// `POST /containers/{id}/kill?signal=`: SIGKILL (the default) ends any process
@@ -565,19 +558,14 @@ impl Engine {
         if number == SIGKILL || !record.is_running() || record.status == Status::Restarting {
             return self.stop_container(key, 137, true);
         }
-        let server = record
-            .listening
-            .first()
-            .map(|(_, p)| p.split(':').next().unwrap_or("").to_string());
-        match (server.as_deref(), number) {
+        match (server_of(&record), number) {
             (Some("nginx"), SIGINT | SIGQUIT | SIGTERM) => {
-                self.sessions.remove(&record.id);
-                self.collect_service_logs()?;
-                self.close_ports(&record.id);
                 let lines = self.nginx_exit(number);
-                self.end_process(&record.id, 0, lines)
+                self.end_running(&record.id, 0, lines)
             }
-            (Some("registry"), SIGINT | SIGQUIT | SIGTERM) => self.stop_container(key, 2, true),
+            (Some("registry"), SIGINT | SIGQUIT | SIGTERM) => {
+                self.end_running(&record.id, 2, Vec::new())
+            }
             _ => Ok(()),
         }
     }
@@ -617,13 +605,17 @@ impl Engine {
             .collect()
     }
 
-    /// Records that the container's process ended with `code`, having logged `last`.
-    fn end_process(
+    /// Ends the running container's process with `code`, having logged `last`: its
+    /// shell sessions and ports close, and what its services logged comes first.
+    fn end_running(
         &mut self,
         id: &str,
         code: i64,
         last: Vec<super::runtime::LogChunk>,
     ) -> Result<()> {
+        self.sessions.remove(id);
+        self.collect_service_logs()?;
+        self.close_ports(id);
         let now = self.now_rfc3339();
         let c = self.containers.get_mut(id).expect("a known container");
         c.logs.extend(last);
@@ -1248,6 +1240,14 @@ fn not_found_in(path: &str, name: &str) -> EngineError {
     EngineError::NoSuchPath(format!(
         "Could not find the file {path} in container {name}"
     ))
+}
+
+/// The program serving the container's first listening port (`nginx`, `registry`).
+fn server_of(record: &super::runtime::ContainerRecord) -> Option<&str> {
+    record
+        .listening
+        .first()
+        .map(|(_, p)| p.split(':').next().unwrap_or(""))
 }
 
 const SIGINT: i32 = 2;
