@@ -206,13 +206,12 @@ impl Session {
         self.since += std::time::Duration::from_secs(spent);
     }
 
-    /// The workspace files changed since the lab last left it (edited in the
+    /// The workspace files (`now`) changed since the lab last left it (edited in the
     /// student's own editor): text files up to [`EDIT_LIMIT`] with their content, removed
     /// files as None. Larger or binary files are left out: a replay cannot use them.
-    fn editor_edits(&self) -> BTreeMap<String, Option<String>> {
-        let now = super::undo::manifest(self.lab.workspace()).unwrap_or_default();
+    fn editor_edits(&self, now: &super::undo::Manifest) -> BTreeMap<String, Option<String>> {
         let mut edits = BTreeMap::new();
-        for (path, entry) in &now {
+        for (path, entry) in now {
             if self.seen.get(path) == Some(entry) || !entry.is_file() {
                 continue;
             }
@@ -365,17 +364,19 @@ impl Session {
             }
         }
         let undoable = !self.lab.in_container();
-        let edits = self.editor_edits();
+        let now = super::undo::manifest(self.lab.workspace()).unwrap_or_default();
+        let edits = self.editor_edits(&now);
         if undoable {
-            self.undo.before(&mut self.lab);
+            self.undo.before(&mut self.lab, &now);
         }
         let status = self
             .lab
             .execute(input, Streams::new(streams.stdin, out, streams.stderr));
+        let now = super::undo::manifest(self.lab.workspace()).unwrap_or_default();
         if undoable {
-            self.undo.after(&mut self.lab, input);
+            self.undo.after(&mut self.lab, input, &now);
         }
-        self.refresh_seen();
+        self.seen = now;
         if word.first() == Some(&"help") {
             let _ = out.write_all(HELP.as_bytes());
         }

@@ -129,15 +129,15 @@ impl UndoLog {
         let _ = crate::engine::prune_pool(&self.pool(), &kept);
     }
 
-    /// Before a lab command: takes a mark. A mark that cannot be taken only means
-    /// this command cannot be undone.
-    pub fn before(&mut self, lab: &mut Lab) {
+    /// Before a lab command, with the workspace as it is (`now`): takes a mark. A mark
+    /// that cannot be taken only means this command cannot be undone.
+    pub fn before(&mut self, lab: &mut Lab, now: &Manifest) {
         if self.unavailable.is_some() {
             return;
         }
         self.seq += 1;
         let dir = self.root.join(format!("cmd-{}", self.seq));
-        match self.take(lab, &dir) {
+        match self.take(lab, &dir, now) {
             Ok(mark) => self.pending = Some((mark, lab.backend().generation())),
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&dir);
@@ -146,20 +146,20 @@ impl UndoLog {
         }
     }
 
-    /// After it: keeps the mark if the command changed the engine or the workspace.
-    pub fn after(&mut self, lab: &mut Lab, command: &str) {
+    /// After it, with the workspace as the command left it (`now`): keeps the mark if
+    /// the command changed the engine or the workspace.
+    pub fn after(&mut self, lab: &mut Lab, command: &str, now: &Manifest) {
         let Some((mut mark, generation)) = self.pending.take() else {
             return;
         };
-        let now = manifest(lab.workspace()).unwrap_or_default();
         let engine_changed = generation.is_none() || lab.backend().generation() != generation;
         // The engine saved while the mark was taken; anything after that is the
         // command's doing.
-        if !engine_changed && now == mark.files {
+        if !engine_changed && *now == mark.files {
             let _ = std::fs::remove_dir_all(&mark.dir);
             return;
         }
-        self.known = now;
+        self.known = now.clone();
         mark.command = command.trim_end_matches(['\n', '\r']).to_string();
         self.marks.push(mark);
         if self.marks.len() > DEPTH {
@@ -196,13 +196,16 @@ impl UndoLog {
         }
         let dir = self.root.join(format!("start-{key}"));
         let _ = std::fs::remove_dir_all(&dir);
-        let taken = self.take(lab, &dir).and_then(|mark| {
-            // Written last, and atomically: a start without it is not one.
-            let bytes = serde_json::to_vec(&mark.engine).map_err(|e| e.to_string())?;
-            crate::engine::content::atomic_write(&dir.join("engine.json"), &bytes)
-                .map_err(|e| e.to_string())?;
-            Ok(mark.engine)
-        });
+        let now = manifest(lab.workspace()).map_err(|e| e.to_string());
+        let taken = now
+            .and_then(|now| self.take(lab, &dir, &now))
+            .and_then(|mark| {
+                // Written last, and atomically: a start without it is not one.
+                let bytes = serde_json::to_vec(&mark.engine).map_err(|e| e.to_string())?;
+                crate::engine::content::atomic_write(&dir.join("engine.json"), &bytes)
+                    .map_err(|e| e.to_string())?;
+                Ok(mark.engine)
+            });
         match taken {
             Ok(checkpoint) => {
                 self.starts.insert(key, checkpoint);
@@ -224,7 +227,8 @@ impl UndoLog {
         let Some(engine) = self.starts.get(&key).cloned() else {
             return Ok(false);
         };
-        self.before(lab);
+        let now = manifest(lab.workspace()).map_err(|e| e.to_string())?;
+        self.before(lab, &now);
         let Some((mut mark, _)) = self.pending.take() else {
             return Err(self.unavailable.clone().unwrap_or_default());
         };
@@ -238,13 +242,14 @@ impl UndoLog {
         };
         // A reset puts back every file, edited or not: that is what was asked for,
         // and the mark taken just now keeps the edits for `undo`.
-        self.known = manifest(lab.workspace()).map_err(|e| e.to_string())?;
+        self.known = now;
         let result = self.put_back(lab, &start);
         self.marks.push(mark);
         result.map(|_| true)
     }
 
-    fn take(&self, lab: &mut Lab, dir: &Path) -> Result<Mark, String> {
+    /// A mark of the engine and of the workspace, whose paths are `files`.
+    fn take(&self, lab: &mut Lab, dir: &Path, files: &Manifest) -> Result<Mark, String> {
         if lab.backend().generation().is_none() {
             return Err(format!(
                 "undo and reset work on the embedded engine only; the {} backend's images and containers cannot be put back",
@@ -256,8 +261,9 @@ impl UndoLog {
             .checkpoint(&self.pool())
             .map_err(|e| crate::cli::daemon_error_text(&e))?;
         let previous = self.marks.last();
-        let files = copy_workspace(
+        copy_workspace(
             lab.workspace(),
+            files,
             &dir.join("workspace"),
             previous.map(|m| (m.dir.join("workspace"), &m.files)),
         )
@@ -267,7 +273,7 @@ impl UndoLog {
             engine,
             command: String::new(),
             transcript_len: lab.transcript().len(),
-            files,
+            files: files.clone(),
         })
     }
 
@@ -284,7 +290,7 @@ impl UndoLog {
             .filter(|(p, e)| self.known.get(*p) != Some(e))
             .map(|(p, _)| p.clone())
             .collect();
-        restore_workspace(&mark.dir.join("workspace"), &workspace, &edited)
+        restore_workspace(&mark.dir.join("workspace"), &workspace, &now, &edited)
             .map_err(|e| format!("cannot put the workspace back: {e}"))?;
         lab.truncate_transcript(mark.transcript_len);
         self.known = manifest(&workspace).map_err(|e| e.to_string())?;
@@ -339,17 +345,17 @@ fn walk(root: &Path, rel: &Path, out: &mut Manifest) -> io::Result<()> {
     Ok(())
 }
 
-/// Copies the workspace into `to`. A file that has not changed since `previous` (a
-/// mark's copy and what it was copied from) is hard-linked to that copy: marks are
-/// never written to, so sharing is safe.
+/// Copies the workspace `from`, whose paths are `files`, into `to`. A file that has
+/// not changed since `previous` (a mark's copy and what it was copied from) is
+/// hard-linked to that copy: marks are never written to, so sharing is safe.
 fn copy_workspace(
     from: &Path,
+    files: &Manifest,
     to: &Path,
     previous: Option<(PathBuf, &Manifest)>,
-) -> io::Result<Manifest> {
-    let files = manifest(from)?;
+) -> io::Result<()> {
     std::fs::create_dir_all(to)?;
-    for (rel, entry) in &files {
+    for (rel, entry) in files {
         let target = to.join(rel);
         match entry {
             Entry::Dir => std::fs::create_dir_all(&target)?,
@@ -365,7 +371,7 @@ fn copy_workspace(
             }
         }
     }
-    Ok(files)
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -378,13 +384,17 @@ fn make_link(_dest: &Path, _at: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Makes the workspace hold what the copy `from` holds, leaving the `kept` paths (and
-/// the directories above them) alone. Files are written beside their place and
+/// Makes the workspace (whose paths now are `now`) hold what the copy `from` holds,
+/// leaving the `kept` paths (and the directories above them) alone. Files are written beside their place and
 /// renamed over it; nothing outside the workspace is touched, since every path comes
 /// from walking the two trees and links are never followed.
-fn restore_workspace(from: &Path, workspace: &Path, kept: &BTreeSet<PathBuf>) -> io::Result<()> {
+fn restore_workspace(
+    from: &Path,
+    workspace: &Path,
+    now: &Manifest,
+    kept: &BTreeSet<PathBuf>,
+) -> io::Result<()> {
     let wanted = manifest(from)?;
-    let now = manifest(workspace)?;
     let keeps = |rel: &Path| {
         kept.iter()
             .any(|k| k.starts_with(rel) || rel.starts_with(k))
@@ -457,6 +467,17 @@ mod tests {
             .collect()
     }
 
+    /// Copies the workspace as a mark does; returns what was copied.
+    fn copy(ws: &Path, to: &Path, previous: Option<(PathBuf, &Manifest)>) -> Manifest {
+        let files = manifest(ws).unwrap();
+        copy_workspace(ws, &files, to, previous).unwrap();
+        files
+    }
+
+    fn restore(from: &Path, ws: &Path, kept: &BTreeSet<PathBuf>) {
+        restore_workspace(from, ws, &manifest(ws).unwrap(), kept).unwrap();
+    }
+
     #[test]
     fn a_workspace_copy_shares_unchanged_files_and_restores_exactly() {
         let dir = tempfile::tempdir().unwrap();
@@ -464,16 +485,15 @@ mod tests {
         std::fs::create_dir_all(ws.join("app")).unwrap();
         std::fs::write(ws.join("Dockerfile"), "FROM alpine\n").unwrap();
         std::fs::write(ws.join("app/main.sh"), "echo hi\n").unwrap();
-        let first = copy_workspace(&ws, &dir.path().join("m1"), None).unwrap();
+        let first = copy(&ws, &dir.path().join("m1"), None);
         let before = read_tree(&ws);
 
         std::fs::write(ws.join("Dockerfile"), "FROM alpine:3.19\nRUN true\n").unwrap();
-        let second = copy_workspace(
+        let second = copy(
             &ws,
             &dir.path().join("m2"),
             Some((dir.path().join("m1"), &first)),
-        )
-        .unwrap();
+        );
         use std::os::unix::fs::MetadataExt;
         let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
         assert_eq!(
@@ -491,7 +511,7 @@ mod tests {
         std::fs::create_dir_all(ws.join("out/deep")).unwrap();
         std::fs::write(ws.join("out/deep/x"), "x").unwrap();
         std::fs::remove_file(ws.join("app/main.sh")).unwrap();
-        restore_workspace(&dir.path().join("m1"), &ws, &BTreeSet::new()).unwrap();
+        restore(&dir.path().join("m1"), &ws, &BTreeSet::new());
         assert_eq!(read_tree(&ws), before);
         // The marks themselves are untouched.
         assert_eq!(read_tree(&dir.path().join("m1")), before);
@@ -503,11 +523,11 @@ mod tests {
         let ws = dir.path().join("ws");
         std::fs::create_dir_all(&ws).unwrap();
         std::fs::write(ws.join("a"), "1").unwrap();
-        copy_workspace(&ws, &dir.path().join("m"), None).unwrap();
+        copy(&ws, &dir.path().join("m"), None);
         std::fs::write(ws.join("a"), "edited").unwrap();
         std::fs::write(ws.join("b"), "made by the command").unwrap();
         let kept = BTreeSet::from([PathBuf::from("a")]);
-        restore_workspace(&dir.path().join("m"), &ws, &kept).unwrap();
+        restore(&dir.path().join("m"), &ws, &kept);
         assert_eq!(std::fs::read_to_string(ws.join("a")).unwrap(), "edited");
         assert!(!ws.join("b").exists());
     }
