@@ -30,3 +30,9 @@ pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod lesson;
+
+/// jemalloc, for its per-thread counters: [`engine::budget`] charges each graded
+/// submission for the memory its thread holds.
+#[cfg(all(not(target_env = "msvc"), not(miri)))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

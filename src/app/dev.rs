@@ -42,6 +42,27 @@ pub fn resolve(args: &[String]) -> anyhow::Result<Vec<LessonSource>> {
             })
             .collect());
     }
+    resolve_named(args)
+}
+
+/// `docklab test`'s arguments: as [`resolve`], but none means every shipped lesson
+/// and every shipped grading suite.
+fn resolve_for_test(args: &[String]) -> anyhow::Result<Vec<LessonSource>> {
+    let mut sources = resolve(args)?;
+    if args.is_empty() {
+        sources.extend(
+            lesson::shipped_suites()
+                .iter()
+                .map(|(name, text)| LessonSource {
+                    name: format!("checks/{name}"),
+                    text: text.to_string(),
+                }),
+        );
+    }
+    Ok(sources)
+}
+
+fn resolve_named(args: &[String]) -> anyhow::Result<Vec<LessonSource>> {
     args.iter()
         .map(|arg| {
             let path = Path::new(arg);
@@ -117,8 +138,13 @@ pub fn list(progress_dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<
 }
 
 /// `docklab schema`.
-pub fn schema(out: &mut dyn Write) -> anyhow::Result<i32> {
-    out.write_all(lesson::schema_json().as_bytes())?;
+pub fn schema(suite: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let schema = if suite {
+        lesson::suite::suite_schema_json()
+    } else {
+        lesson::schema_json()
+    };
+    out.write_all(schema.as_bytes())?;
     Ok(0)
 }
 
@@ -135,6 +161,10 @@ pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
                 continue;
             }
         };
+        if lesson::suite::is_suite_text(&source.text) {
+            problems += lint_suite(&source, out)?;
+            continue;
+        }
         match lesson::parse(&source.text, &source.name) {
             Ok(parsed) => {
                 for d in lesson::validate(&parsed, &source.text, &source.name) {
@@ -175,7 +205,7 @@ pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
         }
     }
     if problems == 0 {
-        writeln!(out, "{} lesson file(s), no problems", files.len())?;
+        writeln!(out, "{} file(s), no problems", files.len())?;
         Ok(0)
     } else {
         writeln!(out, "{problems} problem(s)")?;
@@ -185,7 +215,7 @@ pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
 
 /// `docklab test [LESSON...]`.
 pub fn test(args: &[String], verbose: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let sources = resolve(args)?;
+    let sources = resolve_for_test(args)?;
     // Every replay opens the same few base images: one lab reads and parses each layer,
     // and all share it.
     let shared_layers = SharedLayers::with_pool_in(&scratch_parent())
@@ -246,6 +276,9 @@ fn test_source(
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
     writeln!(out, "{}", source.name)?;
+    if lesson::suite::is_suite_text(&source.text) {
+        return test_suite(source, shared_layers, verbose, out);
+    }
     let parsed = lesson::parse(&source.text, &source.name).and_then(|l| {
         match lesson::validate(&l, &source.text, &source.name)
             .into_iter()
@@ -324,7 +357,7 @@ impl Scratch {
 
     /// What forking needs of this lab, which other threads may fork from while the lab
     /// itself stays put.
-    fn fork_point(&self) -> ForkPoint<'_> {
+    pub fn fork_point(&self) -> ForkPoint<'_> {
         ForkPoint {
             dir: self.dir.path(),
             transcript: self.lab.transcript(),
@@ -335,14 +368,14 @@ impl Scratch {
 
 /// A lab's directory and transcript, as a fork copies them.
 #[derive(Clone, Copy)]
-struct ForkPoint<'a> {
+pub struct ForkPoint<'a> {
     dir: &'a Path,
     transcript: &'a [TranscriptEntry],
     shared_layers: &'a Arc<SharedLayers>,
 }
 
 impl ForkPoint<'_> {
-    fn fork(self, seed: u64) -> anyhow::Result<Scratch> {
+    pub fn fork(self, seed: u64) -> anyhow::Result<Scratch> {
         let dir = scratch_dir()?;
         for part in ["state", "workspace"] {
             copy_tree(
@@ -368,7 +401,7 @@ fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
 
 /// Where throwaway labs go. A replay's engine is thrown away: on Linux, memory-backed
 /// /dev/shm spares it the fsyncs that make a real state directory crash-safe.
-fn scratch_parent() -> PathBuf {
+pub fn scratch_parent() -> PathBuf {
     let shm = Path::new("/dev/shm");
     if cfg!(target_os = "linux") && shm.is_dir() && is_writable(shm) {
         return shm.to_path_buf();
@@ -453,21 +486,27 @@ pub fn run_commands(lab: &mut Lab, commands: &[String]) -> Vec<String> {
 
 /// The lesson's setup, applied to a fresh lab; its commands leave no transcript.
 pub fn apply_setup(lesson: &Lesson, lab: &mut Lab) -> anyhow::Result<()> {
-    write_files(lab.workspace(), &lesson.setup.files)?;
-    let mut commands: Vec<String> = lesson
-        .setup
+    prepare(lab, &lesson.setup)?;
+    lab.forget_transcript();
+    Ok(())
+}
+
+/// Writes a setup's files, pulls its images and runs its commands; a failing command
+/// is the error.
+pub fn prepare(lab: &mut Lab, setup: &lesson::Setup) -> anyhow::Result<()> {
+    write_files(lab.workspace(), &setup.files)?;
+    let mut commands: Vec<String> = setup
         .images
         .iter()
         .map(|i| format!("docker pull -q {i}"))
         .collect();
-    commands.extend(lesson.setup.commands.iter().cloned());
+    commands.extend(setup.commands.iter().cloned());
     let failures = run_commands(lab, &commands);
     anyhow::ensure!(
         failures.is_empty(),
         "the setup fails: {}",
         failures.join("; ")
     );
-    lab.forget_transcript();
     Ok(())
 }
 
@@ -682,4 +721,105 @@ fn write_indented(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
         writeln!(out, "      {lead}{line}")?;
     }
     Ok(())
+}
+
+/// Lints a grading suite: every problem, authoring rules included, one a line.
+fn lint_suite(source: &LessonSource, out: &mut dyn Write) -> anyhow::Result<usize> {
+    let suite = match lesson::suite::parse_suite(&source.text, &source.name) {
+        Ok(suite) => suite,
+        Err(d) => {
+            writeln!(out, "{d}")?;
+            return Ok(1);
+        }
+    };
+    let start = super::grade::start_lesson(&suite);
+    let known = suite.start.lesson.is_none() || start.is_some();
+    let problems =
+        lesson::suite::validate_suite(&suite, start.as_ref(), known, &source.text, &source.name);
+    for d in &problems {
+        writeln!(out, "{d}")?;
+    }
+    Ok(problems.len())
+}
+
+/// Grades every sample of a suite on forks of its start state, side by side: each
+/// must get the verdict and points it names.
+fn test_suite(
+    source: &LessonSource,
+    shared_layers: &Arc<SharedLayers>,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
+    let (suite, lesson) = match super::grade::parse_and_validate(&source.text, &source.name) {
+        Ok(parsed) => parsed,
+        Err(problems) => {
+            for p in problems.lines() {
+                writeln!(out, "  {} {p}", fail_mark())?;
+            }
+            return Ok(1);
+        }
+    };
+    let (grader, start) = match super::grade::replay::Grader::new(
+        suite,
+        lesson.as_ref(),
+        shared_layers.clone(),
+        Default::default(),
+    ) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            writeln!(out, "  {} start: {e:#}", fail_mark())?;
+            return Ok(1);
+        }
+    };
+    let origin = start.fork_point();
+    let samples = &grader.suite.samples;
+    let graded: Vec<super::grade::report::Graded> = std::thread::scope(|scope| {
+        let handles: Vec<_> = samples
+            .iter()
+            .map(|sample| {
+                let grader = &grader;
+                scope.spawn(move || grader.grade_sample(origin, &sample.files, &sample.script))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut failures = 0;
+    for (sample, got) in samples.iter().zip(&graded) {
+        let wanted = format!(
+            "{} with {} point(s)",
+            sample.verdict.as_str(),
+            sample.points
+        );
+        let seen = format!("{} with {} point(s)", got.verdict.as_str(), got.points);
+        let failing: Vec<String> = got
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{}: {}", c.name, c.explanation()))
+            .chain(got.reason.clone())
+            .collect();
+        if wanted == seen {
+            writeln!(out, "  {} sample \"{}\": {seen}", ok_mark(), sample.name)?;
+            if verbose {
+                for f in &failing {
+                    write_indented(out, f)?;
+                }
+            }
+        } else {
+            failures += 1;
+            writeln!(
+                out,
+                "  {} sample \"{}\": wanted {wanted}, got {seen}",
+                fail_mark(),
+                sample.name
+            )?;
+            for f in &failing {
+                write_indented(out, f)?;
+            }
+        }
+    }
+    Ok(failures)
 }

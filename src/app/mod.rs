@@ -3,6 +3,7 @@
 //! process's real stdout, stderr and terminal.
 
 pub mod dev;
+pub mod grade;
 pub mod lab;
 pub mod options;
 pub mod render;
@@ -82,7 +83,12 @@ fn run(cli: Docklab) -> anyhow::Result<i32> {
             Some(&options::home()?.join("progress")),
             &mut std::io::stdout().lock(),
         ),
-        Command::Schema => dev::schema(&mut std::io::stdout().lock()),
+        Command::Schema(args) => dev::schema(args.suite, &mut std::io::stdout().lock()),
+        Command::Grade(mut args) => {
+            args.workspace_given = cli.global.workspace.is_some();
+            Ok(grade::run(&args, &settings))
+        }
+        Command::Submit(args) => grade::submit(&args, &settings, cli.global.workspace.is_some()),
         Command::Lint(args) => dev::lint(&args.files, &mut std::io::stdout().lock()),
         Command::Test(args) => {
             dev::test(&args.lessons, args.verbose, &mut std::io::stdout().lock())

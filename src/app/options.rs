@@ -36,8 +36,13 @@ pub enum Command {
     /// Replay lessons on fresh engines: each exercise's checks must fail before its
     /// solution, pass after it, and reject every listed mistake
     Test(TestArgs),
-    /// Print the JSON Schema of the lesson format
-    Schema,
+    /// Print the JSON Schema of the lesson format (with --suite: of the grading suite
+    /// format)
+    Schema(SchemaArgs),
+    /// Grade submissions against a suite (checks/*.yaml), headless and in parallel
+    Grade(GradeArgs),
+    /// Write a lesson's commands and workspace as one file to hand in
+    Submit(SubmitArgs),
     /// The lab's OCI registry on its own, for other tools and tests
     #[command(subcommand)]
     Registry(RegistryCommand),
@@ -69,6 +74,76 @@ pub struct TestArgs {
     /// Also say why the checks fail before the solution and after each mistake
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// The grading suite format's schema (checks/schema.json) instead of the lesson's
+    #[arg(long)]
+    pub suite: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct GradeArgs {
+    #[command(subcommand)]
+    pub command: Option<GradeCommand>,
+    /// The grading suite (YAML): checks with points, the start state, the pass mark
+    #[arg(long, value_name = "FILE")]
+    pub suite: Option<PathBuf>,
+    /// Scripts (.sh, with an optional NAME/ workspace folder), bundles from `docklab
+    /// submit`, submission folders (commands.sh, workspace/), or folders of them
+    #[arg(value_name = "SUBMISSION")]
+    pub submissions: Vec<PathBuf>,
+    /// How to write the results
+    #[arg(long, value_enum, default_value_t = crate::app::grade::report::Format::Text)]
+    pub format: crate::app::grade::report::Format,
+    /// Write the results to FILE (atomically) instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Submissions graded at once [default: the number of cores]
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Grade only shard I of N (1-based): a stable share of the submissions, for CI
+    /// matrices and indexed Jobs; `docklab grade merge` joins the shards' JSON reports
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Seconds a submission may take [default: the suite's limits.seconds]
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// MiB of memory a submission may hold [default: the suite's limits.memory_mb]
+    #[arg(long, value_name = "MIB")]
+    pub memory: Option<u64>,
+    /// Set from --workspace: live grading reads that folder, not the current one
+    #[arg(skip)]
+    pub workspace_given: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GradeCommand {
+    /// Join the JSON reports of shards of one suite into one report, in any format
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// JSON reports written by `docklab grade --format json`
+    #[arg(required = true, value_name = "RESULT.json")]
+    pub reports: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = crate::app::grade::report::Format::Text)]
+    pub format: crate::app::grade::report::Format,
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SubmitArgs {
+    /// A lesson by number or id [default: the lesson typed in last]
+    #[arg(value_name = "LESSON")]
+    pub lesson: Option<String>,
+    /// Where to write the bundle [default: LESSON-ID.submission.json]
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -668,7 +668,7 @@ impl Drop for Session {
 /// The commands of the lesson's earlier sessions, from its transcript file, as the
 /// checks see them: less what was undone. (A reset's start is not recorded, so the
 /// commands before a reset stay.)
-fn earlier_commands(path: &Path) -> Vec<crate::check::TranscriptEntry> {
+pub(crate) fn earlier_commands(path: &Path) -> Vec<crate::check::TranscriptEntry> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };

@@ -18,6 +18,7 @@
 //! `engine.json` is the truth; `index.json` is rewritten from it after every change so
 //! OCI tools can read the layout.
 
+pub mod budget;
 pub mod build;
 mod checkpoint;
 pub mod clock;

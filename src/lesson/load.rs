@@ -107,30 +107,33 @@ pub fn parse(text: &str, file: &str) -> Result<Lesson, Diagnostic> {
             authoring: false,
         });
     }
-    serde_yaml::from_str::<Lesson>(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        // serde_yaml appends " at line L column C"; the prefix says it already.
-        let message = e.to_string();
-        let message = match message.find(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
-        Diagnostic {
-            file: file.to_string(),
-            line,
-            column,
-            message,
-            authoring: false,
-        }
-    })
+    serde_yaml::from_str::<Lesson>(text).map_err(|e| yaml_diagnostic(&e, file))
+}
+
+/// A YAML or schema error at serde_yaml's own location.
+pub(super) fn yaml_diagnostic(e: &serde_yaml::Error, file: &str) -> Diagnostic {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    // serde_yaml appends " at line L column C"; the prefix says it already.
+    let message = e.to_string();
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    Diagnostic {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+        authoring: false,
+    }
 }
 
 /// Finds keys and values in the source, to give later problems a location.
-struct Locator<'a> {
-    lines: Vec<&'a str>,
+pub(super) struct Locator<'a> {
+    pub(super) lines: Vec<&'a str>,
 }
 
 impl<'a> Locator<'a> {
@@ -151,7 +154,7 @@ impl<'a> Locator<'a> {
     }
 
     /// The 0-based line of the `n`th `- ` item of the block sequence after line `start`.
-    fn nth_item(&self, start: usize, n: usize) -> Option<usize> {
+    pub(super) fn nth_item(&self, start: usize, n: usize) -> Option<usize> {
         let first = (start + 1..self.lines.len())
             .find(|&l| self.lines[l].trim_start().starts_with("- "))?;
         let indent = self.lines[first].len() - self.lines[first].trim_start().len();
@@ -178,20 +181,36 @@ impl<'a> Locator<'a> {
     }
 }
 
-struct Report<'a> {
+pub(super) struct Report<'a> {
     file: &'a str,
     locator: Locator<'a>,
     found: Vec<Diagnostic>,
 }
 
-impl Report<'_> {
+impl<'a> Report<'a> {
+    pub(super) fn new(file: &'a str, text: &'a str) -> Report<'a> {
+        Report {
+            file,
+            locator: Locator::new(text),
+            found: Vec::new(),
+        }
+    }
+
+    pub(super) fn locator(&self) -> &Locator<'a> {
+        &self.locator
+    }
+
+    pub(super) fn into_found(self) -> Vec<Diagnostic> {
+        self.found
+    }
+
     /// A problem at the first `needle` at or after line `from`, else at `from` itself.
-    fn at(&mut self, from: usize, needle: &str, message: String) {
+    pub(super) fn at(&mut self, from: usize, needle: &str, message: String) {
         self.push(from, needle, message, false);
     }
 
     /// An authoring rule broken: reported by lint, not fatal to loading.
-    fn rule(&mut self, from: usize, needle: &str, message: String) {
+    pub(super) fn rule(&mut self, from: usize, needle: &str, message: String) {
         self.push(from, needle, message, true);
     }
 
@@ -216,11 +235,7 @@ impl Report<'_> {
 /// that stay inside the workspace, and the authoring rules `docklab lint` holds lessons
 /// to (hints, at least two mistakes per exercise).
 pub fn validate(lesson: &Lesson, text: &str, file: &str) -> Vec<Diagnostic> {
-    let mut report = Report {
-        file,
-        locator: Locator::new(text),
-        found: Vec::new(),
-    };
+    let mut report = Report::new(file, text);
     if lesson.format != FORMAT {
         report.at(
             0,
@@ -340,7 +355,7 @@ fn lesson_steps_line(locator: &Locator<'_>) -> usize {
         .unwrap_or(0)
 }
 
-fn check_files(report: &mut Report<'_>, line: usize, files: &BTreeMap<String, String>) {
+pub(super) fn check_files(report: &mut Report<'_>, line: usize, files: &BTreeMap<String, String>) {
     for path in files.keys() {
         let escapes = path.is_empty()
             || path.starts_with('/')
@@ -356,7 +371,7 @@ fn check_files(report: &mut Report<'_>, line: usize, files: &BTreeMap<String, St
     }
 }
 
-fn check_check(report: &mut Report<'_>, line: usize, check: &Check) {
+pub(super) fn check_check(report: &mut Report<'_>, line: usize, check: &Check) {
     let names = check.kind_names();
     if names.len() != 1 {
         let needle = names.get(1).copied().unwrap_or("checks:");

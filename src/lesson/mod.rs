@@ -9,7 +9,8 @@
 mod load;
 mod model;
 mod shipped;
+pub mod suite;
 
 pub use load::{Diagnostic, MAX_LESSON_BYTES, load, parse, schema_json, validate};
 pub use model::*;
-pub use shipped::{find_shipped, shipped};
+pub use shipped::{find_shipped, shipped, shipped_suites};

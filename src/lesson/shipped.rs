@@ -33,6 +33,15 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The grading suites shipped with them (`checks/`): (file name, text).
+const SHIPPED_SUITES: &[(&str, &str)] =
+    &[("capstone.yaml", include_str!("../../checks/capstone.yaml"))];
+
+/// Every shipped grading suite: (file name, text).
+pub fn shipped_suites() -> &'static [(&'static str, &'static str)] {
+    SHIPPED_SUITES
+}
+
 /// Every shipped lesson: (file name, text).
 pub fn shipped() -> &'static [(&'static str, &'static str)] {
     SHIPPED

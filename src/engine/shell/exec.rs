@@ -291,8 +291,9 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Ctrl-C, or the thread's budget (a grader's, for one submission) ran out.
     fn interrupted(&self) -> bool {
-        self.config.interrupt.load(Ordering::Relaxed)
+        self.config.interrupt.load(Ordering::Relaxed) || crate::engine::budget::exceeded()
     }
 
     pub fn run_source(&mut self, source: &str, mut io: Streams<'_>) -> i32 {
