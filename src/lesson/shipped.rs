@@ -34,8 +34,37 @@ const SHIPPED: &[(&str, &str)] = &[
 ];
 
 /// The grading suites shipped with them (`checks/`): (file name, text).
-const SHIPPED_SUITES: &[(&str, &str)] =
-    &[("capstone.yaml", include_str!("../../checks/capstone.yaml"))];
+const SHIPPED_SUITES: &[(&str, &str)] = &[
+    (
+        "01-images-and-containers.yaml",
+        include_str!("../../checks/01-images-and-containers.yaml"),
+    ),
+    (
+        "02-names-and-tags.yaml",
+        include_str!("../../checks/02-names-and-tags.yaml"),
+    ),
+    (
+        "03-building-an-image.yaml",
+        include_str!("../../checks/03-building-an-image.yaml"),
+    ),
+    (
+        "04-layers-and-the-build-cache.yaml",
+        include_str!("../../checks/04-layers-and-the-build-cache.yaml"),
+    ),
+    (
+        "05-a-first-image-of-your-own.yaml",
+        include_str!("../../checks/05-a-first-image-of-your-own.yaml"),
+    ),
+    (
+        "06-container-changes.yaml",
+        include_str!("../../checks/06-container-changes.yaml"),
+    ),
+    (
+        "07-registries.yaml",
+        include_str!("../../checks/07-registries.yaml"),
+    ),
+    ("capstone.yaml", include_str!("../../checks/capstone.yaml")),
+];
 
 /// Every shipped grading suite: (file name, text).
 pub fn shipped_suites() -> &'static [(&'static str, &'static str)] {
