@@ -119,6 +119,10 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.save_images(names)?)
     }
 
+    fn image_layer_tars(&mut self, name: &str) -> Option<Result<Vec<std::sync::Arc<[u8]>>>> {
+        Some(self.engine.image_layer_tars(name).map_err(Into::into))
+    }
+
     fn load_images(&mut self, archive: &[u8]) -> Result<Vec<String>> {
         Ok(self.engine.load_images(archive)?)
     }

@@ -162,6 +162,13 @@ pub trait Backend {
     /// `GET /images/get?names=`: `docker save` of the named images, as one tar.
     fn save_images(&mut self, names: &[String]) -> Result<Vec<u8>>;
 
+    /// The uncompressed tars of an image's layers, bottom first, where the backend
+    /// holds them at hand; None where reading them means `docker save` (a daemon), so
+    /// a check asks for the archive instead. Not an endpoint of the Engine API.
+    fn image_layer_tars(&mut self, _name: &str) -> Option<Result<Vec<std::sync::Arc<[u8]>>>> {
+        None
+    }
+
     /// `POST /images/load`: `docker load`; the lines to print (`Loaded image: x:y`).
     fn load_images(&mut self, archive: &[u8]) -> Result<Vec<String>>;
 

@@ -471,11 +471,17 @@ fn image_file(c: &ImageFileCheck, ctx: &mut Context<'_>) -> Outcome {
     let found = match ctx.memo.image_files.get(&key) {
         Some(found) => found.clone(),
         None => {
-            let found = ctx
-                .backend
-                .save_images(std::slice::from_ref(&c.image))
-                .map_err(|e| e.to_string())
-                .and_then(|archive| image_files::find(&archive, &c.path));
+            // The layers themselves where the backend holds them; else `docker save`.
+            let found = match ctx.backend.image_layer_tars(&c.image) {
+                Some(layers) => layers
+                    .map_err(|e| e.to_string())
+                    .and_then(|layers| image_files::find_in_layers(&layers, &c.path)),
+                None => ctx
+                    .backend
+                    .save_images(std::slice::from_ref(&c.image))
+                    .map_err(|e| e.to_string())
+                    .and_then(|archive| image_files::find(&archive, &c.path)),
+            };
             ctx.memo.image_files.insert(key, found.clone());
             found
         }

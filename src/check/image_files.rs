@@ -72,6 +72,20 @@ pub fn find(archive: &[u8], path: &str) -> Result<Option<ImageFile>, String> {
     Ok(found)
 }
 
+/// The file at absolute `path` in an image made of `layers` (uncompressed tars,
+/// bottom first).
+pub fn find_in_layers(
+    layers: &[std::sync::Arc<[u8]>],
+    path: &str,
+) -> Result<Option<ImageFile>, String> {
+    let target = path.trim_matches('/').to_string();
+    let mut found = None;
+    for layer in layers {
+        apply_layer(layer, &target, &mut found)?;
+    }
+    Ok(found)
+}
+
 /// Applies one layer's effect on `target` to `found`.
 fn apply_layer(layer: &[u8], target: &str, found: &mut Option<ImageFile>) -> Result<(), String> {
     let ancestors: Vec<&str> = target

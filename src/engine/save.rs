@@ -14,6 +14,24 @@ use std::sync::Arc;
 use super::hub::MANIFEST_MEDIA_TYPE;
 
 impl Engine {
+    /// The tars of image `name`'s layers, bottom first: what `docker save` would carry,
+    /// without the copy into one archive (the bytes are the engine's own, shared).
+    pub fn image_layer_tars(&self, name: &str) -> Result<Vec<Arc<[u8]>>> {
+        let (id, _) = self.images.lookup(name)?;
+        let image = self.images.get(&id).expect("looked up");
+        image
+            .layers
+            .iter()
+            .map(|diff_id| {
+                self.layer_tar(diff_id)
+                    .map_err(|e| EngineError::CorruptState {
+                        path: self.content.blob_path(diff_id),
+                        reason: format!("layer blob: {e}"),
+                    })
+            })
+            .collect()
+    }
+
     /// `GET /images/get?names=`: the named images, their configs and layers, as a tar.
     pub fn save_images(&self, names: &[String]) -> Result<Vec<u8>> {
         let mut blobs: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
