@@ -571,6 +571,10 @@ fn exercism(report: &Report, s: &Graded) -> serde_json::Value {
         results["message"] = s.reason.clone().unwrap_or_default().into();
         results["tests"] = serde_json::json!([]);
     } else if let Some(reason) = &s.reason {
+        // A replay stopped by its budget did not run cleanly: Exercism's "error" is the
+        // only status whose top-level message is read (it must be null otherwise), and
+        // "fail" would claim a failed test where every check may have held.
+        results["status"] = "error".into();
         results["message"] = reason.clone().into();
     }
     results
