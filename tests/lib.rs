@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod architecture;
+mod book;
 mod checks;
 mod docker_backend;
 mod lessons;
