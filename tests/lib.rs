@@ -6,6 +6,7 @@ mod architecture;
 mod book;
 mod checks;
 mod docker_backend;
+mod grade;
 mod lessons;
 mod registry;
 mod registry_clients;
