@@ -362,13 +362,32 @@ fn xml(text: &str) -> String {
     out
 }
 
+/// The test cases JUnit and TAP show for a submission: its checks, and when its replay
+/// was stopped by its budget, one more that fails with the reason (else a stopped
+/// replay whose checks held would read as all green).
+fn cases(s: &Graded) -> Vec<std::borrow::Cow<'_, CheckResult>> {
+    let mut cases: Vec<_> = s.checks.iter().map(std::borrow::Cow::Borrowed).collect();
+    if let (Verdict::Fail, Some(reason)) = (s.verdict, &s.reason) {
+        cases.push(std::borrow::Cow::Owned(CheckResult {
+            name: "the replay ends within its budget".to_string(),
+            points: 0,
+            max_points: 0,
+            passed: false,
+            message: reason.clone(),
+            diff: None,
+            hint: None,
+        }));
+    }
+    cases
+}
+
 fn junit(report: &Report) -> String {
-    let tests: usize = report.submissions.iter().map(|s| s.checks.len()).sum();
+    let tests: usize = report.submissions.iter().map(|s| cases(s).len()).sum();
     let count = |pred: &dyn Fn(&Graded, &CheckResult) -> bool| -> usize {
         report
             .submissions
             .iter()
-            .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+            .flat_map(|s| cases(s).into_iter().map(move |c| (s, c)))
             .filter(|(s, c)| pred(s, c))
             .count()
     };
@@ -381,15 +400,16 @@ fn junit(report: &Report) -> String {
         xml(&format!("docklab grade {}", report.suite.id))
     );
     for s in &report.submissions {
+        let cases = cases(s);
         let (failures, errors) = match s.verdict {
-            Verdict::Error => (0, s.checks.len()),
-            _ => (s.checks.iter().filter(|c| !c.passed).count(), 0),
+            Verdict::Error => (0, cases.len()),
+            _ => (cases.iter().filter(|c| !c.passed).count(), 0),
         };
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">",
             xml(&s.id),
-            s.checks.len()
+            cases.len()
         );
         let _ = writeln!(out, "    <properties>");
         for (name, value) in [
@@ -404,7 +424,7 @@ fn junit(report: &Report) -> String {
             );
         }
         let _ = writeln!(out, "    </properties>");
-        for c in &s.checks {
+        for c in &cases {
             let _ = write!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{}\" assertions=\"1\"",
@@ -439,11 +459,11 @@ fn junit(report: &Report) -> String {
 }
 
 fn tap(report: &Report) -> String {
-    let total: usize = report.submissions.iter().map(|s| s.checks.len()).sum();
+    let total: usize = report.submissions.iter().map(|s| cases(s).len()).sum();
     let mut out = format!("TAP version 13\n1..{total}\n");
     let mut n = 0;
     for s in &report.submissions {
-        for c in &s.checks {
+        for c in &cases(s) {
             n += 1;
             // `#` starts a directive in a test line; names keep to one line.
             let description = format!("{}: {}", s.id, c.name)
@@ -561,9 +581,17 @@ fn exercism(report: &Report, s: &Graded) -> serde_json::Value {
             test
         })
         .collect();
+    // Exercism's "pass" means every test passed, whatever the suite's pass mark.
+    let status = if s.verdict != Verdict::Error && s.checks.iter().all(|c| c.passed) {
+        "pass"
+    } else if s.verdict == Verdict::Error {
+        "error"
+    } else {
+        "fail"
+    };
     let mut results = serde_json::json!({
         "version": 3,
-        "status": s.verdict.as_str(),
+        "status": status,
         "tests": tests,
     });
     if s.verdict == Verdict::Error {
