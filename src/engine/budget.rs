@@ -61,7 +61,19 @@ struct Active {
     limits: Limits,
     /// Net bytes held when the budget began.
     baseline: i64,
+    /// The most held beyond the baseline at any check.
+    peak: i64,
     tripped: Option<Exceeded>,
+}
+
+/// What a budget's work spent, as far as its checks saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spent {
+    /// Why it was stopped, if it was.
+    pub exceeded: Option<Exceeded>,
+    /// The most memory it held beyond what the thread held before, at any check
+    /// (0 where the allocator keeps no counters).
+    pub peak_memory: u64,
 }
 
 thread_local! {
@@ -76,22 +88,33 @@ thread_local! {
 /// goes on after the budget trips only as far as the code in it checks [`exceeded`]:
 /// the shells do, between commands and loop iterations.
 pub fn within<R>(limits: Limits, work: impl FnOnce() -> R) -> (R, Option<Exceeded>) {
+    let (result, spent) = measured(limits, work);
+    (result, spent.exceeded)
+}
+
+/// As [`within`], with the memory the work held at its peak.
+pub fn measured<R>(limits: Limits, work: impl FnOnce() -> R) -> (R, Spent) {
     let previous = ACTIVE.with(|a| {
         a.borrow_mut().replace(Active {
             deadline: Instant::now() + limits.time,
             limits,
             baseline: held(),
+            peak: 0,
             tripped: None,
         })
     });
     let result = work();
-    let tripped = ACTIVE.with(|a| {
+    exceeded();
+    let spent = ACTIVE.with(|a| {
         let mut a = a.borrow_mut();
-        let tripped = a.as_ref().and_then(|b| b.tripped);
+        let spent = a.as_ref().map_or(Spent::default(), |b| Spent {
+            exceeded: b.tripped,
+            peak_memory: b.peak.max(0) as u64,
+        });
         *a = previous;
-        tripped
+        spent
     });
-    (result, tripped)
+    (result, spent)
 }
 
 /// Whether the running budget has run out; false when there is none. Cheap enough to
@@ -107,11 +130,16 @@ pub fn exceeded() -> bool {
         if active.tripped.is_some() {
             return true;
         }
+        let holding = if EXEMPT_DEPTH.with(Cell::get) == 0 {
+            held() - active.baseline
+        } else {
+            0
+        };
+        active.peak = active.peak.max(holding);
         if Instant::now() >= active.deadline {
             active.tripped = Some(Exceeded::Time(active.limits.time));
         } else if let Some(limit) = active.limits.memory
-            && EXEMPT_DEPTH.with(Cell::get) == 0
-            && held() - active.baseline > limit as i64
+            && holding > limit as i64
         {
             active.tripped = Some(Exceeded::Memory(limit));
         }

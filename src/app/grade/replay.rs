@@ -24,6 +24,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+thread_local! {
+    /// The memory the last replay on this thread held at its peak: for benchmarks.
+    static PEAK_MEMORY: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The memory the last submission graded on this thread held at its peak, as the
+/// allocator's counters saw it at the budget's checks (0 where it keeps none).
+pub fn last_peak_memory() -> u64 {
+    PEAK_MEMORY.with(std::cell::Cell::get)
+}
+
 /// The seed every submission's fork draws its IDs from.
 const SUBMISSION_SEED: u64 = 7;
 
@@ -156,7 +167,9 @@ impl Grader {
             Err(e) => return self.unreadable(format!("the grader could not fork its lab: {e:#}")),
         };
         let lab = &mut scratch.lab;
-        let (replayed, tripped) = budget::within(self.limits, || replay(lab, loaded));
+        let (replayed, spent) = budget::measured(self.limits, || replay(lab, loaded));
+        let tripped = spent.exceeded;
+        PEAK_MEMORY.with(|p| p.set(spent.peak_memory));
         let (ran, mut notes) = match replayed {
             Ok(outcome) => outcome,
             Err(reason) => return self.unreadable(reason),

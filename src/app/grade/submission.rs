@@ -296,6 +296,39 @@ fn read_workspace(root: &Path) -> Result<BTreeMap<String, (Vec<u8>, bool)>, Stri
     Ok(files)
 }
 
+/// Writes `count` submissions made from a suite's samples into `dir`, cycling through
+/// them (`0001-NAME.sh`, its files in `0001-NAME/`), and returns each one's id with the
+/// verdict and points its sample expects: a generated class for benchmarks and tests.
+pub fn write_from_samples(
+    suite: &crate::lesson::suite::Suite,
+    dir: &Path,
+    count: usize,
+) -> std::io::Result<Vec<(String, crate::lesson::suite::Verdict, u32)>> {
+    let mut expected = Vec::with_capacity(count);
+    if suite.samples.is_empty() {
+        return Ok(expected);
+    }
+    for n in 0..count {
+        let sample = &suite.samples[n % suite.samples.len()];
+        let stem = format!("{:04}-sample{}", n + 1, n % suite.samples.len() + 1);
+        std::fs::write(dir.join(format!("{stem}.sh")), &sample.script)?;
+        for (path, text) in &sample.files {
+            bundle::check_relative(path).map_err(std::io::Error::other)?;
+            let target = dir.join(&stem).join(path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&target, text)?;
+        }
+        expected.push((
+            format!("{}/{stem}.sh", dir.display()),
+            sample.verdict,
+            sample.points,
+        ));
+    }
+    Ok(expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
