@@ -70,7 +70,7 @@ pub struct Start {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuiteLimits {
-    /// Wall-clock seconds for the replay and the checks.
+    /// Wall-clock seconds for the replay (the checks run after it, unbudgeted).
     #[serde(default = "default_seconds")]
     pub seconds: f64,
     /// Memory the replay may hold, in MiB.
