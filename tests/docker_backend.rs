@@ -739,3 +739,51 @@ fn a_lesson_runs_on_the_daemon_and_says_undo_needs_the_embedded_engine() {
         "{text}"
     );
 }
+
+#[test]
+fn grade_with_the_docker_backend_checks_the_daemons_live_state() {
+    let Some(mut backend) = backend() else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let (reference, id) = load_test_image(&mut backend, &mut cleanup, "graded-live");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "done\n").unwrap();
+    let suite = dir.path().join("live.yaml");
+    std::fs::write(
+        &suite,
+        format!(
+            "format: 1\nsuite: live\ntitle: Live\nchecks:\n  - name: the image is there\n    points: 2\n    check: {{ image_exists: \"{reference}\" }}\n  - name: notes written\n    check: {{ workspace_file: {{ path: notes.txt, content: done }} }}\n"
+        ),
+    )
+    .unwrap();
+    let grade = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_docklab"))
+            .args([
+                "grade",
+                "--backend",
+                "docker",
+                "--format",
+                "json",
+                "--suite",
+            ])
+            .arg(&suite)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("DOCKLAB_HOME", dir.path().join("home"))
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), report["submissions"][0].clone())
+    };
+    let (code, graded) = grade();
+    assert_eq!(code, Some(0), "{graded}");
+    assert_eq!(graded["verdict"], "pass", "{graded}");
+    assert_eq!(graded["points"], 3, "{graded}");
+    backend.remove_image(&id, true, false).unwrap();
+    let (code, graded) = grade();
+    assert_eq!(code, Some(1), "{graded}");
+    assert_eq!(graded["points"], 1, "{graded}");
+    assert_eq!(graded["checks"][0]["passed"], false, "{graded}");
+}

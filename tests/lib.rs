@@ -6,6 +6,7 @@ mod architecture;
 mod book;
 mod checks;
 mod docker_backend;
+mod generated_class;
 mod grade;
 mod lessons;
 mod registry;
