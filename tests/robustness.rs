@@ -172,3 +172,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_detached_container_that_never_stops_computing_runs_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = lab(dir.path());
+    let mut run = |line: &str| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = lab.execute(line, Streams::new(&[], &mut out, &mut err));
+        (status, String::from_utf8_lossy(&out).into_owned())
+    };
+    let (status, _) = run("docker run -d --name busy alpine sh -c 'while true; do :; done'\n");
+    assert_eq!(status, 0);
+    let (_, ps) = run("docker ps --format '{{.Names}} {{.State}}'\n");
+    assert_eq!(ps, "busy running\n");
+    let (status, _) = run("docker stop busy\n");
+    assert_eq!(status, 0);
+    let (_, ps) = run("docker ps -a --format '{{.Names}} {{.Status}}'\n");
+    assert!(ps.starts_with("busy Exited (137)"), "{ps}");
+}

@@ -77,7 +77,9 @@ pub struct Spent {
 }
 
 thread_local! {
-    static ACTIVE: RefCell<Option<Active>> = const { RefCell::new(None) };
+    /// The budgets running on this thread, outermost first: an inner one (a detached
+    /// container's first run) never lifts an outer one (the submission's).
+    static ACTIVE: RefCell<Vec<Active>> = const { RefCell::new(Vec::new()) };
     /// Net bytes allocated inside [`exempt`] and still held: not the budget's.
     static CREDIT: Cell<i64> = const { Cell::new(0) };
     /// How many [`exempt`] calls are open on this thread.
@@ -94,11 +96,12 @@ pub fn within<R>(limits: Limits, work: impl FnOnce() -> R) -> (R, Option<Exceede
 
 /// As [`within`], with the memory the work held at its peak.
 pub fn measured<R>(limits: Limits, work: impl FnOnce() -> R) -> (R, Spent) {
-    let previous = ACTIVE.with(|a| {
-        a.borrow_mut().replace(Active {
+    let baseline = held();
+    ACTIVE.with(|a| {
+        a.borrow_mut().push(Active {
             deadline: Instant::now() + limits.time,
             limits,
-            baseline: held(),
+            baseline,
             peak: 0,
             tripped: None,
         })
@@ -106,53 +109,55 @@ pub fn measured<R>(limits: Limits, work: impl FnOnce() -> R) -> (R, Spent) {
     let result = work();
     exceeded();
     let spent = ACTIVE.with(|a| {
-        let mut a = a.borrow_mut();
-        let spent = a.as_ref().map_or(Spent::default(), |b| Spent {
+        a.borrow_mut().pop().map_or(Spent::default(), |b| Spent {
             exceeded: b.tripped,
             peak_memory: b.peak.max(0) as u64,
-        });
-        *a = previous;
-        spent
+        })
     });
     (result, spent)
 }
 
-/// Whether the running budget has run out; false when there is none. Cheap enough to
+/// Whether a running budget has run out; false when there is none. Cheap enough to
 /// call between every two commands a shell runs.
 pub fn exceeded() -> bool {
     ACTIVE.with(|a| {
-        let Ok(mut a) = a.try_borrow_mut() else {
+        let Ok(mut active) = a.try_borrow_mut() else {
             return false;
         };
-        let Some(active) = a.as_mut() else {
+        if active.is_empty() {
             return false;
-        };
-        if active.tripped.is_some() {
-            return true;
         }
-        let holding = if EXEMPT_DEPTH.with(Cell::get) == 0 {
-            held() - active.baseline
+        let now = Instant::now();
+        let held = if EXEMPT_DEPTH.with(Cell::get) == 0 {
+            Some(held())
         } else {
-            0
+            None
         };
-        active.peak = active.peak.max(holding);
-        if Instant::now() >= active.deadline {
-            active.tripped = Some(Exceeded::Time(active.limits.time));
-        } else if let Some(limit) = active.limits.memory
-            && holding > limit as i64
-        {
-            active.tripped = Some(Exceeded::Memory(limit));
+        let mut any = false;
+        for budget in active.iter_mut() {
+            if budget.tripped.is_none() {
+                let holding = held.map_or(0, |h| h - budget.baseline);
+                budget.peak = budget.peak.max(holding);
+                if now >= budget.deadline {
+                    budget.tripped = Some(Exceeded::Time(budget.limits.time));
+                } else if let Some(limit) = budget.limits.memory
+                    && holding > limit as i64
+                {
+                    budget.tripped = Some(Exceeded::Memory(limit));
+                }
+            }
+            any |= budget.tripped.is_some();
         }
-        active.tripped.is_some()
+        any
     })
 }
 
-/// What ran out, if the running budget did.
+/// What ran out, if the innermost running budget did.
 pub fn tripped() -> Option<Exceeded> {
     ACTIVE.with(|a| {
         a.try_borrow()
             .ok()
-            .and_then(|a| a.as_ref().and_then(|b| b.tripped))
+            .and_then(|a| a.last().and_then(|b| b.tripped))
     })
 }
 
@@ -243,6 +248,35 @@ mod tests {
         assert!(why.unwrap().to_string().contains("time budget"));
         // The budget ends with `within`.
         assert!(!exceeded());
+    }
+
+    #[test]
+    fn an_inner_budget_trips_alone_and_never_lifts_the_outer_one() {
+        let outer = Limits {
+            time: Duration::from_millis(60),
+            memory: None,
+        };
+        let inner = Limits {
+            time: Duration::from_millis(10),
+            memory: None,
+        };
+        let ((inner_why, outer_during), outer_why) = within(outer, || {
+            let (_, inner_why) = within(inner, || while !exceeded() {});
+            let outer_during = tripped();
+            // A longer inner budget still ends at the outer deadline.
+            let (_, long) = within(
+                Limits {
+                    time: Duration::from_secs(60),
+                    memory: None,
+                },
+                || while !exceeded() {},
+            );
+            assert_eq!(long, None);
+            (inner_why, outer_during)
+        });
+        assert_eq!(inner_why, Some(Exceeded::Time(Duration::from_millis(10))));
+        assert_eq!(outer_during, None);
+        assert_eq!(outer_why, Some(Exceeded::Time(Duration::from_millis(60))));
     }
 
     #[test]

@@ -16,6 +16,10 @@ use bollard_stubs::models::{
 };
 use std::collections::HashMap;
 
+/// How long a detached container's process is interpreted before one that is still
+/// computing counts as running (in the background, from then on).
+const DETACHED_FIRST_RUN: std::time::Duration = std::time::Duration::from_secs(2);
+
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 impl Engine {
@@ -270,11 +274,31 @@ impl Engine {
                     .collect::<Vec<_>>()
                     .join(" ");
                 {
-                    let status = shell.run(
-                        &line,
-                        &mut host,
-                        Streams::new(streams.stdin, &mut out, &mut err),
-                    );
+                    let mut run = || {
+                        shell.run(
+                            &line,
+                            &mut host,
+                            Streams::new(streams.stdin, &mut out, &mut err),
+                        )
+                    };
+                    // Nobody waits for a detached process: one that keeps computing
+                    // (`while true; do :; done`) is running, as far as anyone can tell,
+                    // once it has had its moment, and `docker run -d` returns.
+                    let status = if detached {
+                        let (status, spent) = super::budget::measured(
+                            super::budget::Limits {
+                                time: DETACHED_FIRST_RUN,
+                                memory: None,
+                            },
+                            run,
+                        );
+                        if matches!(spent.exceeded, Some(super::budget::Exceeded::Time(_))) {
+                            blocked.store(true, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        status
+                    } else {
+                        run()
+                    };
                     self.save_upper(&id, shell.fs())?;
                     listening = std::mem::take(&mut host.listening);
                     i64::from(status)
