@@ -16,6 +16,7 @@ pub mod report;
 pub mod submission;
 
 use super::options::{BackendKind, GradeArgs, GradeCommand, MergeArgs, Settings, SubmitArgs};
+use crate::engine::content::atomic_write;
 use crate::engine::shared_layers::SharedLayers;
 use crate::lesson::suite::{self, Suite};
 use crate::lesson::{self, Lesson};
@@ -230,19 +231,8 @@ pub fn grade_all(
 fn write_report(report: &Report, format: Format, output: Option<&Path>) -> anyhow::Result<()> {
     let text = report::render(report, format);
     match output {
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut temp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            temp.write_all(text.as_bytes())?;
-            temp.as_file().sync_all()?;
-            temp.persist(path)
-                .map_err(|e| e.error)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        Some(path) => atomic_write(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -380,16 +370,7 @@ pub fn submit(
         .unwrap_or_else(|| format!("{lesson_id}.submission.json").into());
     let mut text = serde_json::to_string_pretty(&bundle)?;
     text.push('\n');
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write {}", output.display()))?;
-    temp.write_all(text.as_bytes())?;
-    temp.as_file().sync_all()?;
-    temp.persist(&output)
-        .map_err(|e| e.error)
+    atomic_write(&output, text.as_bytes())
         .with_context(|| format!("cannot write {}", output.display()))?;
     writeln!(
         std::io::stdout(),
