@@ -231,8 +231,7 @@ pub fn grade_all(
 fn write_report(report: &Report, format: Format, output: Option<&Path>) -> anyhow::Result<()> {
     let text = report::render(report, format);
     match output {
-        Some(path) => atomic_write(path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => write_output(path, text.as_bytes())?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -240,6 +239,22 @@ fn write_report(report: &Report, format: Format, output: Option<&Path>) -> anyho
         }
     }
     Ok(())
+}
+
+/// Writes a file the user named: atomically (a temporary file renamed over it) when it
+/// is a regular file or new, but straight into it when it is something else (`-o
+/// /dev/null`, a FIFO), which a rename would replace.
+fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    if special {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+    } else {
+        atomic_write(path, bytes)
+    }
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Reads at most this much of a report to merge.
@@ -370,8 +385,7 @@ pub fn submit(
         .unwrap_or_else(|| format!("{lesson_id}.submission.json").into());
     let mut text = serde_json::to_string_pretty(&bundle)?;
     text.push('\n');
-    atomic_write(&output, text.as_bytes())
-        .with_context(|| format!("cannot write {}", output.display()))?;
+    write_output(&output, text.as_bytes())?;
     writeln!(
         std::io::stdout(),
         "Wrote {} ({} commands, {} workspace files) for lesson {lesson_id}.\nHand it in; a grader runs: docklab grade --suite checks/SUITE.yaml {}",
@@ -401,5 +415,35 @@ fn newest_transcript(dir: &Path) -> anyhow::Result<String> {
         None => {
             bail!("no lesson has been taken yet: start one with `docklab start N`, then submit it")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn output_to_a_device_or_fifo_is_written_into_never_renamed_over() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipping: mkfifo is not available");
+            return;
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_output(&fifo, b"report\n").unwrap();
+        assert_eq!(reader.join().unwrap(), b"report\n");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        // A regular file is replaced whole.
+        let file = dir.path().join("out.json");
+        std::fs::write(&file, "old old old").unwrap();
+        write_output(&file, b"new").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"new");
     }
 }
