@@ -430,7 +430,7 @@ mod tests {
         let fifo = dir.path().join("out.fifo");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if !made.is_ok_and(|s| s.success()) {
-            eprintln!("skipping: mkfifo is not available");
+            // No mkfifo here: nothing to try the FIFO on.
             return;
         }
         let reader = {
