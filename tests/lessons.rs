@@ -52,6 +52,28 @@ fn every_lesson_file_is_shipped_in_the_binary() {
 }
 
 #[test]
+fn every_suite_file_is_shipped_in_the_binary_and_lints_clean() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("checks");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
+        .collect();
+    files.sort();
+    let mut shipped: Vec<String> = docklab::lesson::shipped_suites()
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    shipped.sort();
+    assert_eq!(shipped, files);
+    let paths: Vec<String> = files.iter().map(|f| format!("checks/{f}")).collect();
+    let mut args = vec!["lint"];
+    args.extend(paths.iter().map(String::as_str));
+    let (code, text) = docklab(&args);
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
 fn every_shipped_lesson_lints_clean() {
     let files = shipped_files();
     let mut args = vec!["lint"];
