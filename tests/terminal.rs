@@ -194,12 +194,13 @@ fn a_lesson_at_80_columns_completes_its_words_checks_and_undoes() {
     };
     tmux.wait_for("Lesson words:");
     tmux.send(&["next", "Enter"]);
-    let screen = tmux.wait_for("[2/7] Images and containers");
+    // The step's header is written before its text: wait for the text itself.
+    let screen = tmux.wait_for("    docker run hello-world");
+    assert!(screen.contains("[2/7] Images and containers"), "{screen}");
     // capture-pane -J joins lines the terminal wrapped: none may be wider than it.
     for line in screen.lines().filter(|l| !l.starts_with("Workspace: ")) {
         assert!(line.chars().count() <= 80, "{line:?}\n{screen}");
     }
-    assert!(screen.contains("    docker run hello-world"), "{screen}");
     tmux.send(&["next", "Enter"]);
     tmux.wait_for("Exercise: Run hello-world");
     // Lesson words complete like commands do.
