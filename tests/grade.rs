@@ -186,7 +186,7 @@ fn bundle_text(lesson: &str, commands: &[&str]) -> String {
 }
 
 /// Asserts that `instance` is valid against `schema`, listing every violation.
-fn assert_valid(schema: &Value, instance: &Value, what: &str) {
+pub(super) fn assert_valid(schema: &Value, instance: &Value, what: &str) {
     let validator = jsonschema::validator_for(schema).unwrap_or_else(|e| panic!("schema: {e}"));
     let errors: Vec<String> = validator
         .iter_errors(instance)
@@ -371,7 +371,7 @@ print(json.dumps(lines))
 "#;
 
 /// `text` as tap.py parses it, or why it cannot.
-fn tap_py(text: &str) -> Result<Vec<Value>, String> {
+pub(super) fn tap_py(text: &str) -> Result<Vec<Value>, String> {
     let probe = Command::new("python3")
         .args(["-c", "import tap.parser"])
         .output()
@@ -490,7 +490,7 @@ fn tap_reads_as_tap_13_to_tap_py() {
 }
 
 /// Exercism's results.json, version 3, as its test runner interface documents it.
-fn exercism_schema() -> Value {
+pub(super) fn exercism_schema() -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Exercism test runner results.json, version 3",
@@ -612,7 +612,7 @@ fn exercism_results_follow_the_test_runner_interface() {
 
 /// GitHub Classroom's autograding result, as its grading reporter reads it from a
 /// runner's output: it sums `score` over `tests` against `max_score`.
-fn classroom_schema() -> Value {
+pub(super) fn classroom_schema() -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "GitHub Classroom autograding runner result",
