@@ -95,23 +95,34 @@ fn position(prefix: &[u8]) -> (usize, usize) {
 
 /// Parses lesson text; `file` names it in the diagnostic.
 pub fn parse(text: &str, file: &str) -> Result<Lesson, Diagnostic> {
-    if text.len() as u64 > MAX_LESSON_BYTES {
+    parse_yaml(text, file, "a lesson", MAX_LESSON_BYTES)
+}
+
+/// YAML text of at most `limit` bytes as a `T` (a lesson, a suite); `what` names the
+/// kind of file in the size error.
+pub(super) fn parse_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+    what: &str,
+    limit: u64,
+) -> Result<T, Diagnostic> {
+    if text.len() as u64 > limit {
         return Err(Diagnostic {
             file: file.to_string(),
             line: 0,
             column: 0,
             message: format!(
-                "{} bytes is too large for a lesson (the limit is {MAX_LESSON_BYTES})",
+                "{} bytes is too large for {what} (the limit is {limit})",
                 text.len()
             ),
             authoring: false,
         });
     }
-    serde_yaml::from_str::<Lesson>(text).map_err(|e| yaml_diagnostic(&e, file))
+    serde_yaml::from_str::<T>(text).map_err(|e| yaml_diagnostic(&e, file))
 }
 
 /// A YAML or schema error at serde_yaml's own location.
-pub(super) fn yaml_diagnostic(e: &serde_yaml::Error, file: &str) -> Diagnostic {
+fn yaml_diagnostic(e: &serde_yaml::Error, file: &str) -> Diagnostic {
     let (line, column) = e
         .location()
         .map(|l| (l.line(), l.column()))

@@ -8,7 +8,7 @@
 //! [`Diagnostic`] with `file:line:col`. This module only reads suites; `docklab grade`
 //! replays submissions and `docklab test` replays the samples.
 
-use super::load::{Diagnostic, Locator, check_check, check_files, yaml_diagnostic};
+use super::load::{Diagnostic, Locator, check_check, check_files, parse_yaml};
 use super::model::Lesson;
 use crate::check::Check;
 use schemars::JsonSchema;
@@ -216,19 +216,7 @@ pub fn is_suite_text(text: &str) -> bool {
 
 /// Parses suite text; `file` names it in the diagnostic.
 pub fn parse_suite(text: &str, file: &str) -> Result<Suite, Diagnostic> {
-    if text.len() as u64 > MAX_SUITE_BYTES {
-        return Err(Diagnostic {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-            message: format!(
-                "{} bytes is too large for a suite (the limit is {MAX_SUITE_BYTES})",
-                text.len()
-            ),
-            authoring: false,
-        });
-    }
-    serde_yaml::from_str::<Suite>(text).map_err(|e| yaml_diagnostic(&e, file))
+    parse_yaml(text, file, "a suite", MAX_SUITE_BYTES)
 }
 
 /// The problems of a parsed suite a schema cannot see. `lesson` is the start lesson,
