@@ -215,6 +215,29 @@ impl<'a> Report<'a> {
         self.found
     }
 
+    /// The format version a file says it is in, and its id (under `key`): lower-case
+    /// letters, digits and dashes.
+    pub(super) fn format_and_id(&mut self, format: u32, key: &str, what: &str, id: &str) {
+        if format != FORMAT {
+            self.at(
+                0,
+                "format:",
+                format!("format {format} is not one this docklab reads (it reads {FORMAT})"),
+            );
+        }
+        let well_formed = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !well_formed {
+            self.at(
+                0,
+                &format!("{key}:"),
+                format!("{what} id {id:?} must be lower-case letters, digits and dashes"),
+            );
+        }
+    }
+
     /// A problem at the first `needle` at or after line `from`, else at `from` itself.
     pub(super) fn at(&mut self, from: usize, needle: &str, message: String) {
         self.push(from, needle, message, false);
@@ -247,31 +270,7 @@ impl<'a> Report<'a> {
 /// to (hints, at least two mistakes per exercise).
 pub fn validate(lesson: &Lesson, text: &str, file: &str) -> Vec<Diagnostic> {
     let mut report = Report::new(file, text);
-    if lesson.format != FORMAT {
-        report.at(
-            0,
-            "format:",
-            format!(
-                "format {} is not one this docklab reads (it reads {FORMAT})",
-                lesson.format
-            ),
-        );
-    }
-    if lesson.id.is_empty()
-        || !lesson
-            .id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        report.at(
-            0,
-            "id:",
-            format!(
-                "lesson id {:?} must be lower-case letters, digits and dashes",
-                lesson.id
-            ),
-        );
-    }
+    report.format_and_id(lesson.format, "id", "lesson", &lesson.id);
     check_files(&mut report, 0, &lesson.setup.files);
     let mut ids = BTreeSet::new();
     let mut exercises = 0;

@@ -230,32 +230,7 @@ pub fn validate_suite(
     file: &str,
 ) -> Vec<Diagnostic> {
     let mut report = super::load::Report::new(file, text);
-    if suite.format != super::model::FORMAT {
-        report.at(
-            0,
-            "format:",
-            format!(
-                "format {} is not one this docklab reads (it reads {})",
-                suite.format,
-                super::model::FORMAT
-            ),
-        );
-    }
-    if suite.suite.is_empty()
-        || !suite
-            .suite
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        report.at(
-            0,
-            "suite:",
-            format!(
-                "suite id {:?} must be lower-case letters, digits and dashes",
-                suite.suite
-            ),
-        );
-    }
+    report.format_and_id(suite.format, "suite", "suite", &suite.suite);
     if let Some(name) = &suite.start.lesson
         && !lesson_known
     {
