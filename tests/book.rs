@@ -531,7 +531,7 @@ fn validate_checks(text: &str) -> Result<(), String> {
         )
     })?;
     let problems: Vec<String> =
-        docklab::lesson::suite::validate_suite(&suite, None, true, &suite_text, "block")
+        docklab::lesson::suite::validate_suite(&suite, None, &suite_text, "block")
             .into_iter()
             .filter(|d| !d.authoring)
             .map(|d| d.message)

@@ -221,18 +221,17 @@ pub fn parse_suite(text: &str, file: &str) -> Result<Suite, Diagnostic> {
 
 /// The problems of a parsed suite a schema cannot see. `lesson` is the start lesson,
 /// found by the caller (None when the suite names none, or names one that is unknown:
-/// `lesson_known` tells which).
+/// whether it names one is the suite's to say).
 pub fn validate_suite(
     suite: &Suite,
     lesson: Option<&Lesson>,
-    lesson_known: bool,
     text: &str,
     file: &str,
 ) -> Vec<Diagnostic> {
     let mut report = super::load::Report::new(file, text);
     report.format_and_id(suite.format, "suite", "suite", &suite.suite);
     if let Some(name) = &suite.start.lesson
-        && !lesson_known
+        && lesson.is_none()
     {
         report.at(
             0,
@@ -424,7 +423,7 @@ samples:
         let suite = parse_suite(SUITE, "demo.yaml").unwrap();
         assert_eq!((suite.max_points(), suite.pass_points()), (3, 2));
         assert_eq!(suite.limits, SuiteLimits::default());
-        let problems = validate_suite(&suite, None, true, SUITE, "demo.yaml");
+        let problems = validate_suite(&suite, None, SUITE, "demo.yaml");
         // Only the authoring rule about failing samples.
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].authoring);
@@ -446,7 +445,7 @@ samples:
             "  - name: hello ran\n    exercise: x\n    check:",
         );
         let suite = parse_suite(&text, "d").unwrap();
-        let problems: Vec<_> = validate_suite(&suite, None, true, &text, "d")
+        let problems: Vec<_> = validate_suite(&suite, None, &text, "d")
             .into_iter()
             .filter(|d| !d.authoring)
             .collect();
@@ -465,7 +464,7 @@ samples:
             .replace("pass: 2", "pass: 9\nlimits: { seconds: 0 }")
             .replace("    points: 3", "    points: 30");
         let suite = parse_suite(&text, "d").unwrap();
-        let problems: Vec<String> = validate_suite(&suite, None, true, &text, "d")
+        let problems: Vec<String> = validate_suite(&suite, None, &text, "d")
             .iter()
             .filter(|d| !d.authoring)
             .map(|d| d.to_string())

@@ -69,22 +69,27 @@ pub fn load_suite(path: &Path) -> anyhow::Result<LoadedSuite> {
     })
 }
 
+/// Parses suite text and validates it against its start lesson: the suite, the lesson,
+/// and every problem (authoring rules included); or the parse error.
+pub fn read_suite(
+    text: &str,
+    name: &str,
+) -> Result<(Suite, Option<Lesson>, Vec<lesson::Diagnostic>), lesson::Diagnostic> {
+    let suite = suite::parse_suite(text, name)?;
+    let lesson = start_lesson(&suite);
+    let problems = suite::validate_suite(&suite, lesson.as_ref(), text, name);
+    Ok((suite, lesson, problems))
+}
+
 /// Parses and validates suite text: the suite and its start lesson, or every problem
 /// that stops it from grading (one a line).
 pub fn parse_and_validate(text: &str, name: &str) -> Result<(Suite, Option<Lesson>), String> {
-    let suite = suite::parse_suite(text, name).map_err(|d| d.to_string())?;
-    let lesson = start_lesson(&suite);
-    let problems: Vec<String> = suite::validate_suite(
-        &suite,
-        lesson.as_ref(),
-        suite.start.lesson.is_none() || lesson.is_some(),
-        text,
-        name,
-    )
-    .into_iter()
-    .filter(|d| !d.authoring)
-    .map(|d| d.to_string())
-    .collect();
+    let (suite, lesson, problems) = read_suite(text, name).map_err(|d| d.to_string())?;
+    let problems: Vec<String> = problems
+        .into_iter()
+        .filter(|d| !d.authoring)
+        .map(|d| d.to_string())
+        .collect();
     if problems.is_empty() {
         Ok((suite, lesson))
     } else {
