@@ -231,14 +231,7 @@ pub fn start(global: &GlobalOptions, settings: &Settings, args: &StartArgs) -> a
                 "Workspace: {}\nLesson words: hint, check, next, back, undo, reset, solution, help.\n`exit` leaves the lab and keeps your progress.",
                 session.lab.workspace().display()
             )?;
-            drive(
-                &mut session,
-                &history,
-                &[
-                    "hint", "check", "next", "back", "solution", "answer", "step", "progress",
-                    "lessons", "undo", "reset",
-                ],
-            )
+            drive(&mut session, &history, super::session::LESSON_WORDS)
         }
     }
 }

@@ -120,6 +120,13 @@ pub struct Session {
 /// The largest edited file a transcript entry carries.
 const EDIT_LIMIT: u64 = 256 << 10;
 
+/// The words a lesson session answers itself (besides `help` and `exit`): what the
+/// REPL completes, and what a replay of a lesson's commands passes over.
+pub const LESSON_WORDS: &[&str] = &[
+    "hint", "check", "next", "back", "solution", "answer", "step", "progress", "lessons", "undo",
+    "reset",
+];
+
 const HELP: &str = "\
 Lesson words:
   hint        the next hint for this exercise

@@ -13,6 +13,7 @@ use super::report::{CheckResult, Graded};
 use super::submission::{Candidate, Loaded};
 use crate::app::dev::{ForkPoint, Scratch, prepare};
 use crate::app::lab::Lab;
+use crate::app::session::LESSON_WORDS;
 use crate::engine::budget::{self, Limits};
 use crate::engine::shared_layers::SharedLayers;
 use crate::engine::shell::{Vfs, WorkspaceFs, vfs};
@@ -37,12 +38,6 @@ pub fn last_peak_memory() -> u64 {
 
 /// The seed every submission's fork draws its IDs from.
 const SUBMISSION_SEED: u64 = 7;
-
-/// Lesson words a bundle may hold between commands; a replay passes over them.
-const LESSON_WORDS: &[&str] = &[
-    "hint", "check", "next", "back", "solution", "answer", "step", "progress", "lessons", "help",
-    "undo", "reset",
-];
 
 /// A suite ready to grade with: its checks resolved and its budget set. The start
 /// state, prepared once beside it (a [`Scratch`] lab, which stays on its thread), is
@@ -119,20 +114,13 @@ impl Grader {
         files: &BTreeMap<String, String>,
         script: &str,
     ) -> Graded {
-        let loaded = Loaded {
-            files: files
+        let loaded = Loaded::script(
+            script,
+            files
                 .iter()
                 .map(|(p, t)| (p.clone(), (t.as_bytes().to_vec(), t.starts_with("#!"))))
                 .collect(),
-            commands: crate::app::script::commands(script)
-                .into_iter()
-                .map(|command| super::submission::Step {
-                    command,
-                    ..Default::default()
-                })
-                .collect(),
-            final_files: BTreeMap::new(),
-        };
+        );
         self.grade_loaded(origin, &loaded)
     }
 
@@ -213,7 +201,9 @@ fn replay(lab: &mut Lab, loaded: &Loaded) -> Result<(usize, Vec<String>), String
         for (path, text) in &step.edits {
             write_file(lab, path, text.as_ref().map(|t| t.as_bytes()), false)?;
         }
-        if LESSON_WORDS.contains(&step.command.trim()) && !lab.in_container() {
+        // Lesson words a bundle may hold between commands are not the lab's.
+        let word = step.command.trim();
+        if (LESSON_WORDS.contains(&word) || word == "help") && !lab.in_container() {
             continue;
         }
         let (mut stdout, mut stderr) = (Discard, Discard);

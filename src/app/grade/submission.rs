@@ -58,6 +58,23 @@ pub struct Loaded {
     pub final_files: BTreeMap<String, (Vec<u8>, bool)>,
 }
 
+impl Loaded {
+    /// A script's commands (as the lab reads typed input), after `files`.
+    pub fn script(text: &str, files: BTreeMap<String, (Vec<u8>, bool)>) -> Loaded {
+        Loaded {
+            files,
+            commands: crate::app::script::commands(text)
+                .into_iter()
+                .map(|command| Step {
+                    command,
+                    ..Default::default()
+                })
+                .collect(),
+            final_files: BTreeMap::new(),
+        }
+    }
+}
+
 /// One command, with the editor's changes to write before it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Step {
@@ -204,17 +221,7 @@ impl Candidate {
                     Some(dir) => read_workspace(dir)?,
                     None => BTreeMap::new(),
                 };
-                Loaded {
-                    files,
-                    commands: crate::app::script::commands(&text)
-                        .into_iter()
-                        .map(|command| Step {
-                            command,
-                            ..Default::default()
-                        })
-                        .collect(),
-                    final_files: BTreeMap::new(),
-                }
+                Loaded::script(&text, files)
             }
         };
         if loaded.commands.len() > max_commands {
