@@ -4,6 +4,8 @@
 
 use super::Engine;
 use super::error::{EngineError, Result};
+use super::net::app::ContainerView;
+use super::net::live::LiveFs;
 use super::net::{Service, nginx::Site};
 use super::runtime::{ContainerRecord, PortMapping};
 use super::shell::Vfs;
@@ -226,7 +228,30 @@ impl Engine {
                 Ok(Service::Nginx(Arc::new(site)))
             }
             "registry" => self.registry_service(c, root),
-            _ => Ok(Service::Closed),
+            _ => {
+                let layers = self
+                    .images
+                    .get(&c.image_id)
+                    .map(|i| i.layers.clone())
+                    .unwrap_or_default();
+                let mut fs = LiveFs::new(self.layer_stack(&layers)?, self.upper_path(&c.id));
+                for m in &c.mounts {
+                    if let Some(host) = &m.host {
+                        fs = fs.with_bind(&m.destination, host.clone());
+                    }
+                }
+                let view = ContainerView::new(
+                    &c.id,
+                    fs,
+                    c.config.env.clone().unwrap_or_default(),
+                    c.config.working_dir.as_deref().unwrap_or("/"),
+                    &c.hostname(),
+                    super::net::DEFAULT_BRIDGE_ADDRESS,
+                    self.clock.clone(),
+                    self.net.logs().clone(),
+                );
+                Ok(super::shell::programs::service(name, root, view).unwrap_or(Service::Closed))
+            }
         }
     }
 

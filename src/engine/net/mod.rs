@@ -11,6 +11,8 @@
 //! container's files, the registry serves the distribution API; a port with nothing
 //! behind it resets connections, as Docker's proxy does.
 
+pub mod app;
+pub mod live;
 pub mod nginx;
 
 use super::runtime::LogChunk;
@@ -22,6 +24,9 @@ use std::sync::{Arc, Mutex};
 /// Where a container sees connections from the host come from: the default bridge's
 /// gateway, as its logs name the client.
 pub const HOST_GATEWAY: &str = "172.17.0.1";
+/// The address Docker gives the first container on the default bridge, which servers
+/// print among their addresses.
+pub const DEFAULT_BRIDGE_ADDRESS: &str = "172.17.0.2";
 
 /// Where services append what a container's process writes while it serves: drained into
 /// the container's log by the engine.

@@ -5,16 +5,17 @@
 //! when its file changes, so `docker cp` into a running nginx shows at once.
 
 use super::LogSink;
+use super::live::LiveFs;
 use crate::engine::clock::Clock;
-use crate::engine::fs::{Layer, LayerStack, Snapshot};
+use crate::engine::fs::{LayerStack, Snapshot};
 use crate::engine::shell::Vfs;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Method, Request, Response, StatusCode};
 use std::convert::Infallible;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// The document root of the images' default server, when the configuration names none.
 pub const ROOT: &str = "/usr/share/nginx/html";
@@ -23,24 +24,15 @@ pub const WORKER_PID: u32 = 29;
 /// The address requests arrive from: the bridge's gateway, where the port proxy sits.
 const CLIENT: &str = super::HOST_GATEWAY;
 
-/// A file's length and modification time: enough to tell that it changed.
-type Stamp = (u64, Option<std::time::SystemTime>);
-
 pub struct Site {
     container_id: String,
     version: String,
     /// The server's `root`.
     root: String,
-    lower: Arc<LayerStack>,
-    upper_path: PathBuf,
-    /// The writable layer as last read, with the file's length and mtime then.
-    upper: Mutex<Option<(Stamp, Layer)>>,
+    fs: LiveFs,
     clock: Clock,
     logs: LogSink,
     connections: AtomicU64,
-    /// Bind mounts, deepest first: (mount point, host directory). What lies under a
-    /// mount point is read from the host as it is now.
-    binds: Vec<(String, PathBuf)>,
 }
 
 /// A response before it goes on the wire, and what the access log says of it.
@@ -67,54 +59,25 @@ impl Site {
             root: if root.is_empty() { ROOT } else { root }
                 .trim_end_matches('/')
                 .to_string(),
-            lower,
-            upper_path,
-            upper: Mutex::new(None),
+            fs: LiveFs::new(lower, upper_path),
             clock,
             logs,
             connections: AtomicU64::new(0),
-            binds: Vec::new(),
         }
     }
 
     /// Serves what lies under `mount_point` from the host directory `dir`.
     pub fn with_bind(mut self, mount_point: &str, dir: PathBuf) -> Site {
-        self.binds
-            .push((mount_point.trim_end_matches('/').to_string(), dir));
-        self.binds.sort_by_key(|(m, _)| std::cmp::Reverse(m.len()));
+        self.fs = self.fs.with_bind(mount_point, dir);
         self
     }
 
-    /// The host directory serving `path` and the path inside it, when a bind covers it.
     fn bound(&self, path: &str) -> Option<(crate::engine::shell::WorkspaceFs, String)> {
-        self.binds.iter().find_map(|(mount, dir)| {
-            let rest = path.strip_prefix(mount.as_str())?;
-            (rest.is_empty() || rest.starts_with('/')).then(|| {
-                let inner = if rest.is_empty() { "/" } else { rest };
-                (
-                    crate::engine::shell::WorkspaceFs::new(dir),
-                    inner.to_string(),
-                )
-            })
-        })
+        self.fs.bound(path)
     }
 
-    /// The container's filesystem as it is now.
     fn snapshot(&self) -> Snapshot {
-        let stamp = std::fs::metadata(&self.upper_path)
-            .map(|m| (m.len(), m.modified().ok()))
-            .unwrap_or((0, None));
-        let mut cached = self.upper.lock().unwrap_or_else(|e| e.into_inner());
-        let fresh = cached.as_ref().is_some_and(|(s, _)| *s == stamp);
-        if !fresh {
-            let layer = std::fs::read(&self.upper_path)
-                .ok()
-                .and_then(|bytes| Layer::from_tar(Arc::from(bytes)).ok())
-                .unwrap_or_default();
-            *cached = Some((stamp, layer));
-        }
-        let upper = cached.as_ref().map(|(_, l)| l.clone()).unwrap_or_default();
-        Snapshot::resume(self.lower.clone(), upper)
+        self.fs.snapshot()
     }
 
     fn server(&self) -> String {
@@ -421,6 +384,7 @@ fn answer(site: &Site, req: &Request<hyper::body::Incoming>) -> Response<Full<By
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fs::Layer;
 
     /// A layer tar of `(path, Some(text))` files and `(path, None)` directories.
     fn tar_of(entries: &[(&str, Option<&str>)]) -> Vec<u8> {
