@@ -1020,6 +1020,17 @@ impl<'a> Interp<'a> {
                 return Ok(126);
             }
         };
+        // `#!/usr/bin/env python3`, `#!/usr/local/bin/node`: a script for another
+        // interpreter runs as `INTERPRETER [ARG] SCRIPT ARGS...`, as the kernel does.
+        if let Some(interpreter) = foreign_interpreter(&data) {
+            let mut words: Vec<String> = interpreter;
+            words.push(argv[0].clone());
+            words.extend_from_slice(&argv[1..]);
+            if vfs::file_name(&words[0]) == "env" && words.len() > 2 {
+                words.remove(0);
+            }
+            return self.run_program(&words, line, io);
+        }
         let is_script = match std::str::from_utf8(&data) {
             Ok(text) => match text.strip_prefix("#!") {
                 Some(rest) => {
@@ -1056,6 +1067,13 @@ impl<'a> Interp<'a> {
                 return self.run_shell_program(argv, line, io);
             }
             if let Some(p) = programs::lookup(base) {
+                return Ok(self.run_utility(p, argv, io));
+            }
+            // A program known by the name its file carries (`python3.12` is python3).
+            if let Some(p) = marker
+                .filter(|m| *m != "busybox")
+                .and_then(programs::lookup)
+            {
                 return Ok(self.run_utility(p, argv, io));
             }
             if let Some(name) = marker {
@@ -1661,4 +1679,29 @@ impl<'a> Interp<'a> {
 /// The names that start a child shell.
 fn is_shell_name(name: &str) -> bool {
     matches!(name, "sh" | "ash" | "bash" | "dash")
+}
+
+/// The interpreter line of a script for a program other than a shell: `#!/usr/bin/env
+/// python3` gives `["/usr/bin/env", "python3"]`. None for shell scripts and binaries.
+fn foreign_interpreter(data: &[u8]) -> Option<Vec<String>> {
+    let rest = data.strip_prefix(b"#!")?;
+    let line = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())];
+    let line = std::str::from_utf8(line).ok()?.trim();
+    let (interp, arg) = match line.split_once([' ', '\t']) {
+        Some((i, a)) => (i, Some(a.trim()).filter(|a| !a.is_empty())),
+        None => (line, None),
+    };
+    if interp.is_empty() {
+        return None;
+    }
+    let program = match vfs::file_name(interp) {
+        "env" => arg?.split_whitespace().next()?,
+        other => other,
+    };
+    if is_shell_name(program) {
+        return None;
+    }
+    let mut words = vec![interp.to_string()];
+    words.extend(arg.map(str::to_string));
+    Some(words)
 }

@@ -7,11 +7,19 @@ mod apt;
 mod awk;
 mod curl;
 mod files;
+mod git;
+mod golang;
+mod httpd;
 mod nmap;
+mod node;
 pub mod packages;
+mod postgres;
+mod python;
+mod redis;
 mod sed;
 mod servers;
 mod text;
+mod tools;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -153,6 +161,40 @@ const TABLE: &[(&str, Program)] = &[
     ("wc", text::wc),
     ("whoami", text::whoami),
     ("xargs", text::xargs),
+    // Programs that exist only where an image or a package put their file.
+    ("arp", tools::arp),
+    ("gofmt", golang::gofmt),
+    ("go", golang::go),
+    ("go-binary", golang::go_binary),
+    ("getcap", tools::getcap),
+    ("git", git::git),
+    ("httpd", httpd::httpd),
+    ("ifconfig", tools::ifconfig),
+    ("initdb", postgres::initdb),
+    ("netstat", tools::netstat),
+    ("node", node::node),
+    ("nodejs", node::node),
+    ("npm", node::npm),
+    ("npx", node::npx),
+    ("nping", tools::nping),
+    ("openssl", tools::openssl),
+    ("pg_ctl", postgres::pg_ctl),
+    ("pg_isready", postgres::pg_isready),
+    ("ping", tools::ping),
+    ("pip", python::pip),
+    ("pip3", python::pip),
+    ("postgres", postgres::postgres),
+    ("psql", postgres::psql),
+    ("python", python::python),
+    ("python3", python::python),
+    ("redis-cli", redis::redis_cli),
+    ("redis-server", redis::redis_server),
+    ("route", tools::route),
+    ("setcap", tools::setcap),
+    ("update-ca-certificates", tools::update_ca_certificates),
+    ("vim", tools::vim),
+    ("xxd", tools::xxd),
+    ("zdump", tools::zdump),
 ];
 
 /// How many bytes of `input` (what is left of the shell's stdin) the utility run as
@@ -205,12 +247,69 @@ pub fn service(
     arg: &str,
     view: crate::engine::net::app::ContainerView,
 ) -> Option<crate::engine::net::Service> {
-    let _ = (kind, arg, view);
-    None
+    match kind {
+        "python" | "flask" => python::service(kind, arg, view),
+        "node" => node::service(kind, arg, view),
+        "go" => golang::service(kind, arg, view),
+        "redis" => redis::service(kind, arg, view),
+        "postgres" => postgres::service(kind, arg, view),
+        "httpd" => httpd::service(kind, arg, view),
+        _ => None,
+    }
+}
+
+/// What a program that is on the image but not simulated says, as the shell says it
+/// for any such file: honest, and exit status 126.
+pub(crate) fn not_simulated(_ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
+    write_err(
+        io.stderr,
+        format_args!(
+            "{}: docklab does not simulate the program '{}' yet",
+            argv[0],
+            vfs::file_name(&argv[0])
+        ),
+    );
+    126
 }
 
 /// Programs that exist only where their file is, in a container: never in the lab.
-const SERVERS: &[&str] = &["nginx", "registry"];
+const SERVERS: &[&str] = &[
+    "nginx",
+    "registry",
+    "arp",
+    "gofmt",
+    "go",
+    "go-binary",
+    "getcap",
+    "git",
+    "httpd",
+    "ifconfig",
+    "initdb",
+    "netstat",
+    "node",
+    "nodejs",
+    "npm",
+    "npx",
+    "nping",
+    "openssl",
+    "pg_ctl",
+    "pg_isready",
+    "ping",
+    "pip",
+    "pip3",
+    "postgres",
+    "psql",
+    "python",
+    "python3",
+    "redis-cli",
+    "redis-server",
+    "route",
+    "setcap",
+    "update-ca-certificates",
+    "vim",
+    "xxd",
+    "zdump",
+];
 
 /// The utility named `name`, if there is one.
 pub fn lookup(name: &str) -> Option<Program> {

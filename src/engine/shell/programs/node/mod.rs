@@ -1,0 +1,24 @@
+//! Node.js, npm and npx, as the node images carry them.
+
+use super::{Ctx, Streams};
+
+pub fn node(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
+    super::not_simulated(ctx, argv, io)
+}
+
+pub fn npm(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
+    super::not_simulated(ctx, argv, io)
+}
+
+pub fn npx(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
+    super::not_simulated(ctx, argv, io)
+}
+
+/// The service behind a port this program listens on (`Host::listen(port, "KIND:ARG")`).
+pub fn service(
+    _kind: &str,
+    _arg: &str,
+    _view: crate::engine::net::app::ContainerView,
+) -> Option<crate::engine::net::Service> {
+    None
+}
