@@ -37,6 +37,11 @@ pub struct State {
     pub(crate) exited: Option<i32>,
     errexit: bool,
     xtrace: bool,
+    /// `set -o pipefail`: a pipeline's status is its last failing command's.
+    pipefail: bool,
+    /// Bash's call stack for `FUNCNAME`: each function called, and `source` for each
+    /// file sourced, innermost last.
+    pub(crate) frames: Vec<String>,
     depth: usize,
     /// Saved values for `local`, one frame per function call.
     locals: Vec<Vec<(String, Option<Var>)>>,
@@ -67,6 +72,8 @@ impl State {
             exited: None,
             errexit: false,
             xtrace: false,
+            pipefail: false,
+            frames: Vec::new(),
             depth: 0,
             locals: Vec::new(),
             loop_depth: 0,
@@ -297,7 +304,7 @@ impl<'a> Interp<'a> {
     }
 
     pub fn run_source(&mut self, source: &str, mut io: Streams<'_>) -> i32 {
-        let status = match parse::parse(source) {
+        let status = match parse::parse_as(source, self.flavour() == Flavour::Bash) {
             Ok(list) => match self.run_list(&list, io.reborrow()) {
                 Ok(s) => s,
                 Err(Ctl::Exit(n)) => {
@@ -418,7 +425,11 @@ impl<'a> Interp<'a> {
                 if let Some(old) = pipe.as_deref().filter(|_| i + 1 == n) {
                     self.st.forget_stdin(old);
                 }
-                status = result?;
+                let s = result?;
+                // With pipefail, the rightmost command that failed decides.
+                if !self.st.pipefail || s != 0 {
+                    status = s;
+                }
             }
             status
         };
@@ -845,9 +856,11 @@ impl<'a> Interp<'a> {
         self.enter(io.stderr, line, &argv[0])?;
         let saved = std::mem::replace(&mut self.st.positional, argv[1..].to_vec());
         self.st.locals.push(Vec::new());
+        self.st.frames.push(argv[0].clone());
         let saved_loops = std::mem::take(&mut self.st.loop_depth);
         let r = self.run_command(body, io.reborrow());
         self.st.loop_depth = saved_loops;
+        self.st.frames.pop();
         if let Some(frame) = self.st.locals.pop() {
             for (n, old) in frame.into_iter().rev() {
                 match old {
@@ -871,7 +884,7 @@ impl<'a> Interp<'a> {
     /// Parses and runs `source` in the current shell (`eval`, `.`).
     fn eval_source(&mut self, source: &str, line: usize, what: &str, mut io: Streams<'_>) -> Flow {
         self.enter(io.stderr, line, what)?;
-        let r = match parse::parse(source) {
+        let r = match parse::parse_as(source, self.flavour() == Flavour::Bash) {
             Ok(list) => self.run_list(&list, io.reborrow()),
             Err(e) => {
                 self.syntax_error(&e, io.stderr);
@@ -1031,6 +1044,7 @@ impl<'a> Interp<'a> {
             }
             return self.run_program(&words, line, io);
         }
+        let mut bash_script = false;
         let is_script = match std::str::from_utf8(&data) {
             Ok(text) => match text.strip_prefix("#!") {
                 Some(rest) => {
@@ -1041,6 +1055,7 @@ impl<'a> Interp<'a> {
                     } else {
                         base
                     };
+                    bash_script = base == "bash";
                     matches!(base, "sh" | "ash" | "bash" | "dash")
                 }
                 None => !text.contains('\0'),
@@ -1099,7 +1114,13 @@ impl<'a> Interp<'a> {
         }
         let source = String::from_utf8_lossy(&data).into_owned();
         self.enter(io.stderr, line, &argv[0])?;
-        let mut st = self.st.child(self.config.flavour);
+        // `#!/bin/bash` and `#!/usr/bin/env bash` scripts run in bash.
+        let flavour = if bash_script {
+            Flavour::Bash
+        } else {
+            self.config.flavour
+        };
+        let mut st = self.st.child(flavour);
         st.arg0 = argv[0].clone();
         st.positional = argv[1..].to_vec();
         let offset = self.st.stdin_offset(io.stdin);
@@ -1320,7 +1341,9 @@ impl<'a> Interp<'a> {
                         } else {
                             None
                         };
+                        self.st.frames.push("source".into());
                         let r = self.eval_source(&src, line, name, io.reborrow());
+                        self.st.frames.pop();
                         if let Some(p) = saved {
                             self.st.positional = p;
                         }
@@ -1437,20 +1460,23 @@ impl<'a> Interp<'a> {
                 self.st.positional = args[i..].to_vec();
                 return 0;
             }
-            if a == "-o" || a == "+o" {
-                i += 1;
-                match args.get(i).map(String::as_str) {
-                    Some("errexit") => self.st.errexit = on,
-                    Some("xtrace") => self.st.xtrace = on,
-                    _ => {}
-                }
-            } else {
-                for c in a[1..].chars() {
-                    match c {
-                        'e' => self.st.errexit = on,
-                        'x' => self.st.xtrace = on,
-                        _ => {}
+            for c in a[1..].chars() {
+                match c {
+                    'e' => self.st.errexit = on,
+                    'x' => self.st.xtrace = on,
+                    // `-o NAME` takes the next word, also at the end of `-Eeo`.
+                    'o' => {
+                        i += 1;
+                        match args.get(i).map(String::as_str) {
+                            Some("errexit") => self.st.errexit = on,
+                            Some("xtrace") => self.st.xtrace = on,
+                            Some("pipefail") if self.flavour() != Flavour::Dash => {
+                                self.st.pipefail = on;
+                            }
+                            _ => {}
+                        }
                     }
+                    _ => {}
                 }
             }
             i += 1;

@@ -281,6 +281,9 @@ impl Interp<'_> {
         fields: &mut Fields,
         err: &mut dyn Write,
     ) -> Result<(), Ctl> {
+        if p.indirect || p.subscript.is_some() || p.op == ParamOp::Substring {
+            return self.expand_bash_param(p, quoted, fields, err);
+        }
         if p.op == ParamOp::Plain && (p.name == "@" || p.name == "*") {
             let args = self.st.positional.clone();
             if quoted && p.name == "@" {
@@ -314,6 +317,19 @@ impl Interp<'_> {
             return Ok(());
         }
         let value = self.param_value(&p.name);
+        self.apply_op(p, &p.name, value, quoted, fields, err)
+    }
+
+    /// `${name OP word}` given the parameter's value (None: unset).
+    fn apply_op(
+        &mut self,
+        p: &ParamExp,
+        name: &str,
+        value: Option<String>,
+        quoted: bool,
+        fields: &mut Fields,
+        err: &mut dyn Write,
+    ) -> Result<(), Ctl> {
         let set = match &value {
             Some(v) => !(p.colon && v.is_empty()),
             None => false,
@@ -339,7 +355,7 @@ impl Interp<'_> {
                     value.unwrap_or_default()
                 } else {
                     let v = self.expand_string(&p.word, err)?;
-                    self.st.set_var(&p.name, &v);
+                    self.st.set_var(name, &v);
                     v
                 }
             }
@@ -353,7 +369,7 @@ impl Interp<'_> {
                     } else {
                         msg
                     };
-                    write_err(err, format_args!("{}{}: {msg}", self.prefix(0), p.name));
+                    write_err(err, format_args!("{}{name}: {msg}", self.prefix(0)));
                     return Err(Ctl::Exit(1));
                 }
             }
@@ -365,9 +381,212 @@ impl Interp<'_> {
                 let pat = self.expand_pattern(&p.word, err)?;
                 remove_affix(&v, &pat, p.op)
             }
+            ParamOp::Substring => {
+                let v = value.unwrap_or_default();
+                let spec = self.expand_string(&p.word, err)?;
+                let chars: Vec<char> = v.chars().collect();
+                let (start, end) = self.substring_bounds(&spec, chars.len(), err)?;
+                chars[start..end].iter().collect()
+            }
         };
         self.push_value(&result, quoted, fields);
         Ok(())
+    }
+
+    /// Bash's forms: `${!name}` (indirect), `${name[SUB]}` (an array element; a
+    /// plain variable is an array of one, `FUNCNAME` the call stack) and
+    /// `${name:offset:length}`.
+    fn expand_bash_param(
+        &mut self,
+        p: &ParamExp,
+        quoted: bool,
+        fields: &mut Fields,
+        err: &mut dyn Write,
+    ) -> Result<(), Ctl> {
+        let mut name = p.name.clone();
+        if p.indirect {
+            match self.param_value(&name) {
+                Some(target) if super::parse::is_name(&target) || is_special(&target) => {
+                    name = target;
+                }
+                Some(target) => {
+                    write_err(
+                        err,
+                        format_args!("{}{target}: invalid variable name", self.prefix(0)),
+                    );
+                    return Err(Ctl::Exit(1));
+                }
+                None => {
+                    write_err(
+                        err,
+                        format_args!("{}{name}: invalid indirect expansion", self.prefix(0)),
+                    );
+                    return Err(Ctl::Exit(1));
+                }
+            }
+        }
+        let Some(sub) = &p.subscript else {
+            if p.op == ParamOp::Substring && (name == "@" || name == "*") {
+                // `${@:offset:length}`: a slice of the positional parameters, $0 first.
+                let mut all = vec![self.st.arg0.clone()];
+                all.extend(self.st.positional.iter().cloned());
+                let spec = self.expand_string(&p.word, err)?;
+                let (start, end) = self.substring_bounds(&spec, all.len(), err)?;
+                let start = if spec.trim().is_empty() { 1 } else { start };
+                return self.push_list(&all[start.min(end)..end], &name, quoted, fields);
+            }
+            let value = self.param_value(&name);
+            return self.apply_op(p, &name, value, quoted, fields, err);
+        };
+        let values = self.array_values(&name);
+        if sub == "@" || sub == "*" {
+            if p.op == ParamOp::Length {
+                self.push_value(&values.len().to_string(), quoted, fields);
+                return Ok(());
+            }
+            if p.op == ParamOp::Plain {
+                return self.push_list(&values, sub, quoted, fields);
+            }
+            let joined = (!values.is_empty()).then(|| values.join(" "));
+            return self.apply_op(p, &name, joined, quoted, fields, err);
+        }
+        let index = match super::arith::eval(sub, &mut |n| self.st.get_var(n).map(str::to_string)) {
+            Ok(i) => i,
+            Err(msg) => {
+                write_err(
+                    err,
+                    format_args!("{}{sub}: syntax error in expression{msg}", self.prefix(0)),
+                );
+                return Err(Ctl::Exit(1));
+            }
+        };
+        let index = if index < 0 {
+            values.len() as i64 + index
+        } else {
+            index
+        };
+        let value = usize::try_from(index)
+            .ok()
+            .and_then(|i| values.get(i).cloned());
+        if p.op == ParamOp::Length {
+            let n = value.unwrap_or_default().chars().count();
+            self.push_value(&n.to_string(), quoted, fields);
+            return Ok(());
+        }
+        self.apply_op(p, &name, value, quoted, fields, err)
+    }
+
+    /// A list of words as `"$@"` (quoted `@`: one field each) or `$*` gives them.
+    fn push_list(
+        &mut self,
+        values: &[String],
+        how: &str,
+        quoted: bool,
+        fields: &mut Fields,
+    ) -> Result<(), Ctl> {
+        if quoted && how == "@" {
+            for (i, a) in values.iter().enumerate() {
+                if i > 0 {
+                    fields.end_field();
+                    fields.cur_exists = true;
+                }
+                fields.cur.push(a, true);
+            }
+            if values.is_empty() && fields.cur.text.is_empty() {
+                fields.cur_exists = false;
+            }
+            return Ok(());
+        }
+        if !quoted && !fields.no_split {
+            let ifs = self.ifs();
+            for (i, a) in values.iter().enumerate() {
+                if i > 0 {
+                    fields.end_field();
+                }
+                fields.push_split(a, &ifs);
+            }
+            return Ok(());
+        }
+        let sep = self
+            .ifs()
+            .chars()
+            .next()
+            .map(String::from)
+            .unwrap_or_default();
+        self.push_value(&values.join(&sep), quoted, fields);
+        Ok(())
+    }
+
+    /// The elements of `name` as an array: bash's `FUNCNAME` is the call stack
+    /// (innermost first, `main` last; empty outside any function); any other set
+    /// variable is an array of one.
+    fn array_values(&self, name: &str) -> Vec<String> {
+        if name == "FUNCNAME" && self.st.get_var(name).is_none() {
+            if !self.st.frames.iter().any(|f| f != "source") {
+                return Vec::new();
+            }
+            let mut v: Vec<String> = self.st.frames.iter().rev().cloned().collect();
+            v.push("main".into());
+            return v;
+        }
+        self.param_value(name).into_iter().collect()
+    }
+
+    /// `offset[:length]` (arithmetic, as bash reads them) to a range within `len`
+    /// items: a negative offset counts from the end, a negative length is an end
+    /// counted from the end.
+    fn substring_bounds(
+        &mut self,
+        spec: &str,
+        len: usize,
+        err: &mut dyn Write,
+    ) -> Result<(usize, usize), Ctl> {
+        let (off, length) = match spec.split_once(':') {
+            Some((o, l)) => (o, Some(l)),
+            None => (spec, None),
+        };
+        let mut eval = |expr: &str| -> Result<i64, Ctl> {
+            if expr.trim().is_empty() {
+                return Ok(0);
+            }
+            super::arith::eval(expr, &mut |n| self.st.get_var(n).map(str::to_string)).map_err(
+                |msg| {
+                    write_err(
+                        err,
+                        format_args!("{}{expr}: syntax error in expression{msg}", self.prefix(0)),
+                    );
+                    Ctl::Exit(1)
+                },
+            )
+        };
+        let n = len as i64;
+        let mut start = eval(off)?;
+        if start < 0 {
+            start += n;
+        }
+        if start < 0 || start > n {
+            return Ok((0, 0));
+        }
+        let end = match length {
+            None => n,
+            Some(l) => {
+                let l = eval(l)?;
+                if l < 0 {
+                    let end = n + l;
+                    if end < start {
+                        write_err(
+                            err,
+                            format_args!("{}{}: substring expression < 0", self.prefix(0), l),
+                        );
+                        return Err(Ctl::Exit(1));
+                    }
+                    end
+                } else {
+                    (start + l).min(n)
+                }
+            }
+        };
+        Ok((start as usize, end as usize))
     }
 
     /// Pathname expansion against the Vfs; sorted, relative paths stay relative.
@@ -606,6 +825,12 @@ fn match_class(p: &[char], c: char) -> Option<(bool, usize)> {
         }
     }
     None
+}
+
+/// The special parameters an indirect expansion may name (`${!1}`, `${!#}`).
+fn is_special(name: &str) -> bool {
+    matches!(name, "@" | "*" | "#" | "?" | "$" | "!" | "-" | "0")
+        || (!name.is_empty() && name.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -26,6 +26,10 @@ pub struct ParamExp {
     pub op: ParamOp,
     pub colon: bool,
     pub word: Word,
+    /// Bash's `${!name}`: the value names the variable to expand.
+    pub indirect: bool,
+    /// Bash's `${name[SUB]}`: the subscript as written (`0`, `@`).
+    pub subscript: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,6 +44,8 @@ pub enum ParamOp {
     RemoveLargestPrefix,
     RemoveSmallestSuffix,
     RemoveLargestSuffix,
+    /// Bash's `${name:offset[:length]}`; `word` holds `offset[:length]`.
+    Substring,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -184,6 +190,9 @@ struct PendingHereDoc {
 
 pub struct Parser {
     chars: Vec<char>,
+    /// Bash's syntax (`${!x}`, `${x:1:2}`, `${x[0]}`); the others call it a bad
+    /// substitution.
+    bash: bool,
     pos: usize,
     line: usize,
     pending: Vec<PendingHereDoc>,
@@ -194,7 +203,13 @@ pub struct Parser {
 }
 
 pub fn parse(source: &str) -> Result<List, ParseError> {
+    parse_as(source, false)
+}
+
+/// Parses `source` as bash does when `bash`, else as a POSIX shell does.
+pub fn parse_as(source: &str, bash: bool) -> Result<List, ParseError> {
     let mut p = Parser::new(source);
+    p.bash = bash;
     let list = p.program()?;
     Ok(list)
 }
@@ -246,6 +261,7 @@ impl Parser {
     fn new(source: &str) -> Self {
         Parser {
             chars: source.chars().collect(),
+            bash: false,
             pos: 0,
             line: 1,
             pending: Vec::new(),
@@ -384,6 +400,7 @@ impl Parser {
             vec![WordPart::Quoted(body)]
         } else {
             let mut sub = Parser::new(&body);
+            sub.bash = self.bash;
             sub.depth = self.depth;
             let parts = sub.word_parts(WordMode::HereDoc)?;
             vec![WordPart::DoubleQuoted(parts)]
@@ -964,6 +981,7 @@ impl Parser {
                 self.bump();
                 let text: String = self.chars[self.pos..end].iter().collect();
                 let mut sub = Parser::new(&text);
+                sub.bash = self.bash;
                 sub.depth = self.depth + 1;
                 if sub.depth > MAX_DEPTH {
                     return self.err(ParseErrorKind::TooDeep);
@@ -1068,6 +1086,17 @@ impl Parser {
             self.bump();
             length = true;
         }
+        let mut indirect = false;
+        if self.bash
+            && !length
+            && self.peek_char() == Some('!')
+            && self
+                .char_at(1)
+                .is_some_and(|c| c == '_' || c.is_ascii_alphanumeric())
+        {
+            self.bump();
+            indirect = true;
+        }
         let mut name = String::new();
         match self.peek_char() {
             Some(c) if c.is_ascii_digit() && !length => {
@@ -1094,6 +1123,19 @@ impl Parser {
             None => return self.err(ParseErrorKind::UnexpectedEof(Some("}".into()))),
             _ => return self.bad_substitution(),
         }
+        let mut subscript = None;
+        if self.bash && self.peek_char() == Some('[') && is_name(&name) {
+            self.bump();
+            let mut sub = String::new();
+            loop {
+                match self.bump() {
+                    Some(']') => break,
+                    Some('}') | None => return self.bad_substitution(),
+                    Some(c) => sub.push(c),
+                }
+            }
+            subscript = Some(sub);
+        }
         if length {
             return if self.bump() == Some('}') {
                 Ok(WordPart::Param(Box::new(ParamExp {
@@ -1101,6 +1143,8 @@ impl Parser {
                     op: ParamOp::Length,
                     colon: false,
                     word: Vec::new(),
+                    indirect: false,
+                    subscript,
                 })))
             } else {
                 self.bad_substitution()
@@ -1111,8 +1155,31 @@ impl Parser {
             self.bump();
             colon = true;
         }
+        if self.bash && colon && !matches!(self.peek_char(), Some('-' | '=' | '?' | '+')) {
+            let word = self.word_parts(WordMode::ParamWord)?;
+            if self.bump() != Some('}') {
+                return self.err(ParseErrorKind::UnexpectedEof(Some("}".into())));
+            }
+            return Ok(WordPart::Param(Box::new(ParamExp {
+                name,
+                op: ParamOp::Substring,
+                colon: false,
+                word,
+                indirect,
+                subscript,
+            })));
+        }
         let op = match self.bump() {
-            Some('}') if !colon => return Ok(plain_param(name)),
+            Some('}') if !colon => {
+                return Ok(WordPart::Param(Box::new(ParamExp {
+                    name,
+                    op: ParamOp::Plain,
+                    colon: false,
+                    word: Vec::new(),
+                    indirect,
+                    subscript,
+                })));
+            }
             Some('-') => ParamOp::Default,
             Some('=') => ParamOp::Assign,
             Some('?') => ParamOp::Error,
@@ -1145,6 +1212,8 @@ impl Parser {
             op,
             colon,
             word,
+            indirect,
+            subscript,
         })))
     }
 
@@ -1173,6 +1242,8 @@ fn plain_param(name: String) -> WordPart {
         op: ParamOp::Plain,
         colon: false,
         word: Vec::new(),
+        indirect: false,
+        subscript: None,
     }))
 }
 

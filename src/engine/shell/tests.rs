@@ -290,3 +290,83 @@ fn random_draws_numbers_in_ashs_range_except_in_dash() {
     let (_dir, mut dash) = shell(Flavour::Dash);
     assert_eq!(run(&mut dash, "echo \"[$RANDOM]\"").out, "[]\n");
 }
+
+fn bash(src: &str) -> super::testutil::Run {
+    let (_d, mut s) = shell(Flavour::Bash);
+    run(&mut s, src)
+}
+
+#[test]
+fn bash_indirect_expansion() {
+    let r = bash(
+        "x=HOME; y=x; echo \"${!x}\" \"[${!y}]\" \"${!x:-d}\"; n=nope; echo \"[${!n}] [${!n:-d}]\"; set -- a b; i=2; echo ${!i}",
+    );
+    assert_eq!(r.out, "/ [HOME] /\n[] [d]\nb\n");
+    let r = bash("unset x; echo \"${!x:-d}\"; echo after");
+    assert_eq!(
+        (r.out.as_str(), r.err.as_str(), r.status),
+        ("", "bash: x: invalid indirect expansion\n", 1)
+    );
+    let r = bash("x=; echo \"${!x}\"");
+    assert_eq!(
+        (r.err.as_str(), r.status),
+        ("bash: : invalid variable name\n", 1)
+    );
+}
+
+#[test]
+fn bash_substring_expansion() {
+    let r = bash(
+        "s=hello; echo ${s:1:3} ${s: -2} ${s:1:-1} \"[${s:10}]\" \"${s:0:1}\" ${s:i+1:2}; set -- -a b c d; echo \"${1:0:1}\" ${@:2} ${@:1:2}",
+    );
+    assert_eq!(r.out, "ell lo ell [] h el\n- b c d -a b\n");
+    let r = bash("s=abc; echo ${s:2:-2}");
+    assert_eq!(
+        (r.err.as_str(), r.status),
+        ("bash: -2: substring expression < 0\n", 1)
+    );
+}
+
+#[test]
+fn bash_funcname_and_subscripts() {
+    let (_d, mut s) = shell(Flavour::Bash);
+    let r = run(
+        &mut s,
+        "printf 'f() { echo \"${#FUNCNAME[@]} ${FUNCNAME[0]} ${FUNCNAME[1]} ${FUNCNAME[*]}\"; }\\nf\\necho \"top ${#FUNCNAME[@]}\"\\n' > a.sh; source ./a.sh; g() { f; }; g; s=hi; echo ${#s[@]} ${s[0]} \"[${s[1]}]\" ${#u[@]} ${#s[0]}",
+    );
+    assert_eq!(
+        r.out,
+        "3 f source f source main\ntop 0\n3 f g f g main\n1 hi [] 0 2\n"
+    );
+}
+
+#[test]
+fn posix_shells_reject_bash_substitutions() {
+    for flavour in [Flavour::Dash, Flavour::Ash] {
+        let (_d, mut s) = shell(flavour);
+        let r = run(&mut s, "x=a; echo ${!x}");
+        assert!(r.err.contains("ad substitution"), "{flavour:?}: {}", r.err);
+        assert_eq!(r.status, 2);
+    }
+}
+
+#[test]
+fn pipefail_and_combined_set_options() {
+    let r = bash(
+        "false | true; echo $?; set -Eeo pipefail; echo \"[$1]\"; true | false | true || echo st=$?; (exit 3) | (exit 4) | true || echo st=$?; set +o pipefail; false | true; echo $?",
+    );
+    assert_eq!(r.out, "0\n[]\nst=1\nst=4\n0\n");
+    let r = bash("set -eo pipefail; false | true; echo no");
+    assert_eq!((r.out.as_str(), r.status), ("", 1));
+}
+
+#[test]
+fn env_bash_scripts_run_as_bash() {
+    let (_d, mut s) = lab();
+    let r = run(
+        &mut s,
+        "printf '#!/usr/bin/env bash\\nset -- -x\\necho \"${1:0:1}\"\\n' > s.sh; chmod +x s.sh; ./s.sh; printf '#!/bin/sh\\necho ${x:0:1}\\n' > d.sh; chmod +x d.sh; ./d.sh",
+    );
+    assert_eq!(r.out, "-\n", "{}", r.err);
+    assert!(r.err.contains("bad substitution"), "{}", r.err);
+}
