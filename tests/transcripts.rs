@@ -249,6 +249,44 @@ docker buildx build .
 }
 
 #[test]
+fn multi_stage_builds() {
+    pin(
+        "build_multi_stage",
+        r#"cat > Dockerfile <<'END'
+FROM alpine:3.21 AS build
+WORKDIR /src
+RUN echo compiled > app.txt
+FROM alpine:3.21 AS unused
+RUN echo never > /x
+FROM alpine:3.21
+COPY --from=build /src/app.txt /app.txt
+COPY --from=0 /src/app.txt /again.txt
+CMD ["cat", "/app.txt"]
+END
+docker build -t ms .
+docker run --rm ms
+docker build --target build -t ms:build .
+DOCKER_BUILDKIT=1 docker build -t ms:bk .
+docker build --target nosuch .
+printf 'FROM alpine:3.21\nCOPY --from=nope /x /x\n' > Dockerfile
+docker build .
+DOCKER_BUILDKIT=1 docker build .
+printf 'FROM alpine:3.21 AS a\nCOPY --from=a /x /x\n' > Dockerfile
+docker build .
+DOCKER_BUILDKIT=1 docker build .
+printf 'FROM alpine:3.21 AS b\nCOPY --from=c /x /x\nFROM alpine:3.21 AS c\nCOPY --from=b /x /x\n' > Dockerfile
+DOCKER_BUILDKIT=1 docker build .
+printf 'FROM alpine:3.21 AS a\nRUN true\nFROM alpine:3.21\nCOPY --from=a /nope /x\n' > Dockerfile
+docker build .
+DOCKER_BUILDKIT=1 docker build .
+printf 'FROM alpine:3.21 AS a\nFROM alpine:3.21 AS a\n' > Dockerfile
+docker build .
+DOCKER_BUILDKIT=1 docker build .
+"#,
+    );
+}
+
+#[test]
 fn container_changes_diff_and_commit() {
     pin(
         "diff_and_commit",

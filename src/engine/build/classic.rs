@@ -43,8 +43,12 @@ struct Builder<'a> {
     step: usize,
     total: usize,
     used_args: BTreeSet<String>,
-    /// Final images of the stages built so far, by index and name.
-    stages: Vec<(Option<String>, StageState)>,
+    /// Final images of the stages built so far: (index in the Dockerfile, name, state).
+    stages: Vec<(usize, Option<String>, StageState)>,
+    /// The stage being built, by index.
+    current_stage: usize,
+    /// Bases BuildKit pulled while it loaded their metadata: their FROM resolves them.
+    resolved_now: BTreeSet<String>,
     /// BuildKit's progress and history instead of the classic builder's.
     bk: BuildKitProgress,
     dockerfile_text: String,
@@ -68,6 +72,8 @@ struct BuildKitProgress {
     context_size: usize,
     /// The current instruction opened a vertex (metadata instructions do not).
     in_vertex: bool,
+    /// The FROM vertices printed so far, by the base they resolve.
+    bases_shown: BTreeSet<String>,
 }
 
 /// A build's failure: the message the stream ends with, and the exit code it carries.
@@ -126,6 +132,8 @@ pub(super) fn build(
         total,
         used_args: BTreeSet::new(),
         stages: Vec::new(),
+        current_stage: 0,
+        resolved_now: BTreeSet::new(),
         bk: BuildKitProgress {
             on: options.buildkit,
             context_size: context_tar.len(),
@@ -164,18 +172,8 @@ impl Builder<'_> {
     fn run(&mut self, parsed: &dockerfile::Dockerfile, last_stage: usize) -> Result<String> {
         // ARGs before the first FROM may only be used in FROM lines.
         let mut global_args: Vec<(String, Option<String>)> = Vec::new();
+        let plan = StagePlan::of(parsed);
         if self.bk.on {
-            let bases: Vec<String> = parsed.stages[..=last_stage]
-                .iter()
-                .map(|s| s.from.image.clone())
-                .filter(|i| {
-                    i != "scratch"
-                        && !parsed
-                            .stages
-                            .iter()
-                            .any(|s| s.name.as_deref() == Some(i.to_ascii_lowercase().as_str()))
-                })
-                .collect();
             self.say("#0 building with \"default\" instance using docker driver\n\n");
             let size = self.dockerfile_text.len();
             self.vertex(&format!(
@@ -184,11 +182,42 @@ impl Builder<'_> {
             ));
             self.vertex_line(&format!("transferring dockerfile: {size}B done"));
             self.vertex_done();
-            for base in bases {
+            if let Some((name, line)) = plan.cycle() {
+                let failure = format!("circular dependency detected on stage: {name}");
+                return Err(failed(self.source_summary(line, &failure)));
+            }
+            let order = plan.order(last_stage);
+            let mut bases: Vec<(String, usize)> = Vec::new();
+            for &index in &order {
+                for (image, line) in plan.images(parsed, index) {
+                    if !bases.iter().any(|(b, _)| *b == image) {
+                        bases.push((image, line));
+                    }
+                }
+            }
+            for (base, line) in bases {
+                if dockerfile::expand(&base, &|_| None).is_ok_and(|b| b == base)
+                    && base.contains('$')
+                {
+                    continue;
+                }
                 let full = reference::parse_normalized(&base)
                     .map(|r| r.with_default_tag().to_string())
-                    .unwrap_or(base);
+                    .unwrap_or(base.clone());
                 self.vertex(&format!("[internal] load metadata for {full}"));
+                if self.engine.images.lookup(&base).is_err() && !base.contains('$') {
+                    if let Err(e) = self.pull_quietly(&base) {
+                        let why = buildkit_pull_error(&e);
+                        self.vertex_line(&format!("ERROR: {why}"));
+                        let failure =
+                            format!("{base}: failed to resolve source metadata for {full}: {why}");
+                        let mut message =
+                            format!("------\n > [internal] load metadata for {full}:\n------\n");
+                        message.push_str(&self.source_summary(line, &failure));
+                        return Err(failed(message));
+                    }
+                    self.resolved_now.insert(base.clone());
+                }
                 self.vertex_done();
             }
             self.vertex("[internal] load .dockerignore");
@@ -211,7 +240,28 @@ impl Builder<'_> {
             }
         }
         let many_stages = last_stage > 0;
-        for (index, stage) in parsed.stages[..=last_stage].iter().enumerate() {
+        let order = if self.bk.on {
+            plan.order(last_stage)
+        } else {
+            (0..=last_stage).collect()
+        };
+        let mut warnings = Vec::new();
+        for index in order {
+            let stage = &parsed.stages[index];
+            self.current_stage = index;
+            if let Some(name) = &stage.name
+                && parsed.stages[..index]
+                    .iter()
+                    .any(|s| s.name.as_ref() == Some(name))
+            {
+                if !self.bk.on {
+                    return Err(failed(format!("{name} stage name already used")));
+                }
+                warnings.push(format!(
+                    "DuplicateStageName: Duplicate stage name {name:?}, stage names should be unique (line {})",
+                    stage.from_instruction.line
+                ));
+            }
             self.bk.step = 1;
             self.bk.steps = 1 + stage
                 .instructions
@@ -233,11 +283,14 @@ impl Builder<'_> {
             };
             let image = dockerfile::expand(&stage.from.image, &lookup)
                 .map_err(|e| failed(e.to_string()))?;
-            let was_local = image == "scratch" || self.engine.images.lookup(&image).is_ok();
+            let was_local = image == "scratch"
+                || (self.engine.images.lookup(&image).is_ok()
+                    && !self.resolved_now.contains(&image));
             let mut state = self.from(&image)?;
             if self.bk.on {
-                if image != "scratch" {
-                    let shown = self.resolved_name(&image, state.image.as_ref());
+                let shown = self.resolved_name(&image, state.image.as_ref());
+                // Stages on one base share its vertex: BuildKit merges identical steps.
+                if image != "scratch" && self.bk.bases_shown.insert(shown.clone()) {
                     let title = format!("[{}1/{}] FROM {shown}", self.bk.label, self.bk.steps);
                     self.vertex(&title);
                     if was_local {
@@ -259,7 +312,25 @@ impl Builder<'_> {
             for instruction in &stage.instructions {
                 self.step_header(instruction);
                 self.bk.cached = false;
-                self.dispatch(&mut state, instruction)?;
+                match self.dispatch(&mut state, instruction) {
+                    Ok(()) => {}
+                    // BuildKit marks the step's vertex failed and sums the failure up
+                    // (a RUN step has done so already).
+                    Err(EngineError::BuildFailed { message, code })
+                        if self.bk.on && !message.starts_with("------") =>
+                    {
+                        let shown = message
+                            .strip_prefix("failed to compute cache key: ")
+                            .unwrap_or(&message)
+                            .to_string();
+                        self.vertex_line(&format!("ERROR: {shown}"));
+                        return Err(EngineError::BuildFailed {
+                            message: self.buildkit_summary(&message),
+                            code,
+                        });
+                    }
+                    Err(e) => return Err(e),
+                }
                 if self.bk.on {
                     if makes_vertex(&instruction.kind) && !self.bk.cached {
                         self.vertex_done();
@@ -276,13 +347,12 @@ impl Builder<'_> {
                 );
                 self.say(&text);
             }
-            self.stages.push((stage.name.clone(), state));
-            let _ = index;
+            self.stages.push((index, stage.name.clone(), state));
         }
         let state = self
             .stages
             .last()
-            .map(|(_, s)| s.clone())
+            .map(|(_, _, s)| s.clone())
             .expect("a stage was built");
         let id = match state.image {
             Some(id) => id,
@@ -336,6 +406,15 @@ impl Builder<'_> {
         }
         if self.bk.on {
             self.say(&format!("#{} DONE 0.0s\n", self.bk.vertex));
+            if !warnings.is_empty() {
+                let count = warnings.len();
+                let noun = if count == 1 { "warning" } else { "warnings" };
+                let mut text = format!("\n {count} {noun} found (use docker --debug to expand):\n");
+                for w in warnings {
+                    text.push_str(&format!(" - {w}\n"));
+                }
+                self.say(&text);
+            }
         }
         self.engine.save()?;
         Ok(id.to_string())
@@ -432,11 +511,12 @@ impl Builder<'_> {
         if self.bk.on {
             self.bk.in_vertex = makes_vertex(&instruction.kind);
             if makes_vertex(&instruction.kind) {
-                if matches!(
-                    instruction.kind,
-                    InstructionKind::Copy(_) | InstructionKind::Add(_)
-                ) && !self.bk.context_loaded
-                {
+                let from_context = match &instruction.kind {
+                    InstructionKind::Copy(c) => c.from.is_none(),
+                    InstructionKind::Add(_) => true,
+                    _ => false,
+                };
+                if from_context && !self.bk.context_loaded {
                     self.bk.context_loaded = true;
                     let size = self.bk.context_size;
                     self.vertex("[internal] load build context");
@@ -475,11 +555,11 @@ impl Builder<'_> {
             });
         }
         let lower = image.to_ascii_lowercase();
-        if let Some((_, state)) = self
+        if let Some((_, _, state)) = self
             .stages
             .iter()
             .rev()
-            .find(|(n, _)| n.as_deref() == Some(lower.as_str()))
+            .find(|(i, n, _)| *i < self.current_stage && n.as_deref() == Some(lower.as_str()))
         {
             let mut state = state.clone();
             state.args.clear();
@@ -529,6 +609,81 @@ impl Builder<'_> {
             history: config.history,
             args: Vec::new(),
         })
+    }
+
+    /// The filesystem `COPY --from=NAME` copies from: a stage built already (by name or
+    /// index), else an image. The classic builder only knows stages before the current
+    /// one and says a bad value is an "invalid from flag value"; BuildKit built every
+    /// stage named already, in dependency order.
+    fn copy_source(&mut self, from: &str) -> Result<StageState> {
+        let lower = from.to_ascii_lowercase();
+        let built = self.stages.iter().rev().find(|(i, n, _)| {
+            n.as_deref() == Some(lower.as_str())
+                || from.parse::<usize>().is_ok_and(|wanted| wanted == *i)
+        });
+        if let Some((index, _, state)) = built
+            && (self.bk.on || *index < self.current_stage)
+        {
+            return Ok(state.clone());
+        }
+        let stage_before = self.current_stage;
+        // An image: looked up without stage names in the way.
+        self.current_stage = 0;
+        let result = self.from(from);
+        self.current_stage = stage_before;
+        match result {
+            Ok(state) => Ok(state),
+            Err(e) if !self.bk.on => {
+                let why = match &e {
+                    EngineError::BuildFailed { message, .. } => message.clone(),
+                    other => other.to_string(),
+                };
+                Err(failed(format!("invalid from flag value {from}: {why}")))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Pulls `image` without printing its progress: BuildKit shows no pull lines.
+    fn pull_quietly(&mut self, image: &str) -> Result<()> {
+        let named = reference::parse_normalized(image)
+            .map_err(|e| EngineError::InvalidReference(e.to_string()))?;
+        let tag = named.tag().map(str::to_string).unwrap_or_default();
+        self.engine.pull(&named.full_name(), &tag, &mut |_| {})?;
+        Ok(())
+    }
+
+    /// A reference to the build's cache-key inputs as BuildKit's errors name them.
+    fn bk_ref(&self) -> String {
+        let digest = Digest::sha256(self.dockerfile_text.as_bytes());
+        digest.hex()[..25].to_string()
+    }
+
+    /// BuildKit's report of an error at Dockerfile line `line` (1-based): the lines
+    /// around it, then the error.
+    fn source_summary(&self, line: usize, failure: &str) -> String {
+        let mut out = String::new();
+        let source: Vec<&str> = self.dockerfile_text.lines().collect();
+        if line >= 1 && line <= source.len() {
+            let at = line - 1;
+            out.push_str(&format!(
+                "{}:{}\n--------------------\n",
+                self.dockerfile_name(),
+                line
+            ));
+            let from = at.saturating_sub(2);
+            let to = (at + 2).min(source.len());
+            for (i, text) in source.iter().enumerate().take(to + 1).skip(from) {
+                let mark = if i == at { ">>>" } else { "   " };
+                out.push_str(&format!(" {:>3} | {mark} {text}\n", i + 1));
+            }
+            if to == source.len() {
+                out.push_str(&format!(" {:>3} |     \n", source.len() + 1));
+            }
+            out.push_str("--------------------\n");
+        }
+        out.push_str(&format!("ERROR: failed to solve: {failure}"));
+        out
     }
 
     /// The environment words see: the stage's ENV, then its ARGs with values.
@@ -856,7 +1011,7 @@ impl Builder<'_> {
         let source_view: Option<Snapshot> = match &copy.from {
             None => None,
             Some(from) => {
-                let base = self.from(from)?;
+                let base = self.copy_source(from)?;
                 Some(Snapshot::view(self.engine.layer_stack(&base.diff_ids)?))
             }
         };
@@ -880,6 +1035,22 @@ impl Builder<'_> {
             if matched.is_empty() {
                 let text = if has_wildcard(source) {
                     format!("{verb} failed: no source files were specified")
+                } else if copy.from.is_some() && !self.bk.on {
+                    // Another stage or an image: no build context to blame.
+                    format!(
+                        "{verb} failed: stat {}: file does not exist",
+                        clean.trim_start_matches('/')
+                    )
+                } else if self.bk.on {
+                    format!(
+                        "failed to compute cache key: failed to calculate checksum of ref moby::{}: \"{}\": not found",
+                        self.bk_ref(),
+                        if clean.starts_with('/') {
+                            clean.clone()
+                        } else {
+                            format!("/{clean}")
+                        }
+                    )
                 } else {
                     format!(
                         "{verb} failed: file not found in build context or excluded by .dockerignore: stat {}: file does not exist",
@@ -1508,6 +1679,161 @@ fn parse_chown(spec: &str) -> Option<(u32, u32)> {
 }
 
 /// The instructions BuildKit shows as steps; the others only change the config.
+/// How a Dockerfile's stages depend on each other, as BuildKit plans a build: a stage
+/// needs its base when that names an earlier stage, and every stage its `COPY --from`
+/// names (earlier or later, by name or index).
+struct StagePlan {
+    /// Per stage: (stage needed, the line of the instruction that needs it).
+    needs: Vec<Vec<(usize, usize)>>,
+    /// Per stage: whether it depends on the stage through `COPY --from` (not its base).
+    copies: Vec<Vec<(usize, usize)>>,
+    names: Vec<String>,
+}
+
+impl StagePlan {
+    fn of(parsed: &dockerfile::Dockerfile) -> StagePlan {
+        let stages = &parsed.stages;
+        let names: Vec<String> = stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.name.clone().unwrap_or_else(|| format!("stage-{i}")))
+            .collect();
+        let by_name = |name: &str| {
+            let lower = name.to_ascii_lowercase();
+            stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(lower.as_str()))
+                .or_else(|| name.parse::<usize>().ok().filter(|i| *i < stages.len()))
+        };
+        let mut needs = Vec::new();
+        let mut copies = Vec::new();
+        for (index, stage) in stages.iter().enumerate() {
+            let mut need = Vec::new();
+            let mut copy_needs = Vec::new();
+            let lower = stage.from.image.to_ascii_lowercase();
+            if let Some(base) = stages[..index]
+                .iter()
+                .rposition(|s| s.name.as_deref() == Some(lower.as_str()))
+            {
+                need.push((base, stage.from_instruction.line));
+            }
+            for instruction in &stage.instructions {
+                if let InstructionKind::Copy(copy) = &instruction.kind
+                    && let Some(from) = &copy.from
+                    && let Some(source) = by_name(from)
+                {
+                    need.push((source, instruction.line));
+                    copy_needs.push((source, instruction.line));
+                }
+            }
+            needs.push(need);
+            copies.push(copy_needs);
+        }
+        StagePlan {
+            needs,
+            copies,
+            names,
+        }
+    }
+
+    /// The first stage, in Dockerfile order, from which `COPY --from` edges lead back
+    /// to a stage on the way, with the line of the edge that closes the circle.
+    fn cycle(&self) -> Option<(String, usize)> {
+        fn visit(
+            plan: &StagePlan,
+            at: usize,
+            visited: &mut Vec<bool>,
+            path: &mut Vec<bool>,
+        ) -> Option<usize> {
+            if visited[at] {
+                return None;
+            }
+            visited[at] = true;
+            path[at] = true;
+            for &(dep, line) in &plan.copies[at] {
+                if path[dep] {
+                    return Some(line);
+                }
+                if let Some(line) = visit(plan, dep, visited, path) {
+                    return Some(line);
+                }
+            }
+            path[at] = false;
+            None
+        }
+        let n = self.names.len();
+        let mut visited = vec![false; n];
+        for start in 0..n {
+            let mut path = vec![false; n];
+            if let Some(line) = visit(self, start, &mut visited, &mut path) {
+                return Some((self.names[start].clone(), line));
+            }
+        }
+        None
+    }
+
+    /// The stages `target` needs, each after what it needs: BuildKit builds no other.
+    fn order(&self, target: usize) -> Vec<usize> {
+        fn visit(plan: &StagePlan, at: usize, done: &mut Vec<bool>, out: &mut Vec<usize>) {
+            if done[at] {
+                return;
+            }
+            done[at] = true;
+            let mut deps: Vec<usize> = plan.needs[at].iter().map(|(d, _)| *d).collect();
+            deps.sort_unstable();
+            for dep in deps {
+                visit(plan, dep, done, out);
+            }
+            out.push(at);
+        }
+        let mut done = vec![false; self.names.len()];
+        let mut out = Vec::new();
+        visit(self, target, &mut done, &mut out);
+        out
+    }
+
+    /// The images stage `index` pulls (its base, and `COPY --from` images), with the
+    /// line that names each.
+    fn images(&self, parsed: &dockerfile::Dockerfile, index: usize) -> Vec<(String, usize)> {
+        let stage = &parsed.stages[index];
+        let mut out = Vec::new();
+        let base = &stage.from.image;
+        let base_is_stage = self.needs[index]
+            .iter()
+            .any(|(_, line)| *line == stage.from_instruction.line);
+        if base != "scratch" && !base_is_stage {
+            out.push((base.clone(), stage.from_instruction.line));
+        }
+        for instruction in &stage.instructions {
+            if let InstructionKind::Copy(copy) = &instruction.kind
+                && let Some(from) = &copy.from
+                && !self.copies[index]
+                    .iter()
+                    .any(|(_, l)| *l == instruction.line)
+            {
+                out.push((from.clone(), instruction.line));
+            }
+        }
+        out
+    }
+}
+
+/// How BuildKit words a registry's refusal to give an image.
+fn buildkit_pull_error(e: &EngineError) -> String {
+    let text = match e {
+        EngineError::BuildFailed { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    if text.contains("pull access denied") || text.contains("repository does not exist") {
+        "pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed".to_string()
+    } else if let Some(rest) = text.strip_prefix("manifest for ") {
+        let (reference, _) = rest.split_once(" not found").unwrap_or((rest, ""));
+        format!("{reference}: not found")
+    } else {
+        text
+    }
+}
+
 fn makes_vertex(kind: &InstructionKind) -> bool {
     matches!(
         kind,
