@@ -5,12 +5,14 @@
 //! recipes it calls, changes a byte of any image: the resolve cache is keyed by it.
 
 use super::apps;
+use super::languages::{self, Flavour};
 use super::rootfs::{self, AlpineRelease, BusyboxRelease, DebianRelease};
+use super::services;
 use super::spec::{Builder, DEFAULT_PATH, HistoryRow, ImageSpec, LayerSpec, RunConfig, strings};
 use crate::engine::digest::Digest;
 
 /// Names the generator's output; part of every cache key.
-pub const GENERATOR_VERSION: &str = "hub-gen-2";
+pub const GENERATOR_VERSION: &str = "hub-gen-3";
 
 pub static ALPINE: [AlpineRelease; 10] = [
     alpine(
@@ -413,6 +415,114 @@ impl Catalog {
             "coreos/etcd",
             &[("v3.5.21", etcd_old), ("v3.6.1", etcd_new)],
         );
+
+        // Language runtimes over buildpack-deps:bookworm (not itself in the catalog),
+        // debian:bookworm-slim and Alpine.
+        let alpine_322 = &alpine_image(&ALPINE[9], ALPINE_BUILT[9].0, None);
+        let curl = languages::buildpack_curl(&c.images[bookworm]);
+        let scm = languages::buildpack_scm(&curl);
+        let full = languages::buildpack_full(&scm);
+
+        let python = c.add(languages::python_image(&full, Flavour::Bookworm));
+        let python_slim = c.add(languages::python_image(
+            &c.images[bookworm_slim],
+            Flavour::Slim,
+        ));
+        let python_alpine = c.add(languages::python_image(alpine_322, Flavour::Alpine));
+        c.repo(
+            "docker.io",
+            "library/python",
+            &[
+                ("latest", python),
+                ("3", python),
+                ("3.12", python),
+                ("3.12.11", python),
+                ("bookworm", python),
+                ("3.12-bookworm", python),
+                ("3.12.11-bookworm", python),
+                ("3.12-slim", python_slim),
+                ("3.12.11-slim", python_slim),
+                ("3.12-slim-bookworm", python_slim),
+                ("3.12-alpine", python_alpine),
+                ("3.12.11-alpine", python_alpine),
+                ("3.12-alpine3.22", python_alpine),
+            ],
+        );
+
+        let node = c.add(languages::node_image(&full, false));
+        let node_alpine = c.add(languages::node_image(alpine_322, true));
+        c.repo(
+            "docker.io",
+            "library/node",
+            &[
+                ("latest", node),
+                ("lts", node),
+                ("22", node),
+                ("22.17", node),
+                ("22.17.0", node),
+                ("jod", node),
+                ("22-bookworm", node),
+                ("lts-alpine", node_alpine),
+                ("22-alpine", node_alpine),
+                ("22.17-alpine", node_alpine),
+                ("22.17.0-alpine", node_alpine),
+                ("22-alpine3.22", node_alpine),
+                ("22.17.0-alpine3.22", node_alpine),
+            ],
+        );
+
+        let alpine_321 = &alpine_image(&ALPINE[8], ALPINE_BUILT[8].0, None);
+        let golang = c.add(languages::golang_image(&scm, false));
+        let golang_alpine = c.add(languages::golang_image(alpine_321, true));
+        c.repo(
+            "docker.io",
+            "library/golang",
+            &[
+                ("1.22", golang),
+                ("1.22.12", golang),
+                ("1.22-bookworm", golang),
+                ("1.22.12-bookworm", golang),
+                ("1.22-alpine", golang_alpine),
+                ("1.22.12-alpine", golang_alpine),
+                ("1.22-alpine3.21", golang_alpine),
+            ],
+        );
+
+        let redis = c.add(services::redis_image(&c.images[bookworm_slim], false));
+        let redis_alpine = c.add(services::redis_image(alpine_321, true));
+        c.repo(
+            "docker.io",
+            "library/redis",
+            &[
+                ("latest", redis),
+                ("7", redis),
+                ("7.4", redis),
+                ("7.4.5", redis),
+                ("7-bookworm", redis),
+                ("7.4.5-bookworm", redis),
+                ("alpine", redis_alpine),
+                ("7-alpine", redis_alpine),
+                ("7.4-alpine", redis_alpine),
+                ("7.4.5-alpine", redis_alpine),
+            ],
+        );
+
+        let httpd = c.add(services::httpd_image(&c.images[bookworm_slim]));
+        c.repo(
+            "docker.io",
+            "library/httpd",
+            &[
+                ("latest", httpd),
+                ("2", httpd),
+                ("2.4", httpd),
+                ("2.4.63", httpd),
+                ("bookworm", httpd),
+                ("2.4-bookworm", httpd),
+            ],
+        );
+
+        let nordstrom = c.add(services::nordstrom_hello_world(&old_alpine_base()));
+        c.repo("quay.io", "nordstrom/hello-world", &[("2.0", nordstrom)]);
         c
     }
 
@@ -964,6 +1074,28 @@ fn postgres_image(
         meta("CMD [\"postgres\"]"),
     ];
     buildkit(&mut image, created, steps);
+    image
+}
+
+/// The Alpine 3.2 root layer images of 2015 and 2016 were built on, as their classic
+/// builder recorded it.
+fn old_alpine_base() -> ImageSpec {
+    let base = "2015-09-15T22:43:38.512354815Z";
+    let mut image = empty_image(
+        base,
+        Builder::Classic {
+            docker_version: "1.8.2",
+        },
+        RunConfig {
+            env: strings(&[DEFAULT_PATH]),
+            cmd: Some(strings(&["/bin/sh"])),
+            ..RunConfig::default()
+        },
+    );
+    image.layer(
+        HistoryRow::classic(base, classic_add("alpine-minirootfs-3.2.3"), false),
+        LayerSpec::new(base, |t| rootfs::alpine(t, &ALPINE_FOR_KITEMATIC)),
+    );
     image
 }
 

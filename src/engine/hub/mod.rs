@@ -17,11 +17,15 @@
 mod apps;
 mod cache;
 mod catalog;
+mod languages;
 mod rootfs;
 mod search;
+mod services;
 mod spec;
 mod tree;
 
+#[cfg(test)]
+mod image_tests;
 #[cfg(test)]
 mod tests;
 
