@@ -101,7 +101,7 @@ fn read_source(path: &Path) -> anyhow::Result<LessonSource> {
 /// `docklab list`: the shipped lessons in order, with the progress kept in
 /// `progress_dir`.
 pub fn list(progress_dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
-    for (n, (_, text)) in lesson::shipped().iter().enumerate() {
+    for (file, text) in lesson::shipped() {
         let Ok(parsed) = lesson::parse(text, "") else {
             continue;
         };
@@ -128,7 +128,7 @@ pub fn list(progress_dir: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<
         writeln!(
             out,
             "{:>2}  {:<36} {:>3} min{state}",
-            n + 1,
+            lesson::lesson_number(file),
             parsed.title,
             parsed.estimated_minutes
         )?;

@@ -137,6 +137,7 @@ fn evaluate_kind(kind: Kind<'_>, ctx: &mut Context<'_>) -> Outcome {
         Kind::SameImage(names) => same_image(names, ctx),
         Kind::ImageConfig(c) => image_config(c, ctx),
         Kind::ImageBasedOn(c) => based_on(c, ctx),
+        Kind::ImageSize(c) => image_size(c, ctx),
         Kind::ImageHistory(c) => history(c, ctx),
         Kind::ImageFile(c) => image_file(c, ctx),
         Kind::Container(c) => match select_container(c, ctx) {
@@ -399,6 +400,73 @@ fn layers(ctx: &mut Context<'_>, name: &str) -> Result<Vec<String>, Outcome> {
         Ok(image) => Ok(image.root_fs.and_then(|r| r.layers).unwrap_or_default()),
         Err(_) => Err(Outcome::fail(format!("there is no image {name}"))),
     }
+}
+
+fn image_size(c: &ImageSizeCheck, ctx: &mut Context<'_>) -> Outcome {
+    let size_of = |ctx: &mut Context<'_>, name: &str| {
+        ctx.backend
+            .inspect_image(name)
+            .ok()
+            .map(|i| i.size.unwrap_or(0).max(0) as u64)
+    };
+    let Some(size) = size_of(ctx, &c.image) else {
+        return Outcome::fail(format!("there is no image {}", c.image));
+    };
+    let shown = human_size(size);
+    let (at_least, at_most) = match c.bounds() {
+        Ok(b) => b,
+        Err(e) => return Outcome::fail(e),
+    };
+    if let Some(max) = at_most
+        && size > max
+    {
+        return Outcome::fail(format!(
+            "{} is {shown}; the exercise wants it at most {}",
+            c.image,
+            c.at_most.as_deref().unwrap_or_default()
+        ));
+    }
+    if let Some(min) = at_least
+        && size < min
+    {
+        return Outcome::fail(format!(
+            "{} is {shown}; the exercise wants it at least {}",
+            c.image,
+            c.at_least.as_deref().unwrap_or_default()
+        ));
+    }
+    if let Some(other) = &c.smaller_than {
+        let Some(other_size) = size_of(ctx, other) else {
+            return Outcome::fail(format!("there is no image {other} to compare with"));
+        };
+        if size >= other_size {
+            return Outcome::fail(format!(
+                "{} is {shown}, not smaller than {other} ({})",
+                c.image,
+                human_size(other_size)
+            ));
+        }
+    }
+    Outcome::pass(format!("{} is {shown}", c.image))
+}
+
+/// A size as `docker images` shows it (decimal units, three significant digits).
+fn human_size(bytes: u64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < units.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    let digits = if value >= 100.0 { 0 } else if value >= 10.0 { 1 } else { 2 };
+    let text = format!("{value:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    format!("{text}{}", units[unit])
 }
 
 fn based_on(c: &BasedOnCheck, ctx: &mut Context<'_>) -> Outcome {

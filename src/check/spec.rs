@@ -41,6 +41,9 @@ pub struct Check {
     /// A file in an image's filesystem (its layers read in order, whiteouts honoured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_file: Option<ImageFileCheck>,
+    /// An image's size, as `docker images` counts it: within bounds, or below another's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_size: Option<ImageSizeCheck>,
     /// Some container matches every field given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerCheck>,
@@ -135,6 +138,53 @@ pub struct ImageFileCheck {
     /// Permission bits, in octal (`"755"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSizeCheck {
+    pub image: String,
+    /// At most this size: `30MB`, `1.5GB`, `800kB` (decimal units, as `docker images`
+    /// shows sizes) or `20MiB` (binary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<String>,
+    /// At least this size, in the same units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<String>,
+    /// Smaller than this other image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smaller_than: Option<String>,
+}
+
+impl ImageSizeCheck {
+    /// The bounds in bytes, or the first one that does not read as a size.
+    pub fn bounds(&self) -> Result<(Option<u64>, Option<u64>), String> {
+        let read = |v: &Option<String>| v.as_deref().map(parse_size).transpose();
+        Ok((read(&self.at_least)?, read(&self.at_most)?))
+    }
+}
+
+/// `30MB` → 30,000,000; `1.5GB`; `20MiB` → 20×2²⁰; a bare number is bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (write it as 30MB, 1.5GB, 20MiB)"))?;
+    let scale: f64 = match unit.trim() {
+        "" | "B" => 1.0,
+        "kB" | "KB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(format!("{text:?} is not a size (write it as 30MB, 1.5GB, 20MiB)")),
+    };
+    Ok((value * scale).round() as u64)
 }
 
 /// Which containers a check is about: all fields given must hold.
@@ -244,6 +294,7 @@ pub enum Kind<'a> {
     ImageBasedOn(&'a BasedOnCheck),
     ImageHistory(&'a HistoryCheck),
     ImageFile(&'a ImageFileCheck),
+    ImageSize(&'a ImageSizeCheck),
     Container(&'a ContainerCheck),
     ContainerDiff(&'a DiffCheck),
     RegistryHas(&'a str),
@@ -270,6 +321,7 @@ impl Check {
             c.image_based_on.as_ref().map(Kind::ImageBasedOn),
             c.image_history.as_ref().map(Kind::ImageHistory),
             c.image_file.as_ref().map(Kind::ImageFile),
+            c.image_size.as_ref().map(Kind::ImageSize),
             c.container.as_ref().map(Kind::Container),
             c.container_diff.as_ref().map(Kind::ContainerDiff),
             c.registry_has.as_deref().map(Kind::RegistryHas),
@@ -334,6 +386,7 @@ impl Kind<'_> {
             Kind::ImageBasedOn(_) => "image_based_on",
             Kind::ImageHistory(_) => "image_history",
             Kind::ImageFile(_) => "image_file",
+            Kind::ImageSize(_) => "image_size",
             Kind::Container(_) => "container",
             Kind::ContainerDiff(_) => "container_diff",
             Kind::RegistryHas(_) => "registry_has",
@@ -347,5 +400,21 @@ impl Kind<'_> {
             Kind::Any(_) => "any",
             Kind::Not(_) => "not",
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_in_dockers_decimal_units_and_in_binary_ones() {
+        assert_eq!(parse_size("30MB"), Ok(30_000_000));
+        assert_eq!(parse_size("1.5GB"), Ok(1_500_000_000));
+        assert_eq!(parse_size("800kB"), Ok(800_000));
+        assert_eq!(parse_size("20MiB"), Ok(20 * 1024 * 1024));
+        assert_eq!(parse_size("512"), Ok(512));
+        assert!(parse_size("big").is_err());
+        assert!(parse_size("30 parsecs").is_err());
     }
 }

@@ -409,6 +409,25 @@ pub(super) fn check_check(report: &mut Report<'_>, line: usize, check: &Check) {
             );
         }
     }
+    if let Some(size) = &check.image_size {
+        if let Err(e) = size.bounds() {
+            let needle = size
+                .at_most
+                .iter()
+                .chain(&size.at_least)
+                .find(|v| crate::check::parse_size(v).is_err())
+                .map(String::as_str)
+                .unwrap_or("image_size");
+            report.at(line, needle, e);
+        }
+        if size.at_most.is_none() && size.at_least.is_none() && size.smaller_than.is_none() {
+            report.at(
+                line,
+                "image_size",
+                "an image_size check needs at_most, at_least or smaller_than".to_string(),
+            );
+        }
+    }
     let children: Vec<&Check> = check
         .all
         .iter()

@@ -13,4 +13,4 @@ pub mod suite;
 
 pub use load::{Diagnostic, MAX_LESSON_BYTES, load, parse, schema_json, validate};
 pub use model::*;
-pub use shipped::{find_shipped, shipped, shipped_suites};
+pub use shipped::{find_shipped, lesson_number, shipped, shipped_suites};

@@ -31,6 +31,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "07-registries.yaml",
         include_str!("../../lessons/07-registries.yaml"),
     ),
+    (
+        "11-your-own-app.yaml",
+        include_str!("../../lessons/11-your-own-app.yaml"),
+    ),
 ];
 
 /// The grading suites shipped with them (`checks/`): (file name, text).
@@ -63,6 +67,10 @@ const SHIPPED_SUITES: &[(&str, &str)] = &[
         "07-registries.yaml",
         include_str!("../../checks/07-registries.yaml"),
     ),
+    (
+        "11-your-own-app.yaml",
+        include_str!("../../checks/11-your-own-app.yaml"),
+    ),
     ("capstone.yaml", include_str!("../../checks/capstone.yaml")),
 ];
 
@@ -74,6 +82,14 @@ pub fn shipped_suites() -> &'static [(&'static str, &'static str)] {
 /// Every shipped lesson: (file name, text).
 pub fn shipped() -> &'static [(&'static str, &'static str)] {
     SHIPPED
+}
+
+/// A shipped lesson's number, the one `docklab start N` takes: the digits its file name
+/// starts with (`11-your-own-app.yaml` is 11). The course has room for lessons to come,
+/// so numbers need not be consecutive.
+pub fn lesson_number(file: &str) -> usize {
+    let digits: String = file.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().unwrap_or(0)
 }
 
 /// A shipped lesson by its file name, its file name without `.yaml`, its number
@@ -90,4 +106,19 @@ pub fn find_shipped(name: &str) -> Option<(&'static str, &'static str)> {
                 && wanted.chars().all(|c| c.is_ascii_digit())
                 && !wanted.is_empty()
     })
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn a_lesson_is_numbered_by_its_file_and_found_by_that_number() {
+        assert_eq!(lesson_number("07-registries.yaml"), 7);
+        assert_eq!(lesson_number("11-your-own-app.yaml"), 11);
+        for (file, _) in shipped() {
+            let n = lesson_number(file).to_string();
+            assert_eq!(find_shipped(&n).map(|(f, _)| f), Some(*file), "start {n}");
+        }
+    }
 }
