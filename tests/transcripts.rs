@@ -287,6 +287,19 @@ DOCKER_BUILDKIT=1 docker build .
 }
 
 #[test]
+fn a_repository_without_latest() {
+    pin(
+        "quay_without_latest",
+        r#"docker pull quay.io/nordstrom/hello-world
+docker pull quay.io/nordstrom/hello-world:2.0
+docker images
+docker run -d -p 8080:80 --name hello quay.io/nordstrom/hello-world:2.0
+curl -s localhost:8080
+"#,
+    );
+}
+
+#[test]
 fn container_changes_diff_and_commit() {
     pin(
         "diff_and_commit",
