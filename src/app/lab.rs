@@ -566,17 +566,45 @@ impl ClientFiles for WorkspaceFiles {
         Ok(())
     }
 
-    fn context_tar(&mut self, dir: &str, dockerfile: &str) -> Result<Vec<u8>, String> {
+    fn context_tar(
+        &mut self,
+        dir: &str,
+        dockerfile: Option<&str>,
+    ) -> Result<(Vec<u8>, String), String> {
         let root = vfs::normalize(&self.cwd, dir);
         if !self.fs.metadata(&root).map(|m| m.is_dir()).unwrap_or(false) {
             return Err(format!("path \"{dir}\" not found"));
         }
-        let dockerfile_path = vfs::normalize(&root, dockerfile);
+        // `-f` is relative to the working directory, not to the context.
+        let dockerfile_path = match dockerfile {
+            Some(file) => vfs::normalize(&self.cwd, file),
+            None => vfs::normalize(&root, "Dockerfile"),
+        };
         if self.fs.symlink_metadata(&dockerfile_path).is_err() {
             return Err(format!(
                 "unable to evaluate symlinks in Dockerfile path: lstat {dockerfile_path}: no such file or directory"
             ));
         }
+        let inside = if root == "/" {
+            dockerfile_path.strip_prefix('/')
+        } else {
+            dockerfile_path
+                .strip_prefix(root.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+        };
+        // A Dockerfile outside the context travels in it under a name of its own, as
+        // the CLI adds it (`.dockerfile.` and 20 hex digits).
+        let (name, outside) = match inside {
+            Some(rel) => (rel.to_string(), None),
+            None => {
+                let data = self
+                    .fs
+                    .read(&dockerfile_path)
+                    .map_err(|e| format!("{dockerfile_path}: {e}"))?;
+                let id = crate::engine::digest::Digest::sha256(&data);
+                (format!(".dockerfile.{}", &id.hex()[..20]), Some(data))
+            }
+        };
         // The CLI applies .dockerignore itself, and always sends the Dockerfile and the
         // .dockerignore file, whatever the patterns say.
         let ignore = self
@@ -584,15 +612,22 @@ impl ClientFiles for WorkspaceFiles {
             .read(&vfs::normalize(&root, ".dockerignore"))
             .map(|bytes| DockerIgnore::parse(&String::from_utf8_lossy(&bytes)))
             .unwrap_or_else(|_| DockerIgnore::parse(""));
-        let keep = |rel: &str| {
-            rel == dockerfile.trim_start_matches("./")
-                || rel == ".dockerignore"
-                || !ignore.ignored(rel)
-        };
+        let keep = |rel: &str| rel == name || rel == ".dockerignore" || !ignore.ignored(rel);
         let mut builder = tar::Builder::new(Vec::new());
         append_dir(&self.fs, &root, "", &keep, self.fixed_mtime, &mut builder)
             .map_err(|e| e.to_string())?;
-        builder.into_inner().map_err(|e| e.to_string())
+        if let Some(data) = outside {
+            let mut header = tar::Header::new_ustar();
+            header.set_mode(0o600);
+            header.set_mtime(self.fixed_mtime.unwrap_or(0).max(0) as u64);
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_size(data.len() as u64);
+            builder
+                .append_data(&mut header, &name, data.as_slice())
+                .map_err(|e| e.to_string())?;
+        }
+        let tar = builder.into_inner().map_err(|e| e.to_string())?;
+        Ok((tar, name))
     }
 }
 

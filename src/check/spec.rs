@@ -182,7 +182,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "KiB" => 1024.0,
         "MiB" => 1024.0 * 1024.0,
         "GiB" => 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("{text:?} is not a size (write it as 30MB, 1.5GB, 20MiB)")),
+        _ => {
+            return Err(format!(
+                "{text:?} is not a size (write it as 30MB, 1.5GB, 20MiB)"
+            ));
+        }
     };
     Ok((value * scale).round() as u64)
 }

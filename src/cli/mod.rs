@@ -39,9 +39,15 @@ pub struct Cli<'a> {
 /// The client's files, as the docker CLI reads them from its working directory.
 pub trait ClientFiles {
     /// The build context at `dir` as the CLI sends it: a tar of the directory's files
-    /// (`.dockerignore` applied). Errors are the CLI's sentence after
-    /// `unable to prepare context: `.
-    fn context_tar(&mut self, dir: &str, dockerfile: &str) -> Result<Vec<u8>, String>;
+    /// (`.dockerignore` applied), and the Dockerfile's name inside it. `dockerfile` is
+    /// `-f`'s path, relative to the working directory as the CLI reads it (`None`:
+    /// `Dockerfile` in the context); one outside the context travels in the tar under
+    /// a name of its own. Errors are the CLI's sentence after `unable to prepare context: `.
+    fn context_tar(
+        &mut self,
+        dir: &str,
+        dockerfile: Option<&str>,
+    ) -> Result<(Vec<u8>, String), String>;
     /// A file's bytes (`docker load -i`).
     fn read_file(&mut self, path: &str) -> Result<Vec<u8>, String>;
     /// Writes a file (`docker save -o`).
@@ -64,7 +70,11 @@ pub trait ClientFiles {
 pub struct NoFiles;
 
 impl ClientFiles for NoFiles {
-    fn context_tar(&mut self, dir: &str, _dockerfile: &str) -> Result<Vec<u8>, String> {
+    fn context_tar(
+        &mut self,
+        dir: &str,
+        _dockerfile: Option<&str>,
+    ) -> Result<(Vec<u8>, String), String> {
         Err(format!("path \"{dir}\" not found"))
     }
     fn stat(&mut self, _path: &str) -> Option<bool> {

@@ -49,10 +49,9 @@ pub fn build(
         }
     }
     let context_dir = args.args[0].clone();
-    let dockerfile = args.file.clone().unwrap_or_else(|| "Dockerfile".into());
-    let context = cli
+    let (context, dockerfile) = cli
         .files
-        .context_tar(&context_dir, &dockerfile)
+        .context_tar(&context_dir, args.file.as_deref())
         .map_err(|e| CliError::message(format!("unable to prepare context: {e}")))?;
     if !buildkit {
         let notice = if buildkit_env.is_some() {
