@@ -16,9 +16,8 @@ pub(super) fn recipe(f: impl Fn(&mut Tree) + Send + Sync + 'static) -> Recipe {
     Arc::new(f)
 }
 
-/// `base` rebuilt as an image `created` at that time with `config`. The official images
-/// are built with SOURCE_DATE_EPOCH set to their Dockerfile's commit time, so BuildKit
-/// clamps every history time (the base's rows too) to no later than `created`.
+/// `base` rebuilt as an image `created` at that time with `config` (the base's working
+/// directory kept unless `config` sets one).
 pub(super) fn from(base: &ImageSpec, created: &str, config: RunConfig) -> ImageSpec {
     let mut image = base.clone();
     image.created = created.to_string();
@@ -27,13 +26,18 @@ pub(super) fn from(base: &ImageSpec, created: &str, config: RunConfig) -> ImageS
         config.working_dir = base.config.working_dir.clone();
     }
     image.config = config;
-    let limit = epoch(created);
+    image
+}
+
+/// Dates every history row no later than `limit`, as BuildKit does for an image built
+/// with SOURCE_DATE_EPOCH set (the base's rows too).
+pub(super) fn clamp_history(image: &mut ImageSpec, limit: &str) {
+    let at = epoch(limit);
     for row in &mut image.history {
-        if epoch(&row.created) > limit {
-            row.created = created.to_string();
+        if epoch(&row.created) > at {
+            row.created = limit.to_string();
         }
     }
-    image
 }
 
 /// Appends a Dockerfile's steps, all stamped `created`: each row that makes a layer
@@ -88,9 +92,11 @@ const DEB_LIB: &str = "usr/lib/x86_64-linux-gnu";
 
 // --- buildpack-deps -------------------------------------------------------------
 
-/// SOURCE_DATE_EPOCH of each buildpack-deps:bookworm Dockerfile.
-const BUILDPACK_CURL_CREATED: &str = "2023-05-10T23:29:59Z";
-const BUILDPACK_SCM_CREATED: &str = "2024-01-09T01:14:25Z";
+/// When buildpack-deps:bookworm was rebuilt over the catalog's debian:bookworm (the
+/// three variants build one after another the night the Debian snapshot lands).
+const BUILDPACK_CURL_CREATED: &str = "2025-06-10T01:43:17Z";
+const BUILDPACK_SCM_CREATED: &str = "2025-06-10T02:29:39Z";
+const BUILDPACK_FULL_CREATED: &str = "2025-06-10T03:20:44Z";
 
 /// Unpacked sizes of the three buildpack-deps layers.
 const CURL_SIZE: u64 = 55_100_000;
@@ -169,7 +175,7 @@ pub fn buildpack_scm(curl: &ImageSpec) -> ImageSpec {
 
 /// buildpack-deps:bookworm over buildpack-deps:bookworm-scm: compilers and -dev headers.
 pub fn buildpack_full(scm: &ImageSpec) -> ImageSpec {
-    let created = BUILDPACK_SCM_CREATED;
+    let created = BUILDPACK_FULL_CREATED;
     let mut image = from(scm, created, scm.config.clone());
     dockerfile(
         &mut image,
@@ -235,8 +241,15 @@ fn gcc_toolchain(t: &mut Tree) {
 
 /// The pip that 3.12.11's ensurepip bundles.
 pub const PIP_VERSION: &str = "25.0.1";
-/// SOURCE_DATE_EPOCH of the 3.12 Dockerfiles at 3.12.11.
-const PYTHON_CREATED: &str = "2025-06-04T00:40:01Z";
+/// When each python:3.12.11 variant was built: Alpine the day after the release, the
+/// Debian ones again over the debian:bookworm of 2025-06-10.
+fn python_created(flavour: Flavour) -> &'static str {
+    match flavour {
+        Flavour::Bookworm => "2025-06-10T19:32:06Z",
+        Flavour::Slim => "2025-06-10T18:56:41Z",
+        Flavour::Alpine => "2025-06-04T01:42:55Z",
+    }
+}
 
 /// Which build of python an image carries.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -259,7 +272,7 @@ fn python_config(rows: &[(bool, &str)]) -> RunConfig {
 
 /// python:3.12.11 over `base` (buildpack-deps:bookworm, debian:bookworm-slim or alpine).
 pub fn python_image(base: &ImageSpec, flavour: Flavour) -> ImageSpec {
-    let created = PYTHON_CREATED;
+    let created = python_created(flavour);
     let rows = match flavour {
         Flavour::Bookworm => PYTHON_BOOKWORM,
         Flavour::Slim => PYTHON_SLIM,
@@ -475,8 +488,9 @@ fn pip_install(t: &mut Tree, lib: &str) {
 /// The npm that node 22.17.0 bundles.
 pub const NPM_VERSION: &str = "10.9.2";
 pub const YARN_VERSION: &str = "1.22.22";
-/// SOURCE_DATE_EPOCH of the node 22 Dockerfiles at 22.17.0.
-const NODE_CREATED: &str = "2025-06-25T02:25:22Z";
+/// When node:22.17.0 was built, the day after the release.
+const NODE_CREATED: &str = "2025-06-25T03:03:32Z";
+const NODE_ALPINE_CREATED: &str = "2025-06-25T02:53:10Z";
 
 /// docker-entrypoint.sh of the node images.
 pub const NODE_ENTRYPOINT: &str = r#"#!/bin/sh
@@ -540,7 +554,11 @@ fn node_config(rows: &[(bool, &str)]) -> RunConfig {
 
 /// node:22.17.0 over buildpack-deps:bookworm, or over alpine when `alpine`.
 pub fn node_image(base: &ImageSpec, alpine: bool) -> ImageSpec {
-    let created = NODE_CREATED;
+    let created = if alpine {
+        NODE_ALPINE_CREATED
+    } else {
+        NODE_CREATED
+    };
     let rows = if alpine { NODE_ALPINE } else { NODE_BOOKWORM };
     let mut image = from(base, created, node_config(rows));
     let user = recipe(|t| {
@@ -647,8 +665,10 @@ fn yarn_install(t: &mut Tree) {
 
 // --- golang -----------------------------------------------------------------------
 
-/// SOURCE_DATE_EPOCH of the 1.22 Dockerfiles at 1.22.12.
-const GOLANG_CREATED: &str = "2025-02-04T18:23:13Z";
+/// When golang:1.22.12 was last built: 1.22 left the official images a week later,
+/// with Go 1.24. Its bases were those of February 2025; the catalog's later bookworm
+/// and Alpine stand in for them, their history dated no later than the image.
+const GOLANG_CREATED: &str = "2025-02-04T19:09:51Z";
 /// /usr/local/go/VERSION as the release tarball ships it.
 pub const GO_VERSION_FILE: &str = "go1.22.12\ntime 2025-01-28T19:46:48Z\n";
 
@@ -672,6 +692,7 @@ pub fn golang_image(base: &ImageSpec, alpine: bool) -> ImageSpec {
     // The base's CMD stays: golang sets none of its own.
     config.cmd = base.config.cmd.clone();
     let mut image = from(base, created, config);
+    clamp_history(&mut image, created);
     let first = if alpine {
         recipe(|t| super::apps::ca_certificates(t, 683_000))
     } else {

@@ -6,14 +6,15 @@
 //! large fillers) and the steps' history text, taken from the official Dockerfiles.
 //! The catalog decides tags and bases.
 
-use super::languages::{dockerfile, empty, env_of, from, recipe};
+use super::languages::{clamp_history, dockerfile, empty, env_of, from, recipe};
 use super::rootfs;
 use super::spec::{DEFAULT_PATH, ImageSpec, RunConfig, strings};
 use super::tree::Tree;
 
 // --- redis ------------------------------------------------------------------------
 
-/// SOURCE_DATE_EPOCH of the redis 7.4 Dockerfiles at 7.4.5.
+/// SOURCE_DATE_EPOCH of the redis 7.4 Dockerfiles at 7.4.5: the redis images are built
+/// with it, so every history row carries it.
 const REDIS_CREATED: &str = "2025-07-06T16:51:58Z";
 
 /// docker-entrypoint.sh of the redis images.
@@ -57,6 +58,7 @@ pub fn redis_image(base: &ImageSpec, alpine: bool) -> ImageSpec {
         ..RunConfig::default()
     };
     let mut image = from(base, created, config);
+    clamp_history(&mut image, created);
     let user = recipe(move |t| {
         if alpine {
             rootfs::add_user(
@@ -150,8 +152,9 @@ fn redis_install(t: &mut Tree, alpine: bool) {
 
 // --- httpd ------------------------------------------------------------------------
 
-/// SOURCE_DATE_EPOCH of the httpd 2.4 Dockerfile at 2.4.63.
-const HTTPD_CREATED: &str = "2025-01-24T00:31:17Z";
+/// When httpd:2.4.63 was built over the catalog's debian:bookworm-slim (it was rebuilt
+/// with each Debian snapshot until 2.4.64 came out in July 2025).
+const HTTPD_CREATED: &str = "2025-06-10T18:37:25Z";
 
 /// httpd-foreground, the image's CMD.
 pub const HTTPD_FOREGROUND: &str = "#!/bin/sh\nset -e\n\n# Apache gets grumpy about PID files pre-existing\nrm -f /usr/local/apache2/logs/httpd.pid\n\nexec httpd -DFOREGROUND \"$@\"\n";
