@@ -16,6 +16,34 @@ const WORLD: &str = "/etc/apk/world";
 const CACHE: &str = "/var/cache/apk";
 const MIB: u64 = 1024 * 1024;
 
+/// Whether the lab can run the program a packaged executable names: a shell, BusyBox,
+/// or a program of the table.
+pub(crate) fn lab_can_run(program: &str) -> bool {
+    matches!(program, "sh" | "ash" | "bash" | "dash" | "busybox")
+        || super::lookup(program).is_some()
+}
+
+/// The first package of `plan` that installs a program the lab cannot run: such a
+/// package is refused before anything is installed, rather than left half-working.
+pub(crate) fn unrunnable<'a>(plan: &[&'a Package]) -> Option<&'a Package> {
+    plan.iter().copied().find(|p| {
+        p.files
+            .iter()
+            .any(|f| matches!(&f.content, Content::Program(name) if !lab_can_run(name)))
+    })
+}
+
+/// What apk and apt-get say of a package the lab cannot run.
+pub(crate) fn refuse(pkg: &Package, err: &mut dyn Write) {
+    write_err(
+        err,
+        format_args!(
+            "docklab: the lab cannot run {} yet; it is not installed",
+            pkg.name
+        ),
+    );
+}
+
 /// One record of /lib/apk/db/installed.
 struct Installed {
     name: String,
@@ -396,6 +424,10 @@ fn add(
             return 1;
         }
     };
+    if let Some(pkg) = unrunnable(&plan) {
+        refuse(pkg, io.stderr);
+        return 1;
+    }
     let now = ctx.host.now().timestamp();
     let total = plan.len();
     let mut new_paths = Vec::new();
@@ -519,6 +551,10 @@ Querying package information:
 
 This apk has coffee making abilities.
 ";
+
+#[cfg(test)]
+#[path = "package_programs.rs"]
+mod package_programs;
 
 #[cfg(test)]
 mod tests {

@@ -292,6 +292,10 @@ fn install(
             return 100;
         }
     };
+    if let Some(pkg) = super::apk::unrunnable(&plan) {
+        super::apk::refuse(pkg, io.stderr);
+        return 1;
+    }
     let mut sorted: Vec<&Package> = plan.clone();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     let extra: Vec<&str> = sorted
@@ -594,6 +598,46 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use super::super::packages::fixture;
+
+    #[test]
+    fn a_package_whose_program_the_lab_cannot_run_is_refused() {
+        use crate::engine::shell::{DefaultResolver, Flavour, NullHost, Streams, WorkspaceFs};
+        let mut c = fixture::ubuntu();
+        c.run("apt-get update");
+        let index = super::super::packages::parse(
+            "P frobnicator 1.0-1 noble/universe amd64\nF usr/bin/frob 755 4096 x\n",
+            "noble",
+        );
+        let mut fs = WorkspaceFs::new(c.dir.path());
+        let mut host = NullHost::default();
+        let mut ctx = super::super::Ctx {
+            fs: &mut fs,
+            host: &mut host,
+            cwd: "/".into(),
+            env: Vec::new(),
+            flavour: Flavour::Dash,
+            interrupt: Default::default(),
+            columns: None,
+            resolver: &DefaultResolver,
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = super::install(
+            &mut ctx,
+            &index,
+            &["frobnicator".to_string()],
+            true,
+            false,
+            Streams::new(b"", &mut out, &mut err),
+        );
+        assert_eq!(status, 1);
+        assert_eq!(
+            String::from_utf8_lossy(&err),
+            "docklab: the lab cannot run frobnicator yet; it is not installed\n"
+        );
+        assert!(!String::from_utf8_lossy(&out).contains("NEW packages"));
+        assert!(!c.exists("/usr/bin/frob"));
+        assert!(!c.read("/var/lib/dpkg/status").contains("frobnicator"));
+    }
 
     #[test]
     fn install_before_update_cannot_locate_the_package() {
