@@ -440,12 +440,19 @@ impl Catalog {
                 ("bookworm", python),
                 ("3.12-bookworm", python),
                 ("3.12.11-bookworm", python),
+                ("3-bookworm", python),
                 ("3.12-slim", python_slim),
                 ("3.12.11-slim", python_slim),
                 ("3.12-slim-bookworm", python_slim),
+                ("3.12.11-slim-bookworm", python_slim),
+                ("3-slim", python_slim),
+                ("slim", python_slim),
                 ("3.12-alpine", python_alpine),
                 ("3.12.11-alpine", python_alpine),
                 ("3.12-alpine3.22", python_alpine),
+                ("3.12.11-alpine3.22", python_alpine),
+                ("3-alpine", python_alpine),
+                ("alpine", python_alpine),
             ],
         );
 
@@ -462,6 +469,8 @@ impl Catalog {
                 ("22.17.0", node),
                 ("jod", node),
                 ("22-bookworm", node),
+                ("22.17.0-bookworm", node),
+                ("lts-bookworm", node),
                 ("lts-alpine", node_alpine),
                 ("22-alpine", node_alpine),
                 ("22.17-alpine", node_alpine),
@@ -485,6 +494,7 @@ impl Catalog {
                 ("1.22-alpine", golang_alpine),
                 ("1.22.12-alpine", golang_alpine),
                 ("1.22-alpine3.21", golang_alpine),
+                ("1.22.12-alpine3.21", golang_alpine),
             ],
         );
 
@@ -499,11 +509,13 @@ impl Catalog {
                 ("7.4", redis),
                 ("7.4.5", redis),
                 ("7-bookworm", redis),
+                ("7.4-bookworm", redis),
                 ("7.4.5-bookworm", redis),
                 ("alpine", redis_alpine),
                 ("7-alpine", redis_alpine),
                 ("7.4-alpine", redis_alpine),
                 ("7.4.5-alpine", redis_alpine),
+                ("7.4.5-alpine3.21", redis_alpine),
             ],
         );
 
@@ -518,6 +530,7 @@ impl Catalog {
                 ("2.4.63", httpd),
                 ("bookworm", httpd),
                 ("2.4-bookworm", httpd),
+                ("2.4.63-bookworm", httpd),
             ],
         );
 

@@ -9,6 +9,8 @@
 //! # Layout
 //! - `catalog`: which repositories and tags exist; release tables; image assembly.
 //! - `rootfs`, `apps`: the file trees of base distributions and application layers.
+//! - `languages`, `services`: the language runtimes (python, node, golang) and servers
+//!   (redis, httpd) as their official Dockerfiles build them.
 //! - `tree`: a layer's file tree and its USTAR serialisation.
 //! - `spec`: image specs and their config / manifest JSON.
 //! - `cache`: the resolve cache on disk.
