@@ -8,6 +8,7 @@ mod checks;
 mod docker_backend;
 mod generated_class;
 mod grade;
+mod httpd_app;
 mod lessons;
 mod registry;
 mod registry_clients;

@@ -163,27 +163,8 @@ fn log_time(now: chrono::DateTime<chrono::Utc>) -> String {
 
 /// The address Apache finds for the container's own name, as it says in AH00558.
 fn own_address(ctx: &Ctx<'_>) -> String {
-    let hostname = ctx
-        .fs
-        .read("/etc/hostname")
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| ctx.var("HOSTNAME").map(str::to_string))
-        .unwrap_or_default();
-    let hosts = ctx
-        .fs
-        .read("/etc/hosts")
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    hosts
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or(""))
-        .find_map(|l| {
-            let mut words = l.split_whitespace();
-            let addr = words.next()?;
-            (addr.contains('.') && words.any(|w| w == hostname)).then(|| addr.to_string())
-        })
+    super::tools::own_address(ctx)
+        .map(|a| a.to_string())
         .unwrap_or_else(|| "127.0.0.1".into())
 }
 

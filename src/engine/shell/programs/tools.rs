@@ -14,6 +14,7 @@ mod crypto;
 mod net;
 mod zones;
 
+pub(crate) use net::own_address;
 pub use net::{arp, ifconfig, netstat, nping, ping, route};
 
 use super::packages::Release;

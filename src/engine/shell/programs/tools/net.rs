@@ -83,8 +83,13 @@ fn hosts(ctx: &Ctx<'_>) -> Vec<(Ipv4Addr, Vec<String>)> {
         .collect()
 }
 
-/// The container's address on its network, if it is on one.
+/// The container's address on its network, if it is on one: what its /etc/hosts
+/// gives its own name, or, where the runtime writes no /etc/hosts, the address the
+/// engine gives every container on the bridge.
 pub(crate) fn own_address(ctx: &Ctx<'_>) -> Option<Ipv4Addr> {
+    if !ctx.fs.exists("/etc/hosts") {
+        return crate::engine::net::DEFAULT_BRIDGE_ADDRESS.parse().ok();
+    }
     let name = own_hostname(ctx);
     hosts(ctx)
         .into_iter()
