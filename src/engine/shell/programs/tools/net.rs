@@ -83,18 +83,16 @@ fn hosts(ctx: &Ctx<'_>) -> Vec<(Ipv4Addr, Vec<String>)> {
         .collect()
 }
 
-/// The container's address on its network, if it is on one: what its /etc/hosts
-/// gives its own name, or, where the runtime writes no /etc/hosts, the address the
-/// engine gives every container on the bridge.
+/// The container's address on its network: what its /etc/hosts gives its own name, or,
+/// where the runtime has written no such line (an image's own /etc/hosts, or none),
+/// the address the engine gives every container on the bridge.
 pub(crate) fn own_address(ctx: &Ctx<'_>) -> Option<Ipv4Addr> {
-    if !ctx.fs.exists("/etc/hosts") {
-        return crate::engine::net::DEFAULT_BRIDGE_ADDRESS.parse().ok();
-    }
     let name = own_hostname(ctx);
     hosts(ctx)
         .into_iter()
         .find(|(a, names)| !a.is_loopback() && names.contains(&name))
         .map(|(a, _)| a)
+        .or_else(|| crate::engine::net::DEFAULT_BRIDGE_ADDRESS.parse().ok())
 }
 
 /// What a name resolves to inside the container: an address, `localhost`, or a name
@@ -110,6 +108,7 @@ pub(crate) fn resolve(ctx: &Ctx<'_>, name: &str) -> Option<Ipv4Addr> {
         .into_iter()
         .find(|(_, names)| names.iter().any(|n| n == name))
         .map(|(a, _)| a)
+        .or_else(|| (!name.is_empty() && name == own_hostname(ctx)).then(|| own_address(ctx))?)
 }
 
 /// The name /etc/hosts gives an address first, as a reverse lookup finds it.

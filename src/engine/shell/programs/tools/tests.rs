@@ -439,3 +439,26 @@ fn busybox_applets_print_their_own_formats() {
     assert_eq!(r.status, 1);
     assert!(r.err.contains("`edit notes.txt`"));
 }
+
+#[test]
+fn an_image_hosts_file_without_the_container_name_still_gives_the_bridge_address() {
+    let mut c = alpine_with_busybox();
+    put(
+        &c,
+        "/etc/hosts",
+        b"127.0.0.1\tlocalhost localhost.localdomain\n::1\t\tlocalhost localhost.localdomain\n",
+    );
+    assert!(
+        c.run("ifconfig eth0")
+            .out
+            .contains("inet addr:172.17.0.2  Bcast:172.17.255.255")
+    );
+    let r = c.run("ping -c 1 c0ffee123456");
+    assert!(
+        r.out.starts_with(
+            "PING c0ffee123456 (172.17.0.2): 56 data bytes\n64 bytes from 172.17.0.2: seq=0"
+        ),
+        "{}",
+        r.out
+    );
+}
