@@ -390,16 +390,36 @@ pub fn ping(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     if received > 0 { 0 } else { 1 }
 }
 
+const NPING_HELP: &str = include_str!("ref/nping-help.txt");
+
+/// Nping's version: the nmap package's, as `0.7.93` (`0.7.94SVN` for a git snapshot).
+fn nping_version(ctx: &Ctx<'_>) -> String {
+    let nmap = package_version(ctx, "nmap").unwrap_or_else(|| "7.93".into());
+    let upstream = nmap.split(['+', '-']).next().unwrap_or("7.93").to_string();
+    let suffix = if nmap.contains("+git") { "SVN" } else { "" };
+    format!("0.{upstream}{suffix}")
+}
+
 pub fn nping(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
-    if argv[1..].iter().any(|a| a == "--version" || a == "-V") {
-        let nmap = package_version(ctx, "nmap").unwrap_or_else(|| "7.93".into());
-        let upstream = nmap.split(['+', '-']).next().unwrap_or("7.93").to_string();
-        let suffix = if nmap.contains("+git") { "SVN" } else { "" };
-        let _ = write!(
-            io.stdout,
-            "\nNping version 0.{upstream}{suffix} ( https://nmap.org/nping )\n"
-        );
-        return 0;
+    let version = nping_version(ctx);
+    for a in &argv[1..] {
+        match a.as_str() {
+            "--version" | "-V" => {
+                let _ = write!(
+                    io.stdout,
+                    "\nNping version {version} ( https://nmap.org/nping )\n"
+                );
+                return 0;
+            }
+            "--help" | "-h" => {
+                let _ = write!(
+                    io.stdout,
+                    "Nping {version} ( https://nmap.org/nping )\n{NPING_HELP}"
+                );
+                return 0;
+            }
+            _ => {}
+        }
     }
     write_err(
         io.stderr,

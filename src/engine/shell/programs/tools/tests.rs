@@ -462,3 +462,21 @@ fn an_image_hosts_file_without_the_container_name_still_gives_the_bridge_address
         r.out
     );
 }
+
+#[test]
+fn nping_reports_its_version_and_usage_and_sends_nothing() {
+    let mut c = ubuntu_with("nmap");
+    assert_eq!(
+        c.run("nping --version").out,
+        "\nNping version 0.7.94SVN ( https://nmap.org/nping )\n"
+    );
+    let r = c.run("nping -h");
+    assert!(r.out.starts_with("Nping 0.7.94SVN ( https://nmap.org/nping )\nUsage: nping [Probe mode] [Options] {target specification}\n"), "{}", r.out);
+    assert!(
+        r.out
+            .ends_with("SEE THE MAN PAGE FOR MANY MORE OPTIONS, DESCRIPTIONS, AND EXAMPLES\n\n")
+    );
+    let r = c.run("nping --tcp -p 80 localhost");
+    assert_eq!(r.status, 1);
+    assert!(r.err.starts_with("docklab: nping cannot send"));
+}
