@@ -449,6 +449,7 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        416 => "Requested Range Not Satisfiable",
         _ => "OK",
     }
 }
@@ -638,6 +639,7 @@ impl Site {
                 .to_string(),
             403 => "You don't have permission to access this resource.".to_string(),
             405 => format!("The requested method {method} is not allowed for this URL."),
+            416 => "None of the range-specifier values in the Range\nrequest-header field overlap the current extent\nof the selected resource.".to_string(),
             _ => "The requested URL was not found on this server.".to_string(),
         };
         let r = reason(status);
@@ -645,6 +647,40 @@ impl Site {
             "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>{status} {r}</title>\n</head><body>\n<h1>{r}</h1>\n<p>{text}</p>\n</body></html>\n"
         )
     }
+}
+
+/// A `Range: bytes=...` header against a file of `total` bytes: None when it is not
+/// one range Apache would honour alone (the whole file is sent), Some(None) when it
+/// lies outside the file (416), else the first and last byte.
+fn byte_range(header: &str, total: usize) -> Option<Option<(usize, usize)>> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let range = if first.is_empty() {
+        let n: usize = last.parse().ok()?;
+        if n == 0 || total == 0 {
+            return Some(None);
+        }
+        (total.saturating_sub(n), total - 1)
+    } else {
+        let a: usize = first.parse().ok()?;
+        let b: usize = if last.is_empty() {
+            usize::MAX
+        } else {
+            last.parse().ok()?
+        };
+        if b < a {
+            return None;
+        }
+        if a >= total {
+            return Some(None);
+        }
+        (a, b.min(total - 1))
+    };
+    Some(Some(range))
 }
 
 fn html_escape(s: &str) -> String {
@@ -696,21 +732,54 @@ impl App for Site {
                     data.len(),
                     (mtime.max(0) as u64).saturating_mul(1_000_000)
                 );
-                let not_modified = request
-                    .header("if-none-match")
-                    .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+                let not_modified = match request.header("if-none-match") {
+                    Some(v) => v.split(',').any(|t| t.trim() == etag || t.trim() == "*"),
+                    None => request
+                        .header("if-modified-since")
+                        .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+                        .is_some_and(|since| mtime <= since.timestamp()),
+                };
                 if not_modified {
                     headers.push(("ETag".into(), etag));
                     (304, Vec::new())
                 } else {
+                    let total = data.len();
+                    let range = request.header("range").and_then(|r| byte_range(r, total));
                     headers.push(("Last-Modified".into(), http_date(mtime)));
                     headers.push(("ETag".into(), etag));
                     headers.push(("Accept-Ranges".into(), "bytes".into()));
-                    headers.push(("Content-Length".into(), data.len().to_string()));
-                    if let Some(t) = content_type(&path) {
+                    let (status, body) = match range {
+                        Some(Some((first, last))) => {
+                            let part = data[first..=last].to_vec();
+                            headers.push(("Content-Length".into(), part.len().to_string()));
+                            headers.push((
+                                "Content-Range".into(),
+                                format!("bytes {first}-{last}/{total}"),
+                            ));
+                            (206, part)
+                        }
+                        Some(None) => {
+                            let page = self.error_page(416, method, None);
+                            headers.truncate(2);
+                            headers.push(("Content-Range".into(), format!("bytes */{total}")));
+                            headers.push(("Content-Length".into(), page.len().to_string()));
+                            headers.push((
+                                "Content-Type".into(),
+                                "text/html; charset=iso-8859-1".into(),
+                            ));
+                            (416, page.into_bytes())
+                        }
+                        None => {
+                            headers.push(("Content-Length".into(), total.to_string()));
+                            (200, data)
+                        }
+                    };
+                    if status != 416
+                        && let Some(t) = content_type(&path)
+                    {
                         headers.push(("Content-Type".into(), t.into()));
                     }
-                    (200, data)
+                    (status, body)
                 }
             }
             Found::Listing(html) => {

@@ -385,3 +385,43 @@ fn a_file_copied_into_the_running_container_is_served_at_once() {
     assert_eq!(r.status, 200);
     assert_eq!(header(&r, "Content-Type"), Some("text/css"));
 }
+
+#[test]
+fn ranges_and_conditional_requests_as_apache_answers_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = LogSink::default();
+    let site = site(&dir, &logs);
+    let with = |name: &str, value: &str| {
+        site.respond(&AppRequest {
+            method: "GET".into(),
+            target: "/".into(),
+            version: "HTTP/1.1",
+            headers: vec![(name.into(), value.into())],
+            body: Vec::new(),
+        })
+    };
+    let r = with("range", "bytes=0-5");
+    assert_eq!(r.status, 206);
+    assert_eq!(r.body, b"<html>");
+    assert_eq!(header(&r, "Content-Range"), Some("bytes 0-5/45"));
+    assert_eq!(header(&r, "Content-Length"), Some("6"));
+    assert_eq!(with("range", "bytes=-2").body, b">\n");
+    let r = with("range", "bytes=100-");
+    assert_eq!(r.status, 416);
+    assert_eq!(header(&r, "Content-Range"), Some("bytes */45"));
+    assert_eq!(with("range", "bytes=0-1,4-5").status, 200);
+    assert_eq!(
+        with("if-modified-since", "Tue, 14 Nov 2023 22:13:20 GMT").status,
+        304
+    );
+    assert_eq!(
+        with("if-modified-since", "Mon, 13 Nov 2023 22:13:20 GMT").status,
+        200
+    );
+    assert!(
+        logs.drain()[0]
+            .1
+            .text
+            .ends_with("\"GET / HTTP/1.1\" 206 6\n")
+    );
+}

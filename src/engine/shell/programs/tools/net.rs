@@ -149,7 +149,7 @@ fn mac(addr: Ipv4Addr) -> String {
 
 const IPUTILS_USAGE: &str = "\nUsage\n  ping [options] <destination>\n\nOptions:\n  <destination>      dns name or ip address\n  -a                 use audible ping\n  -A                 use adaptive ping\n  -B                 sticky source address\n  -c <count>         stop after <count> replies\n  -D                 print timestamps\n  -d                 use SO_DEBUG socket option\n  -f                 flood ping\n  -h                 print help and exit\n  -I <interface>     either interface name or address\n  -i <interval>      seconds between sending each packet\n  -L                 suppress loopback of multicast packets\n  -l <preload>       send <preload> number of packages while waiting replies\n  -m <mark>          tag the packets going out\n  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>\n  -n                 no dns name resolution\n  -O                 report outstanding replies\n  -p <pattern>       contents of padding byte\n  -q                 quiet output\n  -Q <tclass>        use quality of service <tclass> bits\n  -s <size>          use <size> as number of data bytes to be sent\n  -S <size>          use <size> as SO_SNDBUF socket option value\n  -t <ttl>           define time to live\n  -U                 print user-to-user latency\n  -v                 verbose output\n  -V                 print version and exit\n  -w <deadline>      reply wait <deadline> in seconds\n  -W <timeout>       time to wait for response\n\nIPv4 options:\n  -4                 use IPv4\n  -b                 allow pinging broadcast\n  -R                 record route\n  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>\n\nIPv6 options:\n  -6                 use IPv6\n  -F <flowlabel>     define flow label, default is random\n  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument\n\nFor more details see ping(8).\n";
 
-/// A ping with no count stops when interrupted, or after this many replies.
+/// A ping stops when interrupted, at its count, or after this many probes at most.
 const UNBOUNDED_PINGS: u64 = 3600;
 
 /// A round trip's time in milliseconds: small, plausible, and the same on every replay.
@@ -313,7 +313,7 @@ pub fn ping(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         format!("{name} ({addr})")
     };
     let seed = ctx.host.now().timestamp();
-    let limit = count.unwrap_or(UNBOUNDED_PINGS);
+    let limit = count.unwrap_or(UNBOUNDED_PINGS).min(UNBOUNDED_PINGS);
     let mut times: Vec<f64> = Vec::new();
     let mut sent = 0u64;
     while sent < limit {
