@@ -39,6 +39,8 @@ pub struct State {
     xtrace: bool,
     /// `set -o pipefail`: a pipeline's status is its last failing command's.
     pipefail: bool,
+    /// The file mode creation mask `umask` reports and sets.
+    umask: u32,
     /// Bash's call stack for `FUNCNAME`: each function called, and `source` for each
     /// file sourced, innermost last.
     pub(crate) frames: Vec<String>,
@@ -73,6 +75,7 @@ impl State {
             errexit: false,
             xtrace: false,
             pipefail: false,
+            umask: 0o022,
             frames: Vec::new(),
             depth: 0,
             locals: Vec::new(),
@@ -1586,6 +1589,31 @@ impl<'a> Interp<'a> {
             }
             "true" => 0,
             "false" => 1,
+            "umask" => match args.first() {
+                None => {
+                    let _ = writeln!(io.stdout, "{:04o}", self.st.umask);
+                    0
+                }
+                Some(m) => match u32::from_str_radix(m, 8) {
+                    Ok(v) if v <= 0o777 => {
+                        self.st.umask = v;
+                        0
+                    }
+                    _ => {
+                        let msg = match self.flavour() {
+                            Flavour::Bash => format!("{m}: octal number out of range"),
+                            Flavour::Dash => format!("Illegal number: {m}"),
+                            _ => format!("invalid mode '{m}'"),
+                        };
+                        write_err(io.stderr, format_args!("{pre}umask: {msg}"));
+                        if self.flavour() == Flavour::Bash {
+                            1
+                        } else {
+                            2
+                        }
+                    }
+                },
+            },
             _ => return Ok(None),
         };
         Ok(Some(status))
@@ -1612,6 +1640,7 @@ impl<'a> Interp<'a> {
                 | "type"
                 | "true"
                 | "false"
+                | "umask"
                 | ":"
                 | "."
                 | "eval"

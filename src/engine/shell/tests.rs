@@ -370,3 +370,13 @@ fn env_bash_scripts_run_as_bash() {
     assert_eq!(r.out, "-\n", "{}", r.err);
     assert!(r.err.contains("bad substitution"), "{}", r.err);
 }
+
+#[test]
+fn umask_reports_and_sets_the_mask() {
+    let r = bash("umask; um=\"$(umask)\"; umask 0077; umask; echo $um; umask 9");
+    assert_eq!(r.out, "0022\n0077\n0022\n");
+    assert_eq!(
+        (r.err.as_str(), r.status),
+        ("bash: umask: 9: octal number out of range\n", 1)
+    );
+}
