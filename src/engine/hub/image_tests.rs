@@ -274,6 +274,14 @@ fn node_has_node_npm_npx_yarn_and_its_entrypoint() {
             ])
         );
     }
+    let bookworm = resolve("library/node", "22");
+    assert_eq!(
+        text_at(&bookworm, "home/node/.bashrc"),
+        text_at(&bookworm, "etc/skel/.bashrc")
+    );
+    assert!(
+        text_at(&bookworm, "etc/passwd").contains("\nnode:x:1000:1000::/home/node:/bin/bash\n")
+    );
     let alpine = config(&resolve("library/node", "22-alpine"));
     assert_eq!(alpine["config"]["WorkingDir"], "/");
 }

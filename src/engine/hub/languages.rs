@@ -543,6 +543,43 @@ fi
 exit $ret
 "#;
 
+/// The files of debian:bookworm's /etc/skel, as `useradd --create-home` copies them.
+const SKEL_BASH_LOGOUT: &str = "# ~/.bash_logout: executed by bash(1) when login shell exits.\n";
+const SKEL_PROFILE: &str = "# ~/.profile: executed by the command interpreter for login shells.\n\nif [ -n \"$BASH_VERSION\" ]; then\n    if [ -f \"$HOME/.bashrc\" ]; then\n\t. \"$HOME/.bashrc\"\n    fi\nfi\n";
+const SKEL_BASHRC: &str = r#"# ~/.bashrc: executed by bash(1) for non-login shells.
+
+# If not running interactively, don't do anything
+[ -z "$PS1" ] && return
+
+# don't put duplicate lines in the history. See bash(1) for more options
+HISTCONTROL=ignoredups:ignorespace
+
+# append to the history file, don't overwrite it
+shopt -s histappend
+
+# for setting history length see HISTSIZE and HISTFILESIZE in bash(1)
+HISTSIZE=1000
+HISTFILESIZE=2000
+
+# check the window size after each command and, if necessary,
+# update the values of LINES and COLUMNS.
+shopt -s checkwinsize
+
+PS1='${debian_chroot:+($debian_chroot)}\u@\h:\w\$ '
+
+# enable color support of ls and also add handy aliases
+if [ -x /usr/bin/dircolors ]; then
+    test -r ~/.dircolors && eval "$(dircolors -b ~/.dircolors)" || eval "$(dircolors -b)"
+    alias ls='ls --color=auto'
+    alias grep='grep --color=auto'
+fi
+
+# some more ls aliases
+alias ll='ls -alF'
+alias la='ls -A'
+alias l='ls -CF'
+"#;
+
 fn node_config(rows: &[(bool, &str)]) -> RunConfig {
     RunConfig {
         env: env_of(super::spec::DEFAULT_PATH, rows),
@@ -568,7 +605,11 @@ pub fn node_image(base: &ImageSpec, alpine: bool) -> ImageSpec {
             "node:x:1000:1000::/home/node:/bin/bash",
             "node:x:1000:",
         );
-        t.dir("home/node", 0o755);
+        // `useradd --create-home` copies the base's /etc/skel.
+        t.dir("home/node", 0o755)
+            .text("home/node/.bash_logout", 0o644, SKEL_BASH_LOGOUT)
+            .text("home/node/.bashrc", 0o644, SKEL_BASHRC)
+            .text("home/node/.profile", 0o644, SKEL_PROFILE);
     });
     let install = recipe(move |t| {
         if alpine {
