@@ -36,6 +36,12 @@ pub struct Conf {
     /// `Options Indexes` on the DocumentRoot: directories without an index are listed.
     pub indexes: bool,
     pub directory_index: Vec<String>,
+    /// The modules `LoadModule` loads, by name (`mpm_event_module`).
+    pub modules: Vec<String>,
+    pub error_log: String,
+    pub pid_file: String,
+    pub user: String,
+    pub group: String,
 }
 
 impl Default for Conf {
@@ -47,6 +53,11 @@ impl Default for Conf {
             server_name: None,
             indexes: true,
             directory_index: vec!["index.html".into()],
+            modules: Vec::new(),
+            error_log: format!("{SERVER_ROOT}/logs/error_log"),
+            pid_file: format!("{SERVER_ROOT}/logs/httpd.pid"),
+            user: "daemon".into(),
+            group: "daemon".into(),
         }
     }
 }
@@ -70,7 +81,11 @@ fn rooted(server_root: &str, path: &str) -> String {
 
 /// Reads the directives the lab serves by; unknown ones are left to Apache's defaults.
 pub fn parse_conf(text: &str, server_root: &str) -> Conf {
-    let mut conf = Conf::default();
+    let mut conf = Conf {
+        error_log: rooted(server_root, "logs/error_log"),
+        pid_file: rooted(server_root, "logs/httpd.pid"),
+        ..Conf::default()
+    };
     let mut listen_seen = false;
     // (section name, argument) of the open sections.
     let mut sections: Vec<(String, String)> = Vec::new();
@@ -121,6 +136,15 @@ pub fn parse_conf(text: &str, server_root: &str) -> Conf {
                     conf.directory_index = names;
                 }
             }
+            "loadmodule" => {
+                if let Some(m) = value.split_whitespace().next() {
+                    conf.modules.push(m.to_string());
+                }
+            }
+            "errorlog" if !in_vhost => conf.error_log = rooted(server_root, value),
+            "pidfile" => conf.pid_file = rooted(server_root, value),
+            "user" => conf.user = unquote(value).to_string(),
+            "group" => conf.group = unquote(value).to_string(),
             "options" => {
                 if let Some((_, dir)) = sections.iter().rev().find(|(n, _)| n == "directory") {
                     options.push((rooted(server_root, dir), value.to_string()));
@@ -252,7 +276,10 @@ pub fn httpd(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
                 command_line.push(value.clone());
                 match c {
                     'D' => {
-                        if matches!(value.as_str(), "DUMP_VHOSTS" | "DUMP_MODULES") {
+                        if matches!(
+                            value.as_str(),
+                            "DUMP_VHOSTS" | "DUMP_MODULES" | "DUMP_RUN_CFG"
+                        ) {
                             test_only = true;
                         }
                         defines.push(value);
@@ -308,7 +335,16 @@ Server compiled with....
                     );
                     return 0;
                 }
-                't' | 'S' | 'M' => test_only = true,
+                't' => test_only = true,
+                'S' => {
+                    test_only = true;
+                    defines.push("DUMP_VHOSTS".into());
+                    defines.push("DUMP_RUN_CFG".into());
+                }
+                'M' => {
+                    test_only = true;
+                    defines.push("DUMP_MODULES".into());
+                }
                 'X' => defines.push("DEBUG".into()),
                 'T' | 'l' | 'L' => {}
                 'h' | '?' => return usage(io.stderr, &argv[0]),
@@ -335,6 +371,13 @@ Server compiled with....
         }
     };
     let conf = parse_conf(&text, &server_root);
+    if !conf.modules.iter().any(|m| m.starts_with("mpm_")) {
+        let _ = writeln!(
+            io.stderr,
+            "AH00534: {bin}: Configuration error: No MPM loaded."
+        );
+        return 1;
+    }
     if !ctx.fs.metadata(&conf.docroot).is_ok_and(|m| m.is_dir()) {
         let _ = writeln!(
             io.stderr,
@@ -353,7 +396,49 @@ Server compiled with....
     };
     fqdn_warning(io.stderr, ctx);
     if test_only {
-        write_err(io.stderr, format_args!("Syntax OK"));
+        if defines.iter().any(|d| d == "DUMP_VHOSTS") {
+            let _ = writeln!(io.stdout, "VirtualHost configuration:");
+        }
+        if defines.iter().any(|d| d == "DUMP_RUN_CFG") {
+            let id = |name: &str| match name {
+                "www-data" => 33,
+                "daemon" => 1,
+                "root" => 0,
+                _ => 65534,
+            };
+            let _ = writeln!(
+                io.stdout,
+                "ServerRoot: \"{server_root}\"\nMain DocumentRoot: \"{}\"\nMain ErrorLog: \"{}\"\nMutex default: dir=\"{server_root}/logs/\" mechanism=default \nMutex mpm-accept: using_defaults\nPidFile: \"{}\"",
+                conf.docroot, conf.error_log, conf.pid_file
+            );
+            for d in &defines {
+                let _ = writeln!(io.stdout, "Define: {d}");
+            }
+            let _ = writeln!(
+                io.stdout,
+                "User: name=\"{}\" id={}\nGroup: name=\"{}\" id={}",
+                conf.user,
+                id(&conf.user),
+                conf.group,
+                id(&conf.group)
+            );
+        }
+        if defines.iter().any(|d| d == "DUMP_MODULES") {
+            let _ = writeln!(
+                io.stdout,
+                "Loaded Modules:\n core_module (static)\n so_module (static)\n http_module (static)"
+            );
+            for m in &conf.modules {
+                let _ = writeln!(io.stdout, " {m} (shared)");
+            }
+            return 0;
+        }
+        if !defines
+            .iter()
+            .any(|d| d == "DUMP_VHOSTS" || d == "DUMP_RUN_CFG")
+        {
+            write_err(io.stderr, format_args!("Syntax OK"));
+        }
         return 0;
     }
     let pid_file = format!("{}/logs/httpd.pid", server_root.trim_end_matches('/'));

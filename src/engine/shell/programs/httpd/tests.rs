@@ -36,8 +36,13 @@ const IT_WORKS: &str = "<html><body><h1>It works!</h1></body></html>\n";
 #[test]
 fn reads_the_image_configuration() {
     let conf = parse_conf(IMAGE_CONF, SERVER_ROOT);
-    assert_eq!(conf, Conf::default());
+    assert_eq!(conf.port, 80);
+    assert!(conf.all_addresses);
+    assert_eq!(conf.docroot, "/usr/local/apache2/htdocs");
+    assert_eq!(conf.server_name, None);
     assert!(conf.indexes);
+    assert_eq!(conf.modules, ["mpm_event_module"]);
+    assert_eq!(conf.error_log, "/proc/self/fd/2");
     let other = parse_conf(
         "Listen 127.0.0.1:8080\nDocumentRoot site\nServerName web.local\n<Directory \"/usr/local/apache2/site\">\n Options -Indexes\n</Directory>\n<VirtualHost *:80>\nServerName other\nDocumentRoot /x\n</VirtualHost>\n",
         SERVER_ROOT,
@@ -424,4 +429,36 @@ fn ranges_and_conditional_requests_as_apache_answers_them() {
             .text
             .ends_with("\"GET / HTTP/1.1\" 206 6\n")
     );
+}
+
+#[test]
+fn dumps_modules_and_run_settings_and_needs_an_mpm() {
+    let root = image_root();
+    let (out, err, status, _) = run(&root, &["httpd", "-M"]);
+    assert_eq!(status, 0);
+    assert_eq!(err, AH00558);
+    assert_eq!(
+        out,
+        "Loaded Modules:\n core_module (static)\n so_module (static)\n http_module (static)\n mpm_event_module (shared)\n"
+    );
+    let (out, _, _, _) = run(&root, &["httpd", "-S"]);
+    assert!(out.starts_with("VirtualHost configuration:\nServerRoot: \"/usr/local/apache2\"\nMain DocumentRoot: \"/usr/local/apache2/htdocs\"\nMain ErrorLog: \"/proc/self/fd/2\"\n"), "{out}");
+    assert!(
+        out.contains("\nDefine: DUMP_VHOSTS\nDefine: DUMP_RUN_CFG\n"),
+        "{out}"
+    );
+    std::fs::write(
+        root.path().join("usr/local/apache2/conf/httpd.conf"),
+        IMAGE_CONF.replace(
+            "LoadModule mpm_event_module",
+            "#LoadModule mpm_event_module",
+        ),
+    )
+    .unwrap();
+    let (_, err, status, host) = run(&root, &["httpd", "-DFOREGROUND"]);
+    assert_eq!(
+        (status, err.as_str()),
+        (1, "AH00534: httpd: Configuration error: No MPM loaded.\n")
+    );
+    assert!(host.listened.is_empty());
 }
