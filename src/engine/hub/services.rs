@@ -928,10 +928,12 @@ SSLRandomSeed connect builtin
 
 // --- quay.io/nordstrom/hello-world ------------------------------------------------
 
-/// When nordstrom/hello-world:2.0 was pushed.
+/// When nordstrom/hello-world:2.0 is taken to have been pushed (a 2016 classic build).
 const NORDSTROM_CREATED: &str = "2016-06-01T18:29:37.362546732Z";
 
-/// quay.io/nordstrom/hello-world:2.0: nginx on Alpine serving one hello-world page.
+/// quay.io/nordstrom/hello-world:2.0, the image teaching material pulls to show a
+/// registry other than Docker Hub (it has no `latest`). Its contents are not publicly
+/// documented; it is modelled as a small nginx on Alpine serving a hello-world page.
 pub fn nordstrom_hello_world(base: &ImageSpec) -> ImageSpec {
     let created = NORDSTROM_CREATED;
     let config = RunConfig {
