@@ -49,6 +49,39 @@ fn append(out: &mut Vec<u8>, size: usize, fill: impl FnOnce(&mut [u8])) {
     fill(&mut out[start..]);
 }
 
+/// The marker before a payload: the program's own data (a compiled Go program's
+/// package), with its length as 8 bytes little-endian after the marker.
+const PAYLOAD_MARKER: &[u8] = b"docklab-payload:";
+
+/// An executable for program `program` that carries `payload` right after its marker,
+/// exactly `size` bytes long (or as long as header, marker and payload need).
+pub fn executable_with_payload(program: &str, payload: &[u8], size: usize) -> Vec<u8> {
+    let head = minimum_size(program);
+    let need = head + PAYLOAD_MARKER.len() + 8 + payload.len();
+    let mut out = vec![0; size.max(need)];
+    fill_executable(&mut out, program);
+    let mut at = head;
+    for part in [
+        PAYLOAD_MARKER,
+        &(payload.len() as u64).to_le_bytes(),
+        payload,
+    ] {
+        out[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    out
+}
+
+/// The payload an executable carries, if `executable_with_payload` made it.
+pub fn payload(bytes: &[u8]) -> Option<&[u8]> {
+    let name = identify(bytes)?;
+    let at = minimum_size(name);
+    let rest = bytes.get(at..)?.strip_prefix(PAYLOAD_MARKER)?;
+    let len = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
+    let len = usize::try_from(len).ok()?;
+    rest.get(8..8usize.checked_add(len)?)
+}
+
 /// The smallest file `executable(program, _)` can make: header, marker and name.
 pub fn minimum_size(program: &str) -> usize {
     MARKER_OFFSET + PROGRAM_MARKER.len() + program.len() + 1
@@ -205,6 +238,22 @@ mod tests {
         late.resize(300, 0);
         late.extend_from_slice(b"docklab-program:late\0");
         assert_eq!(identify(&late), None);
+    }
+
+    #[test]
+    fn a_payload_travels_inside_an_executable_of_the_size_asked() {
+        let bytes = executable_with_payload("go-binary", b"package main", 2_100_000);
+        assert_eq!(bytes.len(), 2_100_000);
+        assert_eq!(identify(&bytes), Some("go-binary"));
+        assert_eq!(payload(&bytes), Some(&b"package main"[..]));
+        // A payload larger than the size asked for makes the file larger.
+        let big = vec![7u8; 5000];
+        let bytes = executable_with_payload("go-binary", &big, 100);
+        assert_eq!(payload(&bytes), Some(&big[..]));
+        // Plain executables, and truncated ones, carry none.
+        assert_eq!(payload(&executable("go-binary", 5000)), None);
+        let cut = executable_with_payload("go-binary", &big, 100);
+        assert_eq!(payload(&cut[..200]), None);
     }
 
     #[test]
