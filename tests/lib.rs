@@ -10,6 +10,7 @@ mod generated_class;
 mod grade;
 mod httpd_app;
 mod lessons;
+mod node_apps;
 mod registry;
 mod registry_clients;
 mod robustness;

@@ -403,7 +403,9 @@ fn event_loop(it: &mut Interp, io: &mut Streams<'_>) -> i32 {
         match it.run_next_timer(None) {
             Ok(Some(waited)) => {
                 flush(it, io);
-                if waited > 0.0 {
+                // Waits of a millisecond or less (setTimeout 0, a listen callback)
+                // pass without the host's clock: they are not time a script waits.
+                if waited > 1.0 {
                     it.host.sleep(Duration::from_millis(waited as u64));
                 }
                 if it.host.stopped() || crate::engine::budget::exceeded() {

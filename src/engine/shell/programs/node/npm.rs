@@ -752,7 +752,13 @@ impl Npm<'_, '_, '_> {
         };
         let _ = write!(self.io.stdout, "\n> {id}{name}\n> {script}\n\n");
         let status = self.sh(&script);
-        if status != 0 {
+        // A script the host sent to the background (a server, a timer loop in a
+        // detached container) has not failed.
+        let backgrounded = self
+            .ctx
+            .interrupt
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if status != 0 && !backgrounded {
             self.error_tail(&[
                 format!("code {status}"),
                 format!("path {dir}"),
