@@ -7,6 +7,8 @@ mod book;
 mod checks;
 mod docker_backend;
 mod generated_class;
+mod go_apps;
+mod git_in_container;
 mod grade;
 mod httpd_app;
 mod lessons;
