@@ -1414,7 +1414,12 @@ impl interp::World for ServiceWorld {
     }
     fn sleep(&mut self, _d: Duration) {}
     fn getenv(&self, key: &str) -> Option<String> {
-        self.view.var(key).map(str::to_string)
+        match self.view.var(key) {
+            Some(v) => Some(v.to_string()),
+            // The runtime gives every process its container's hostname.
+            None if key == "HOSTNAME" => Some(self.view.hostname.clone()),
+            None => None,
+        }
     }
     fn interrupted(&self) -> bool {
         false
