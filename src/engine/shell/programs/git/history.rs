@@ -817,7 +817,7 @@ pub fn checkout(g: &mut Git<'_, '_>, args: &[String], io: &mut Streams<'_>, swit
         return fatal(io, &format!("invalid reference: {target}"));
     }
     // `git checkout FILE...`: the index's version back into the work tree.
-    restore_paths(g, &repo, &operands, false, io, true)
+    restore_paths(g, &repo, &operands, false, io, !paths_mode)
 }
 
 fn restore_paths(

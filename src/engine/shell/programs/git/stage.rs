@@ -665,10 +665,38 @@ pub fn changes(g: &Git<'_, '_>, repo: &Repo, old: &Flat, new: &Flat) -> Vec<Chan
         .collect()
 }
 
+/// `-qam msg` → `-q -a -m msg`, as git's option parser reads bundled short options
+/// (`-m` and `-F` take the rest of the bundle or the next word).
+fn unbundle(args: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in args {
+        let wants_value = out
+            .last()
+            .is_some_and(|l| matches!(l.as_str(), "-m" | "-F" | "--message" | "--file"));
+        if wants_value || a.starts_with("--") || !a.starts_with('-') || a.len() <= 2 {
+            out.push(a.clone());
+            continue;
+        }
+        let body = &a[1..];
+        for (i, c) in body.char_indices() {
+            out.push(format!("-{c}"));
+            if c == 'm' || c == 'F' {
+                let rest = &body[i + 1..];
+                if !rest.is_empty() {
+                    out.push(rest.to_string());
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
 pub fn commit(g: &mut Git<'_, '_>, args: &[String], io: &mut Streams<'_>) -> i32 {
     let Some(repo) = g.repo() else {
         return fatal(io, NOT_A_REPO);
     };
+    let args = &unbundle(args)[..];
     let mut messages: Vec<String> = Vec::new();
     let mut all = false;
     let mut allow_empty = false;
@@ -682,7 +710,7 @@ pub fn commit(g: &mut Git<'_, '_>, args: &[String], io: &mut Streams<'_>) -> i32
             "--amend" => amend = true,
             "-q" | "--quiet" => quiet = true,
             "-a" | "--all" => all = true,
-            "-m" | "--message" | "-F" | "--file" | "-am" | "-qm" => {
+            "-m" | "--message" | "-F" | "--file" => {
                 i += 1;
                 let Some(v) = args.get(i) else {
                     err(
@@ -694,12 +722,6 @@ pub fn commit(g: &mut Git<'_, '_>, args: &[String], io: &mut Streams<'_>) -> i32
                     );
                     return 129;
                 };
-                if a.contains('a') && a != "--all" {
-                    all = true;
-                }
-                if a == "-qm" {
-                    quiet = true;
-                }
                 if a == "-F" || a == "--file" {
                     match g.ctx.fs.read(&g.ctx.abs(v)) {
                         Ok(b) => messages.push(String::from_utf8_lossy(&b).into_owned()),
@@ -717,7 +739,6 @@ pub fn commit(g: &mut Git<'_, '_>, args: &[String], io: &mut Streams<'_>) -> i32
                 }
             }
             _ if a.starts_with("--message=") => messages.push(a["--message=".len()..].to_string()),
-            _ if a.starts_with("-m") && a.len() > 2 => messages.push(a[2..].to_string()),
             _ if a.starts_with('-') => {
                 err(
                     io,
@@ -930,6 +951,17 @@ pub fn commit(g: &mut Git<'_, '_>, args: &[String], io: &mut Streams<'_>) -> i32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bundled_short_options_split() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            unbundle(&v(&["-qam", "msg"])),
+            v(&["-q", "-a", "-m", "msg"])
+        );
+        assert_eq!(unbundle(&v(&["-mfix"])), v(&["-m", "fix"]));
+        assert_eq!(unbundle(&v(&["-m", "-xyz"])), v(&["-m", "-xyz"]));
+    }
 
     #[test]
     fn messages_are_cleaned_as_git_cleans_them() {
