@@ -140,6 +140,7 @@ impl Interp<'_> {
             "/usr/local/lib/python3.12/site-packages".to_string(),
             "/usr/lib/python3.12/site-packages".to_string(),
             "/usr/lib/python3/dist-packages".to_string(),
+            "/usr/local/lib/python3.12/dist-packages".to_string(),
             format!("{home}/.local/lib/python3.12/site-packages"),
         ];
         if let Some((_, pp)) = self.env.iter().find(|(k, _)| k == "PYTHONPATH") {

@@ -185,22 +185,23 @@ impl App for FlaskService {
 }
 
 pub fn flask(arg: &str, view: ContainerView) -> Option<crate::engine::net::Service> {
-    let script = arg.split(':').next()?.to_string();
-    let debug = arg.ends_with(":debug");
-    let (tx, rx) = mpsc::channel::<Job>();
-    std::thread::Builder::new()
-        .name("python-flask".into())
-        .stack_size(64 << 20)
-        .spawn(move || serve_thread(&view, &script, debug, rx))
-        .ok()?;
-    Some(crate::engine::net::app::service(std::sync::Arc::new(
-        FlaskService {
-            jobs: Mutex::new(tx),
-        },
-    )))
+    Some(crate::engine::net::app::service(flask_app(arg, view)))
 }
 
-fn serve_thread(view: &ContainerView, script: &str, debug: bool, rx: mpsc::Receiver<Job>) {
+/// The app answering for `arg` (`SCRIPT[:debug]`), its interpreter on a thread of its own.
+pub fn flask_app(arg: &str, view: ContainerView) -> std::sync::Arc<dyn App> {
+    let script = arg.split(':').next().unwrap_or("").to_string();
+    let (tx, rx) = mpsc::channel::<Job>();
+    let _ = std::thread::Builder::new()
+        .name("python-flask".into())
+        .stack_size(64 << 20)
+        .spawn(move || serve_thread(&view, &script, rx));
+    std::sync::Arc::new(FlaskService {
+        jobs: Mutex::new(tx),
+    })
+}
+
+fn serve_thread(view: &ContainerView, script: &str, rx: mpsc::Receiver<Job>) {
     let mut fs = ViewFs::new(view);
     let mut host = ServiceHost { view };
     let mut out = LogWriter {
@@ -244,8 +245,14 @@ fn serve_thread(view: &ContainerView, script: &str, debug: bool, rx: mpsc::Recei
     i.argv = vec![script.to_string()];
     // The module runs as the program ran it; its output went to the log then.
     let app = load(&mut i, script);
-    if debug {
-        flask_debug();
+    if app.is_none() {
+        let why = LOAD_ERROR
+            .with(|l| l.borrow_mut().take())
+            .unwrap_or_default();
+        view.log(
+            2,
+            format!("docklab: the app in {script} could not be loaded to answer requests\n{why}"),
+        );
     }
     let remote = view.client_address().to_string();
     while let Ok((req, reply)) = rx.recv() {
@@ -319,8 +326,6 @@ fn serve_thread(view: &ContainerView, script: &str, debug: bool, rx: mpsc::Recei
     }
 }
 
-fn flask_debug() {}
-
 fn load(i: &mut super::Interp<'_>, script: &str) -> Option<Value> {
     let src = String::from_utf8_lossy(&i.fs.read(script).ok()?).into_owned();
     let body = super::parser::parse(&src).ok()?;
@@ -342,6 +347,15 @@ fn load(i: &mut super::Interp<'_>, script: &str) -> Option<Value> {
         },
         || i.run_module(&body, globals.clone(), Rc::from(script)),
     );
-    let _ = r;
+    if let Err(super::interp::Flow::Raise(e)) = r {
+        // The program printed this when it ran; the service says why it cannot answer.
+        let text = i.format_exception(&e);
+        i.frames.clear();
+        LOAD_ERROR.with(|l| *l.borrow_mut() = Some(text));
+    }
     super::find_app(&globals)
+}
+
+thread_local! {
+    static LOAD_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
 }

@@ -298,3 +298,233 @@ fn an_endless_loop_stops_when_the_budget_runs_out() {
     assert!(tripped.is_some());
     assert_ne!(status, 0);
 }
+
+mod served {
+    use crate::engine::fs::LayerStack;
+    use crate::engine::net::LogSink;
+    use crate::engine::net::app::{App, AppReply, AppRequest, ContainerView};
+    use crate::engine::net::live::LiveFs;
+    use std::sync::Arc;
+
+    pub fn view(dir: &std::path::Path, logs: LogSink) -> ContainerView {
+        let fs = LiveFs::new(
+            Arc::new(LayerStack::new(Vec::new())),
+            "/nonexistent/upper.tar".into(),
+        )
+        .with_bind("/", dir.to_path_buf());
+        ContainerView::new(
+            "c1",
+            fs,
+            vec!["PATH=/usr/local/bin:/usr/bin:/bin".into()],
+            "/app",
+            "c0ffee",
+            "172.17.0.2",
+            crate::engine::clock::Clock::parse_fixed("2026-12-04T18:40:00Z").unwrap(),
+            logs,
+        )
+    }
+
+    pub fn req(
+        app: &dyn App,
+        method: &str,
+        target: &str,
+        body: &str,
+        ctype: Option<&str>,
+    ) -> AppReply {
+        let mut headers = vec![("host".to_string(), "localhost:5000".to_string())];
+        if let Some(c) = ctype {
+            headers.push(("content-type".into(), c.into()));
+        }
+        app.respond(&AppRequest {
+            method: method.into(),
+            target: target.into(),
+            version: "HTTP/1.1",
+            headers,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    pub fn body(r: &AppReply) -> String {
+        String::from_utf8_lossy(&r.body).into_owned()
+    }
+
+    pub fn header<'a>(r: &'a AppReply, name: &str) -> Option<&'a str> {
+        r.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn logs(sink: &LogSink) -> String {
+        sink.drain()
+            .into_iter()
+            .map(|(_, c)| format!("{c:?}"))
+            .collect()
+    }
+}
+
+const FLASK_APP: &str = "from flask import Flask, jsonify, request\n\napp = Flask(__name__)\nhits = 0\n\n@app.route('/')\ndef index():\n    global hits\n    hits += 1\n    return f'Hello from Docker! visit {hits}'\n\n@app.get('/users/<int:uid>')\ndef user(uid):\n    return {'id': uid, 'name': request.args.get('name', 'anon')}\n\n@app.route('/items', methods=['POST'])\ndef add():\n    data = request.get_json()\n    return jsonify(created=data['name']), 201\n\n@app.route('/boom')\ndef boom():\n    return 1 / 0\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', port=5000)\n";
+
+fn flask_box() -> Box_ {
+    let mut b = Box_::new();
+    let site = "/usr/local/lib/python3.12/site-packages";
+    b.fs.create_dir(&format!("{site}/flask")).unwrap();
+    b.write(&format!("{site}/flask/__init__.py"), "");
+    b.write("/app/app.py", FLASK_APP);
+    b
+}
+
+#[test]
+fn app_run_prints_flasks_start_up_lines_and_listens_on_all_addresses() {
+    let mut b = flask_box();
+    let (o, e, s) = b.run(super::python, &["python", "app.py"], b"");
+    assert_eq!(s, 0, "{e}");
+    assert_eq!(o, " * Serving Flask app 'app'\n * Debug mode: off\n");
+    assert_eq!(
+        e,
+        "\x1b[31m\x1b[1mWARNING: This is a development server. Do not use it in a production deployment. Use a production WSGI server instead.\x1b[0m\n * Running on all addresses (0.0.0.0)\n * Running on http://127.0.0.1:5000\n * Running on http://172.17.0.2:5000\n\x1b[33mPress CTRL+C to quit\x1b[0m\n"
+    );
+    assert!(b.host.slept.as_secs() > 1_000_000);
+}
+
+#[test]
+fn the_flask_service_answers_with_views_json_params_and_werkzeug_pages() {
+    let b = flask_box();
+    let dir = b._dir.path().to_path_buf();
+    let logs = crate::engine::net::LogSink::default();
+    let Some(crate::engine::net::Service::Spawn(_)) =
+        super::service("flask", "/app/app.py", served::view(&dir, logs.clone()))
+    else {
+        panic!("no service");
+    };
+    let app = super::service::flask_app("/app/app.py", served::view(&dir, logs.clone()));
+    let r = served::req(&*app, "GET", "/", "", None);
+    assert_eq!(
+        (r.status, served::body(&r).as_str()),
+        (200, "Hello from Docker! visit 1")
+    );
+    let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Server",
+            "Date",
+            "Content-Type",
+            "Content-Length",
+            "Connection"
+        ]
+    );
+    assert_eq!(
+        served::header(&r, "Server"),
+        Some("Werkzeug/3.1.3 Python/3.12.11")
+    );
+    assert_eq!(
+        served::header(&r, "Date"),
+        Some("Fri, 04 Dec 2026 18:40:00 GMT")
+    );
+    assert_eq!(
+        served::body(&served::req(&*app, "GET", "/", "", None)),
+        "Hello from Docker! visit 2"
+    );
+    let r = served::req(&*app, "GET", "/users/7?name=ann", "", None);
+    assert_eq!(
+        (
+            served::body(&r).as_str(),
+            served::header(&r, "Content-Type")
+        ),
+        ("{\"id\":7,\"name\":\"ann\"}\n", Some("application/json"))
+    );
+    let r = served::req(
+        &*app,
+        "POST",
+        "/items",
+        "{\"name\": \"pen\"}",
+        Some("application/json"),
+    );
+    assert_eq!(
+        (r.status, served::body(&r).as_str()),
+        (201, "{\"created\":\"pen\"}\n")
+    );
+    let r = served::req(&*app, "GET", "/nope", "", None);
+    assert_eq!(
+        (r.status, served::body(&r).as_str()),
+        (
+            404,
+            "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n"
+        )
+    );
+    let r = served::req(&*app, "GET", "/items", "", None);
+    assert_eq!(
+        (r.status, served::header(&r, "Allow")),
+        (405, Some("OPTIONS, POST"))
+    );
+    let r = served::req(&*app, "GET", "/boom", "", None);
+    assert_eq!(r.status, 500);
+    let log = served::logs(&logs);
+    assert!(
+        log.contains("172.17.0.1 - - [04/Dec/2026 18:40:00] \\\"GET / HTTP/1.1\\\" 200 -"),
+        "{log}"
+    );
+    assert!(
+        log.contains("ERROR in app: Exception on /boom [GET]"),
+        "{log}"
+    );
+    assert!(log.contains("ZeroDivisionError: division by zero"), "{log}");
+}
+
+#[test]
+fn app_run_on_localhost_is_not_reachable_through_a_published_port() {
+    let mut b = flask_box();
+    b.write("/app/app.py", &FLASK_APP.replace("host='0.0.0.0', ", ""));
+    let (_, e, s) = b.run(super::python, &["python", "app.py"], b"");
+    assert_eq!(s, 0);
+    assert!(e.contains(" * Running on http://127.0.0.1:5000\n"), "{e}");
+    assert!(!e.contains("all addresses"), "{e}");
+}
+
+#[test]
+fn http_server_lists_directories_serves_files_and_says_file_not_found() {
+    let mut b = Box_::new();
+    b.write("/app/index.txt", "hello\n");
+    b.fs.create_dir("/app/sub").unwrap();
+    let (o, _, s) = b.run(
+        super::python,
+        &["python3", "-m", "http.server", "8000"],
+        b"",
+    );
+    assert_eq!(
+        (o.as_str(), s),
+        ("Serving HTTP on :: port 8000 (http://[::]:8000/) ...\n", 0)
+    );
+    let dir = b._dir.path().to_path_buf();
+    let logs = crate::engine::net::LogSink::default();
+    let app = super::http_server::HttpServer::new("/app:v6", served::view(&dir, logs.clone()));
+    let r = served::req(&app, "GET", "/", "", None);
+    assert_eq!(served::body(&r), "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n<hr>\n<ul>\n<li><a href=\"app.py\">app.py</a></li>\n<li><a href=\"index.txt\">index.txt</a></li>\n<li><a href=\"sub/\">sub/</a></li>\n</ul>\n<hr>\n</body>\n</html>\n".replace("<li><a href=\"app.py\">app.py</a></li>\n", ""));
+    assert_eq!(
+        served::header(&r, "Server"),
+        Some("SimpleHTTP/0.6 Python/3.12.11")
+    );
+    let r = served::req(&app, "GET", "/index.txt", "", None);
+    assert_eq!(
+        (
+            served::body(&r).as_str(),
+            served::header(&r, "Content-Type")
+        ),
+        ("hello\n", Some("text/plain"))
+    );
+    let r = served::req(&app, "GET", "/sub", "", None);
+    assert_eq!(
+        (r.status, served::header(&r, "Location")),
+        (301, Some("/sub/"))
+    );
+    let r = served::req(&app, "GET", "/missing", "", None);
+    assert_eq!(r.status, 404);
+    assert!(served::body(&r).contains("<p>Message: File not found.</p>\n        <p>Error code explanation: 404 - Nothing matches the given URI.</p>"));
+    let log = served::logs(&logs);
+    assert!(
+        log.contains("::ffff:172.17.0.1 - - [04/Dec/2026 18:40:00] \\\"GET / HTTP/1.1\\\" 200 -"),
+        "{log}"
+    );
+    assert!(log.contains("code 404, message File not found"), "{log}");
+}
