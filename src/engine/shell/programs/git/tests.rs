@@ -228,3 +228,26 @@ fn older_gits_leave_a_space_after_empty_hints() {
     let r = c.run("mkdir /r && cd /r && git init");
     assert!(r.err.contains("\nhint: \nhint: \tgit config"), "{}", r.err);
 }
+
+#[test]
+fn versions_from_dpkg_and_their_usage_lines() {
+    let mut c = fixture::ubuntu();
+    let root = c.dir.path();
+    std::fs::write(root.join("usr/bin/git"), b"\x7fELF").unwrap();
+    let status = std::fs::read_to_string(root.join("var/lib/dpkg/status")).unwrap();
+    std::fs::write(
+        root.join("var/lib/dpkg/status"),
+        format!(
+            "{status}Package: git\nStatus: install ok installed\nVersion: 1:2.39.5-0+deb12u1\n\n"
+        ),
+    )
+    .unwrap();
+    assert_eq!(c.run("git --version").out, "git version 2.39.5\n");
+    // 2.39 still listed --super-prefix; 2.46 and later list --no-lazy-fetch.
+    assert!(c.run("git help").out.contains("[--super-prefix=<path>]"));
+    let mut a = alpine_with_git();
+    let help = a.run("git help").out;
+    assert!(help.contains("[--no-lazy-fetch]") && !help.contains("super-prefix"));
+    assert_eq!(super::upstream_version("2.49.1-r0"), "2.49.1");
+    assert_eq!(super::upstream_version("1:2.43.0-1ubuntu7.3"), "2.43.0");
+}
