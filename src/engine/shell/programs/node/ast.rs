@@ -55,6 +55,7 @@ pub enum Expr {
     Seq(Vec<Expr>),
     SuperCall(Vec<Elem>, P),
     SuperMember(Rc<str>, P),
+    Await(Box<Expr>, P),
 }
 
 /// An array element or call argument.
@@ -114,6 +115,7 @@ pub struct FuncDef {
     pub params: Vec<Param>,
     pub body: Body,
     pub arrow: bool,
+    pub is_async: bool,
     pub pos: P,
 }
 

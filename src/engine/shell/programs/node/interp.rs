@@ -1107,7 +1107,55 @@ impl<'a> Interp<'a> {
                 },
             });
         self.frames.pop();
+        if def.is_async {
+            // The body ran to its end (awaits settle in place); its outcome becomes
+            // the promise an async function returns.
+            let p = super::promise::new_promise(self);
+            match r {
+                Ok(v) => super::promise::settle(self, &p, Ok(v)),
+                Err(Throw::Value(e, _, _)) => super::promise::settle(self, &p, Err(e)),
+                Err(other) => return Err(other),
+            }
+            return Ok(p);
+        }
         r
+    }
+
+    /// `await`: runs microtasks and timers until the promise settles, then gives its
+    /// value or throws its reason. Awaiting something that is not a promise gives it.
+    fn await_value(&mut self, v: Value, pos: usize) -> R<Value> {
+        let state = match &v {
+            Value::Obj(o) => match &o.borrow().class {
+                Class::Promise(s) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(state) = state else {
+            return Ok(v);
+        };
+        let mut rounds = 0u32;
+        loop {
+            let outcome = match &*state.borrow() {
+                PromiseState::Fulfilled(x) => Some(Ok(x.clone())),
+                PromiseState::Rejected(e) => Some(Err(e.clone())),
+                PromiseState::Pending(_) => None,
+            };
+            match outcome {
+                Some(Ok(x)) => return Ok(x),
+                Some(Err(e)) => return Err(Throw::Value(e, pos, self.current_module())),
+                None => {}
+            }
+            rounds += 1;
+            if !self.microtasks.is_empty() {
+                self.run_microtasks()?;
+                continue;
+            }
+            if rounds > 100_000 || self.run_next_timer(Some(60_000.0))?.is_none() {
+                // Nothing left that could settle it: node would wait forever.
+                return Ok(Value::Undef);
+            }
+        }
     }
 
     fn bind_params(&mut self, def: &FuncDef, scope: &Env, args: &[Value]) -> R<()> {
@@ -2006,6 +2054,10 @@ impl<'a> Interp<'a> {
                     ));
                 }
                 self.construct(&f, &args, *pos)
+            }
+            Expr::Await(inner, pos) => {
+                let v = self.eval(inner, env)?;
+                self.await_value(v, *pos)
             }
             Expr::SuperCall(args, pos) => {
                 let args = self.eval_args(args, env)?;

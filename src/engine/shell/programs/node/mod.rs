@@ -3,6 +3,9 @@
 //! # Layout
 //! - `lexer`, `parser`, `ast`: JavaScript source to a syntax tree (the CommonJS subset
 //!   tutorials use; valid JavaScript beyond it is refused by name, with its location).
+//!   An async function runs its body to the end when called, each `await` settling in
+//!   place (running microtasks and timers until its promise settles), so code after
+//!   the call runs later than in node; the values are node's.
 //! - `interp`, `value`, `builtins`, `promise`, `process`: the evaluator, values and
 //!   `util.inspect`, the global objects.
 //! - `modules`: `require` and the built-in modules; `http`: servers and their requests;

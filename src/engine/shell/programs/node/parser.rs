@@ -12,6 +12,8 @@ type R<T> = Result<T, SyntaxError>;
 pub struct Parser {
     toks: Vec<Token>,
     i: usize,
+    /// Set by `async` before an arrow function, taken by its body.
+    async_arrow: bool,
 }
 
 /// Parses a whole module (or `-e` code).
@@ -19,6 +21,7 @@ pub fn parse_program(src: &str) -> R<Vec<Stmt>> {
     let mut p = Parser {
         toks: tokenize(src, 0)?,
         i: 0,
+        async_arrow: false,
     };
     let mut out = Vec::new();
     while !p.at_eof() {
@@ -32,6 +35,7 @@ fn parse_embedded(src: &str, base: usize) -> R<Expr> {
     let mut p = Parser {
         toks: tokenize(src, base)?,
         i: 0,
+        async_arrow: false,
     };
     let e = p.expression()?;
     if !p.at_eof() {
@@ -246,19 +250,6 @@ impl Parser {
         if let Tok::Ident(w) = self.peek() {
             let next = self.peek_at(1);
             let what = match w.as_str() {
-                "async"
-                    if matches!(next, Tok::Ident(n) if n == "function")
-                        && !self.toks[self.i + 1].newline_before =>
-                {
-                    "'async function'"
-                }
-                "async" if matches!(next, Tok::Punct("(")) || matches!(next, Tok::Ident(_)) => {
-                    if matches!(next, Tok::Ident(n) if RESERVED.contains(&n.as_str())) {
-                        return Ok(());
-                    }
-                    "'async' arrow functions"
-                }
-                "await" => "'await'",
                 "yield" => "'yield'",
                 "import" if !matches!(next, Tok::Punct("(")) => "ES module 'import' statements",
                 "import" => "dynamic 'import()'",
@@ -314,6 +305,19 @@ impl Parser {
                     }
                     let name = self.binding_ident()?;
                     let f = self.function_rest(Some(name), start)?;
+                    Ok(Stmt::Func(f))
+                }
+                "async"
+                    if matches!(self.peek_at(1), Tok::Ident(n) if n == "function")
+                        && !self.toks[self.i + 1].newline_before =>
+                {
+                    self.bump();
+                    self.bump();
+                    if self.is("*") {
+                        return Err(SyntaxError::unsupported("async generator functions", start));
+                    }
+                    let name = self.binding_ident()?;
+                    let f = self.function_rest_async(Some(name), start, true)?;
                     Ok(Stmt::Func(f))
                 }
                 "class" => {
@@ -650,6 +654,15 @@ impl Parser {
     }
 
     fn function_rest(&mut self, name: Option<Rc<str>>, pos: usize) -> R<Rc<FuncDef>> {
+        self.function_rest_async(name, pos, false)
+    }
+
+    fn function_rest_async(
+        &mut self,
+        name: Option<Rc<str>>,
+        pos: usize,
+        is_async: bool,
+    ) -> R<Rc<FuncDef>> {
         let params = self.params()?;
         let body = self.block()?;
         Ok(Rc::new(FuncDef {
@@ -657,6 +670,7 @@ impl Parser {
             params,
             body: Body::Block(body),
             arrow: false,
+            is_async,
             pos,
         }))
     }
@@ -687,10 +701,12 @@ impl Parser {
                 self.bump();
                 is_static = true;
             }
+            let mut method_async = false;
             if self.is_word("async")
                 && !matches!(self.peek_at(1), Tok::Punct("(") | Tok::Punct("="))
             {
-                return Err(SyntaxError::unsupported("'async' methods", self.pos()));
+                self.bump();
+                method_async = true;
             }
             if self.is("*") {
                 return Err(SyntaxError::unsupported("generator methods", self.pos()));
@@ -712,7 +728,7 @@ impl Parser {
                     PropKey::Name(n) => Some(n.clone()),
                     _ => None,
                 };
-                let f = self.function_rest(fname.clone(), mpos)?;
+                let f = self.function_rest_async(fname.clone(), mpos, method_async)?;
                 if !is_static && accessor.is_none() && fname.as_deref() == Some("constructor") {
                     constructor = Some(f);
                     continue;
@@ -940,6 +956,21 @@ impl Parser {
 
     /// An arrow function starting here, if one does.
     fn try_arrow(&mut self) -> R<Option<Expr>> {
+        if self.is_word("async") && !self.toks[(self.i + 1).min(self.toks.len() - 1)].newline_before
+        {
+            let save = self.i;
+            self.bump();
+            if matches!(self.peek(), Tok::Ident(_) | Tok::Punct("(")) {
+                if let Some(a) = self.try_arrow_plain(true)? {
+                    return Ok(Some(a));
+                }
+            }
+            self.i = save;
+        }
+        self.try_arrow_plain(false)
+    }
+
+    fn try_arrow_plain(&mut self, is_async: bool) -> R<Option<Expr>> {
         let start = self.pos();
         match self.peek().clone() {
             Tok::Ident(name)
@@ -954,6 +985,7 @@ impl Parser {
                     default: None,
                     rest: false,
                 }];
+                self.async_arrow = is_async;
                 Ok(Some(self.arrow_body(params, start)?))
             }
             Tok::Punct("(") => {
@@ -979,6 +1011,7 @@ impl Parser {
                 }
                 let params = self.params()?;
                 self.expect("=>")?;
+                self.async_arrow = is_async;
                 Ok(Some(self.arrow_body(params, start)?))
             }
             _ => Ok(None),
@@ -986,6 +1019,7 @@ impl Parser {
     }
 
     fn arrow_body(&mut self, params: Vec<Param>, pos: usize) -> R<Expr> {
+        let is_async = std::mem::take(&mut self.async_arrow);
         let body = if self.is("{") {
             self.bump();
             Body::Block(self.block_rest()?)
@@ -997,6 +1031,7 @@ impl Parser {
             params,
             body,
             arrow: true,
+            is_async,
             pos,
         })))
     }
@@ -1070,6 +1105,14 @@ impl Parser {
                     target: Box::new(e),
                     pos,
                 })
+            }
+            Tok::Ident(w)
+                if w == "await"
+                    && !matches!(self.peek_at(1), Tok::Punct(")" | ";" | "," | "=")) =>
+            {
+                self.bump();
+                let e = self.unary()?;
+                Ok(Expr::Await(Box::new(e), pos))
             }
             Tok::Ident(w) if w == "typeof" || w == "void" || w == "delete" => {
                 self.bump();
@@ -1303,6 +1346,19 @@ impl Parser {
                 self.object_literal()
             }
             Tok::Ident(w) => match w.as_str() {
+                "async"
+                    if matches!(self.peek_at(1), Tok::Ident(n) if n == "function")
+                        && !self.toks[self.i + 1].newline_before =>
+                {
+                    self.bump();
+                    self.bump();
+                    let name = if let Tok::Ident(_) = self.peek() {
+                        Some(self.binding_ident()?)
+                    } else {
+                        None
+                    };
+                    Ok(Expr::Func(self.function_rest_async(name, pos, true)?))
+                }
                 "function" => {
                     self.bump();
                     if self.is("*") {
@@ -1364,10 +1420,12 @@ impl Parser {
             if self.eat("...") {
                 props.push(Prop::Spread(self.assignment()?));
             } else {
+                let mut method_async = false;
                 if self.is_word("async")
                     && !matches!(self.peek_at(1), Tok::Punct(":" | "(" | "," | "}"))
                 {
-                    return Err(SyntaxError::unsupported("'async' methods", self.pos()));
+                    self.bump();
+                    method_async = true;
                 }
                 if self.is("*") {
                     return Err(SyntaxError::unsupported("generator methods", self.pos()));
@@ -1387,7 +1445,7 @@ impl Parser {
                         PropKey::Name(n) => Some(n.clone()),
                         _ => None,
                     };
-                    let f = self.function_rest(name, pos)?;
+                    let f = self.function_rest_async(name, pos, method_async)?;
                     props.push(match accessor {
                         Some(true) => Prop::Getter(key, f),
                         Some(false) => Prop::Setter(key, f),

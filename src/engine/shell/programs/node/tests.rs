@@ -324,16 +324,28 @@ fn syntax_errors_point_where_v8_does() {
 
 #[test]
 fn constructs_outside_the_subset_are_named() {
-    let (_, e, code) = run("const x = 1;\n\nasync function main() {}\n");
+    let (_, e, code) = run("const x = 1;\n\nfunction* gen() {}\n");
     assert_eq!(code, 1);
     assert_eq!(
         e,
-        "docklab: this lab's node does not support 'async function' (/app/server.js:3)\n"
+        "docklab: this lab's node does not support generator functions (/app/server.js:3)\n"
     );
     let (_, e, _) = run("import express from 'express';");
     assert!(
         e.contains("does not support ES module 'import' statements (/app/server.js:1)"),
         "{e}"
+    );
+}
+
+#[test]
+fn async_functions_and_await_settle_in_order() {
+    let src = "const wait = (ms, v) => new Promise(resolve => setTimeout(() => resolve(v), ms));\nasync function main() {\n  const a = await wait(10, 'a');\n  const b = await Promise.resolve('b');\n  try { await Promise.reject(new Error('no')); } catch (e) { console.log('caught', e.message); }\n  return a + b;\n}\nmain().then(v => console.log('result', v));";
+    assert_eq!(out(src), "caught no\nresult ab\n");
+    let src = "const obj = { async get() { return 42; } };\nconst handler = async (req) => req * 2;\nobj.get().then(v => console.log('method', v));";
+    assert_eq!(out(src), "method 42\n");
+    assert_eq!(
+        out("const f = async x => x + 1;\nf(1).then(console.log);"),
+        "2\n"
     );
 }
 
