@@ -13,6 +13,7 @@ mod grade;
 mod httpd_app;
 mod lessons;
 mod node_apps;
+mod python_apps;
 mod registry;
 mod registry_clients;
 mod robustness;
