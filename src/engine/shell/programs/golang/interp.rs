@@ -91,8 +91,9 @@ pub enum Unwind {
 
 type R<T> = Result<T, Unwind>;
 
-/// Go calls nested deeper than this end as Go's stack overflow does.
-const MAX_CALL_DEPTH: usize = 400;
+/// Go calls nested deeper than this end as Go's stack overflow does: the interpreter
+/// runs on the caller's thread, whose stack is small.
+const MAX_CALL_DEPTH: usize = 64;
 /// The most elements one allocation from the program may hold.
 const MAX_ELEMENTS: i64 = 1 << 24;
 

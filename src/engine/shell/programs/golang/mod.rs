@@ -1195,7 +1195,7 @@ fn go_run(ctx: &mut Ctx<'_>, args: &[String], io: Streams<'_>) -> i32 {
     }
     let mut argv = vec![exe.clone()];
     argv.extend(flags.rest.iter().cloned());
-    let status = execute(
+    let (status, served) = execute(
         ctx,
         &c.files,
         &c.payload.dir,
@@ -1204,7 +1204,10 @@ fn go_run(ctx: &mut Ctx<'_>, args: &[String], io: Streams<'_>) -> i32 {
         io.stdout,
         io.stderr,
     );
-    let _ = vfs::remove_tree(ctx.fs, "/tmp/go-build1804289383");
+    // A server's binary stays while it serves: the published port runs it from there.
+    if !served {
+        let _ = vfs::remove_tree(ctx.fs, "/tmp/go-build1804289383");
+    }
     if status != 0 {
         write_err(io.stderr, format_args!("exit status {status}"));
         return 1;
@@ -1264,6 +1267,8 @@ struct ProcessWorld<'a, 'c> {
     stderr: &'a mut dyn Write,
     binary: String,
     slept: Duration,
+    /// Whether the program started serving (its binary must stay for the port).
+    served: bool,
 }
 
 impl interp::World for ProcessWorld<'_, '_> {
@@ -1291,6 +1296,7 @@ impl interp::World for ProcessWorld<'_, '_> {
         if all {
             self.ctx.host.listen(port, &format!("go:{}", self.binary));
         }
+        self.served = true;
         self.ctx.host.sleep(FOREVER);
         false
     }
@@ -1304,16 +1310,18 @@ fn execute(
     argv: Vec<String>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
-) -> i32 {
+) -> (i32, bool) {
     let mut world = ProcessWorld {
         ctx,
         stdout,
         stderr,
         binary: binary.to_string(),
         slept: Duration::ZERO,
+        served: false,
     };
     let mut it = interp::Interp::new(&mut world, files, dir, argv);
-    it.run_main(files)
+    let status = it.run_main(files);
+    (status, world.served)
 }
 
 /// The program a binary carries, parsed again (it was checked when it was built).
@@ -1360,6 +1368,7 @@ pub fn go_binary(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         io.stdout,
         io.stderr,
     )
+    .0
 }
 
 // ---- serving a published port ----

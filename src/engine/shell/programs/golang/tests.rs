@@ -397,6 +397,49 @@ fn panics_exit_2_with_go_s_report_and_go_run_adds_the_exit_status() {
     );
 }
 
+#[test]
+fn a_program_that_never_ends_stops_when_its_budget_runs_out() {
+    let mut lab = lab();
+    let src = "package main\n\nfunc main() {\n\tn := 0\n\tfor n >= 0 {\n\t\tn = n % 7\n\t}\n}\n";
+    assert_eq!(lab.build(src).status, 0);
+    let limits = crate::engine::budget::Limits {
+        time: Duration::from_millis(300),
+        memory: None,
+    };
+    let (r, exceeded) = crate::engine::budget::within(limits, || lab.run("/out/app"));
+    assert!(exceeded.is_some());
+    assert_ne!(r.status, 0);
+    // Recursion without end ends as Go's stack overflow does.
+    let src = "package main\n\nfunc f(n int) int { return f(n + 1) }\n\nfunc main() {\n\tf(0)\n}\n";
+    assert_eq!(lab.build(src).status, 0);
+    let r = lab.run("/out/app");
+    assert_eq!(r.status, 2);
+    assert!(
+        r.err.starts_with(
+            "runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow"
+        ),
+        "{}",
+        r.err
+    );
+}
+
+#[test]
+fn go_run_keeps_a_server_s_binary_for_its_published_port() {
+    let mut lab = lab();
+    lab.build(SERVER);
+    let r = lab.run("go run .");
+    assert_eq!(r.status, 0, "{}", r.err);
+    assert_eq!(
+        lab.host.listened,
+        vec![(8080, "go:/tmp/go-build1804289383/b001/exe/app".to_string())]
+    );
+    assert!(
+        lab.shell
+            .fs()
+            .exists("/tmp/go-build1804289383/b001/exe/app")
+    );
+}
+
 const SERVER: &str = r#"package main
 
 import (
