@@ -324,7 +324,23 @@ pub fn python(ctx: &mut Ctx<'_>, argv: &[String], mut io: Streams<'_>) -> i32 {
     }
     match rest.first().cloned() {
         Some(script) if script != "-" => {
-            let path = ctx.abs(&script);
+            let mut path = ctx.abs(&script);
+            // A `#!` script found on $PATH reaches us by the name it was run as.
+            if !script.contains('/') && !ctx.fs.exists(&path) {
+                let on_path = ctx.resolver.path_of(
+                    &script,
+                    &*ctx.fs,
+                    ctx.var("PATH").unwrap_or("/usr/local/bin:/usr/bin:/bin"),
+                );
+                if on_path.starts_with('/')
+                    && ctx.fs.read(&on_path).is_ok_and(|b| {
+                        b.starts_with(b"#!")
+                            && console_entry(&String::from_utf8_lossy(&b)).is_some()
+                    })
+                {
+                    path = on_path;
+                }
+            }
             let src = match ctx.fs.read(&path) {
                 Ok(s) => s,
                 Err(e) => {
