@@ -993,7 +993,7 @@ impl<'w> Interp<'w> {
                     Some(t) if !self.has_type(&v, t) => Err(panic_msg(format!(
                         "interface conversion: interface {{}} is {}, not {}",
                         v.type_name(),
-                        super::check::expr_string(&Expr::Type(t.clone(), Pos::default()))
+                        super::typecheck::expr_string(&Expr::Type(t.clone(), Pos::default()))
                     ))),
                     _ => Ok(v),
                 }

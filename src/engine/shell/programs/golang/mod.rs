@@ -10,7 +10,7 @@
 //! Valid Go beyond the lab's subset is refused with a message that says so.
 
 mod ast;
-mod check;
+mod typecheck;
 mod interp;
 mod lexer;
 mod parser;
@@ -753,8 +753,8 @@ fn compile(
         }
         return Err(1);
     }
-    let diags = check::check(&files);
-    let errors: Vec<&check::Diag> = diags.iter().filter(|d| !d.unsupported).collect();
+    let diags = typecheck::check(&files);
+    let errors: Vec<&typecheck::Diag> = diags.iter().filter(|d| !d.unsupported).collect();
     let is_main = names[0] == "main";
     let has_main = files.iter().any(|f| {
         f.decls.iter().any(

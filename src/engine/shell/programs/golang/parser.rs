@@ -751,7 +751,7 @@ impl Parser {
                                 pos: other.pos(),
                                 msg: format!(
                                     "non-name {} on left side of :=",
-                                    super::check::expr_string(other)
+                                    super::typecheck::expr_string(other)
                                 ),
                             });
                         }
