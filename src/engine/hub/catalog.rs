@@ -12,7 +12,7 @@ use super::spec::{Builder, DEFAULT_PATH, HistoryRow, ImageSpec, LayerSpec, RunCo
 use crate::engine::digest::Digest;
 
 /// Names the generator's output; part of every cache key.
-pub const GENERATOR_VERSION: &str = "hub-gen-3";
+pub const GENERATOR_VERSION: &str = "hub-gen-4";
 
 pub static ALPINE: [AlpineRelease; 10] = [
     alpine(

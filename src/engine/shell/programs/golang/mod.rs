@@ -10,11 +10,11 @@
 //! Valid Go beyond the lab's subset is refused with a message that says so.
 
 mod ast;
-mod typecheck;
 mod interp;
 mod lexer;
 mod parser;
 mod stdlib;
+mod typecheck;
 mod types;
 mod value;
 
