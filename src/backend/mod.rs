@@ -16,9 +16,9 @@ pub use crate::engine::sessions::SessionState;
 use crate::engine::streams::Streams;
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerInspectResponse, ContainerSummary,
-    CreateImageInfo, FilesystemChange, ImageDeleteResponseItem, ImageHistoryResponseItem,
-    ImageInspect, ImageSearchResponseItem, ImageSummary, PushImageInfo, SystemInfo, SystemVersion,
-    Volume,
+    CreateImageInfo, EndpointSettings, FilesystemChange, ImageDeleteResponseItem,
+    ImageHistoryResponseItem, ImageInspect, ImageSearchResponseItem, ImageSummary,
+    NetworkCreateRequest, NetworkInspect, PushImageInfo, SystemInfo, SystemVersion, Volume,
 };
 use std::collections::HashMap;
 
@@ -301,6 +301,39 @@ pub trait Backend {
     /// `POST /volumes/prune`: the names removed and the bytes reclaimed.
     fn prune_volumes(&mut self, _all: bool) -> Result<(Vec<String>, u64)> {
         Err(unsupported(self.name(), "docker volume prune"))
+    }
+    /// `POST /networks/create`: returns the new network's ID.
+    fn create_network(&mut self, _request: &NetworkCreateRequest) -> Result<String> {
+        Err(unsupported(self.name(), "docker network create"))
+    }
+    /// `GET /networks?filters=`: every network, with its members, oldest first.
+    fn list_networks(&mut self, _filters: &Filters) -> Result<Vec<NetworkInspect>> {
+        Err(unsupported(self.name(), "docker network ls"))
+    }
+    /// `GET /networks/{id}`: by name, full ID or unique ID prefix.
+    fn inspect_network(&mut self, _name: &str) -> Result<NetworkInspect> {
+        Err(unsupported(self.name(), "docker network inspect"))
+    }
+    /// `DELETE /networks/{id}`.
+    fn remove_network(&mut self, _name: &str) -> Result<()> {
+        Err(unsupported(self.name(), "docker network rm"))
+    }
+    /// `POST /networks/{id}/connect`: `endpoint` carries the aliases and a fixed address.
+    fn connect_network(
+        &mut self,
+        _network: &str,
+        _container: &str,
+        _endpoint: &EndpointSettings,
+    ) -> Result<()> {
+        Err(unsupported(self.name(), "docker network connect"))
+    }
+    /// `POST /networks/{id}/disconnect`.
+    fn disconnect_network(&mut self, _network: &str, _container: &str, _force: bool) -> Result<()> {
+        Err(unsupported(self.name(), "docker network disconnect"))
+    }
+    /// `POST /networks/prune`: the names of the networks removed.
+    fn prune_networks(&mut self, _filters: &Filters) -> Result<Vec<String>> {
+        Err(unsupported(self.name(), "docker network prune"))
     }
     /// `GET /system/df`: what images, containers and volumes take on disk.
     fn disk_usage(&mut self) -> Result<DiskUsage> {

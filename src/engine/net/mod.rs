@@ -14,6 +14,7 @@
 pub mod app;
 pub mod live;
 pub mod nginx;
+pub mod peers;
 
 use super::runtime::LogChunk;
 use std::collections::BTreeMap;

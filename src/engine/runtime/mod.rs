@@ -271,6 +271,8 @@ pub struct ContainerHost {
     /// Whether nobody waits for the process. Attached, a `sleep` takes no time; a
     /// server that starts waiting keeps running either way.
     pub detached: bool,
+    /// What the container sees of its networks: names, addresses, open ports.
+    pub peers: Arc<crate::engine::net::peers::Peers>,
 }
 
 impl ContainerHost {
@@ -280,6 +282,7 @@ impl ContainerHost {
             blocking: None,
             listening: Vec::new(),
             detached: false,
+            peers: Arc::default(),
         }
     }
 }
@@ -311,6 +314,22 @@ impl Host for ContainerHost {
     fn listen(&mut self, port: u16, program: &str) {
         self.listening.retain(|(p, _)| *p != port);
         self.listening.push((port, program.to_string()));
+    }
+
+    fn lookup(&mut self, name: &str) -> Vec<std::net::Ipv4Addr> {
+        self.peers.lookup(name)
+    }
+
+    fn reverse_lookup(&mut self, addr: std::net::Ipv4Addr) -> Option<String> {
+        self.peers.reverse_lookup(addr)
+    }
+
+    fn route(&mut self, addr: std::net::Ipv4Addr, port: u16) -> crate::engine::shell::Route {
+        self.peers.route(addr, port)
+    }
+
+    fn addresses(&mut self) -> Vec<(std::net::Ipv4Addr, u8)> {
+        self.peers.addresses()
     }
 }
 

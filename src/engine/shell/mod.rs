@@ -47,6 +47,38 @@ pub trait Host {
     fn forward(&mut self, _port: u16) -> Option<std::net::SocketAddr> {
         None
     }
+    /// The engine's embedded DNS (Docker's `127.0.0.11`): the addresses `name` has on
+    /// the networks this process's container is on (container names, `--network-alias`
+    /// and compose service names; on the default bridge, none). Empty: no such name.
+    fn lookup(&mut self, _name: &str) -> Vec<std::net::Ipv4Addr> {
+        Vec::new()
+    }
+    /// A reverse lookup through the same DNS: `172.18.0.3` → `db.net1`.
+    fn reverse_lookup(&mut self, _addr: std::net::Ipv4Addr) -> Option<String> {
+        None
+    }
+    /// Where a TCP connection to another container's `addr:port` goes.
+    fn route(&mut self, _addr: std::net::Ipv4Addr, _port: u16) -> Route {
+        Route::Unreachable
+    }
+    /// The container's own addresses, one per network it is on (`eth0`, `eth1`...), with
+    /// their prefix length; empty where the engine gives none (`--network none`, or the
+    /// lab's own shell).
+    fn addresses(&mut self) -> Vec<(std::net::Ipv4Addr, u8)> {
+        Vec::new()
+    }
+}
+
+/// Where a connection to an address on the container's networks ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// No container has that address on a network this one shares: packets go nowhere
+    /// (ping loses them, a TCP connect times out).
+    Unreachable,
+    /// A running container has it, but nothing listens on that port: refused.
+    Refused,
+    /// Served here: connect to this address instead.
+    Open(std::net::SocketAddr),
 }
 
 /// Which shell is being imitated; error wording differs per flavour.
