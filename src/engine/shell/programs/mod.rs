@@ -10,6 +10,7 @@ mod files;
 mod git;
 mod golang;
 mod httpd;
+mod netdb;
 mod nmap;
 mod node;
 pub mod packages;

@@ -5,7 +5,7 @@
 //! Sockets are read from /proc/net/tcp where the container has one.
 
 use super::{busybox_bad_option, busybox_help, is_busybox, package_version, read_text};
-use crate::engine::shell::programs::{Ctx, Streams, write_err};
+use crate::engine::shell::programs::{Ctx, Streams, netdb, write_err};
 use std::io::Write;
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -60,83 +60,31 @@ fn busybox_netstat_usage() -> String {
     )
 }
 
-/// The container's name for itself.
-fn own_hostname(ctx: &Ctx<'_>) -> String {
-    let from_file = read_text(ctx, "/etc/hostname").trim().to_string();
-    if from_file.is_empty() {
-        ctx.var("HOSTNAME").unwrap_or_default().to_string()
-    } else {
-        from_file
-    }
-}
-
-/// `(address, names)` of /etc/hosts' IPv4 lines.
-fn hosts(ctx: &Ctx<'_>) -> Vec<(Ipv4Addr, Vec<String>)> {
-    read_text(ctx, "/etc/hosts")
-        .lines()
-        .filter_map(|l| {
-            let l = l.split('#').next().unwrap_or("");
-            let mut words = l.split_whitespace();
-            let addr: Ipv4Addr = words.next()?.parse().ok()?;
-            Some((addr, words.map(str::to_string).collect()))
-        })
-        .collect()
-}
-
-/// The container's address on its network: what its /etc/hosts gives its own name, or,
-/// where the runtime has written no such line (an image's own /etc/hosts, or none),
-/// the address the engine gives every container on the bridge.
+/// The container's address on its network as its /etc/hosts tells it (for programs
+/// that have no `Host` to ask).
 pub(crate) fn own_address(ctx: &Ctx<'_>) -> Option<Ipv4Addr> {
-    let name = own_hostname(ctx);
-    hosts(ctx)
-        .into_iter()
-        .find(|(a, names)| !a.is_loopback() && names.contains(&name))
-        .map(|(a, _)| a)
-        .or_else(|| crate::engine::net::DEFAULT_BRIDGE_ADDRESS.parse().ok())
+    netdb::hosts_own_address(ctx)
 }
 
-/// What a name resolves to inside the container: an address, `localhost`, or a name
-/// /etc/hosts gives. Other containers' names are not known here yet.
-pub(crate) fn resolve(ctx: &Ctx<'_>, name: &str) -> Option<Ipv4Addr> {
-    if let Ok(a) = name.parse::<Ipv4Addr>() {
-        return Some(a);
-    }
-    if name == "localhost" {
-        return Some(Ipv4Addr::LOCALHOST);
-    }
-    hosts(ctx)
-        .into_iter()
-        .find(|(_, names)| names.iter().any(|n| n == name))
-        .map(|(a, _)| a)
-        .or_else(|| (!name.is_empty() && name == own_hostname(ctx)).then(|| own_address(ctx))?)
+fn mask(prefix: u8) -> Ipv4Addr {
+    Ipv4Addr::from(
+        u32::MAX
+            .checked_shl(32 - u32::from(prefix.min(32)))
+            .unwrap_or(0),
+    )
 }
 
-/// The name /etc/hosts gives an address first, as a reverse lookup finds it.
-fn reverse(ctx: &Ctx<'_>, addr: Ipv4Addr) -> Option<String> {
-    hosts(ctx)
-        .into_iter()
-        .find(|(a, _)| *a == addr)
-        .and_then(|(_, names)| names.into_iter().next())
+/// Docker's gateway: the network's first address.
+fn gateway(addr: Ipv4Addr, prefix: u8) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(network(addr, prefix)) + 1)
 }
 
-/// Whether anything answers at `addr`: the container's own addresses do.
-fn answers(ctx: &Ctx<'_>, addr: Ipv4Addr) -> bool {
-    addr.is_loopback() || Some(addr) == own_address(ctx)
+fn network(addr: Ipv4Addr, prefix: u8) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(addr) & u32::from(mask(prefix)))
 }
 
-fn gateway(addr: Ipv4Addr) -> Ipv4Addr {
-    let o = addr.octets();
-    Ipv4Addr::new(o[0], o[1], 0, 1)
-}
-
-fn network(addr: Ipv4Addr) -> Ipv4Addr {
-    let o = addr.octets();
-    Ipv4Addr::new(o[0], o[1], 0, 0)
-}
-
-fn broadcast(addr: Ipv4Addr) -> Ipv4Addr {
-    let o = addr.octets();
-    Ipv4Addr::new(o[0], o[1], 255, 255)
+fn broadcast(addr: Ipv4Addr, prefix: u8) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(addr) | !u32::from(mask(prefix)))
 }
 
 /// Docker's MAC for an address: 02:42 and the address's four bytes.
@@ -284,7 +232,7 @@ pub fn ping(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         );
         return 1;
     };
-    let Some(addr) = resolve(ctx, &target) else {
+    let Some(addr) = netdb::resolve(ctx, &target) else {
         if busybox {
             write_err(io.stderr, format_args!("ping: bad address '{target}'"));
             return 1;
@@ -295,7 +243,7 @@ pub fn ping(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
         );
         return 2;
     };
-    let reachable = answers(ctx, addr);
+    let reachable = netdb::answers_ping(ctx, addr);
     let numeric_target = target.parse::<Ipv4Addr>().is_ok();
     if busybox {
         let _ = writeln!(io.stdout, "PING {target} ({addr}): {size} data bytes");
@@ -309,7 +257,7 @@ pub fn ping(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     let from = if busybox || numeric || numeric_target {
         addr.to_string()
     } else {
-        let name = reverse(ctx, addr).unwrap_or_else(|| target.clone());
+        let name = netdb::reverse(ctx, addr).unwrap_or_else(|| target.clone());
         format!("{name} ({addr})")
     };
     let seed = ctx.host.now().timestamp();
@@ -459,11 +407,16 @@ pub fn ifconfig(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
             n => names.push(n),
         }
     }
-    let eth0 = own_address(ctx);
+    let ifaces: Vec<(String, Ipv4Addr, u8)> = netdb::interfaces(ctx)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (addr, prefix))| (format!("eth{i}"), addr, prefix))
+        .collect();
+    let exists = |n: &str| n == "lo" || ifaces.iter().any(|(name, _, _)| name == n);
     if names.len() > 1 {
         // `ifconfig eth0 up`, `ifconfig eth0 10.0.0.5`: a container may not.
         let name = names[0];
-        if name != "lo" && !(name == "eth0" && eth0.is_some()) {
+        if !exists(name) {
             let prefix = if busybox { "ifconfig: " } else { "" };
             write_err(
                 io.stderr,
@@ -490,17 +443,20 @@ pub fn ifconfig(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     }
     let mut out = String::new();
     let wanted = |n: &str| names.is_empty() || names.contains(&n);
-    if let Some(addr) = eth0.filter(|_| wanted("eth0")) {
+    for (name, addr, prefix) in ifaces.iter().filter(|(n, _, _)| wanted(n)) {
+        let (addr, prefix) = (*addr, *prefix);
         if busybox {
             out.push_str(&format!(
-                "eth0      Link encap:Ethernet  HWaddr {}  \n          inet addr:{addr}  Bcast:{}  Mask:255.255.0.0\n          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1\n          RX packets:0 errors:0 dropped:0 overruns:0 frame:0\n          TX packets:0 errors:0 dropped:0 overruns:0 carrier:0\n          collisions:0 txqueuelen:0 \n          RX bytes:0 (0.0 B)  TX bytes:0 (0.0 B)\n\n",
+                "{name:<10}Link encap:Ethernet  HWaddr {}  \n          inet addr:{addr}  Bcast:{}  Mask:{}\n          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1\n          RX packets:0 errors:0 dropped:0 overruns:0 frame:0\n          TX packets:0 errors:0 dropped:0 overruns:0 carrier:0\n          collisions:0 txqueuelen:0 \n          RX bytes:0 (0.0 B)  TX bytes:0 (0.0 B)\n\n",
                 mac(addr).to_uppercase(),
-                broadcast(addr)
+                broadcast(addr, prefix),
+                mask(prefix)
             ));
         } else {
             out.push_str(&format!(
-                "eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\n        inet {addr}  netmask 255.255.0.0  broadcast {}\n        ether {}  txqueuelen 0  (Ethernet)\n        RX packets 0  bytes 0 (0.0 B)\n        RX errors 0  dropped 0  overruns 0  frame 0\n        TX packets 0  bytes 0 (0.0 B)\n        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n\n",
-                broadcast(addr),
+                "{name}: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\n        inet {addr}  netmask {}  broadcast {}\n        ether {}  txqueuelen 0  (Ethernet)\n        RX packets 0  bytes 0 (0.0 B)\n        RX errors 0  dropped 0  overruns 0  frame 0\n        TX packets 0  bytes 0 (0.0 B)\n        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n\n",
+                mask(prefix),
+                broadcast(addr, prefix),
                 mac(addr)
             ));
         }
@@ -514,7 +470,7 @@ pub fn ifconfig(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     }
     let _ = write!(io.stdout, "{out}");
     for n in names {
-        if n != "lo" && !(n == "eth0" && eth0.is_some()) {
+        if !exists(n) {
             let prefix = if busybox { "ifconfig: " } else { "" };
             write_err(
                 io.stderr,
@@ -526,29 +482,34 @@ pub fn ifconfig(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     0
 }
 
-/// The container's routes: (destination, gateway, mask, flags).
-fn routes(ctx: &Ctx<'_>) -> Vec<(Ipv4Addr, Ipv4Addr, Ipv4Addr, &'static str)> {
-    match own_address(ctx) {
-        Some(addr) => vec![
-            (
-                Ipv4Addr::UNSPECIFIED,
-                gateway(addr),
-                Ipv4Addr::UNSPECIFIED,
-                "UG",
-            ),
-            (
-                network(addr),
-                Ipv4Addr::UNSPECIFIED,
-                Ipv4Addr::new(255, 255, 0, 0),
-                "U",
-            ),
-        ],
-        None => Vec::new(),
+/// The container's routes: (destination, gateway, mask, flags, interface): the default
+/// through eth0's gateway, then one per network it is on.
+fn routes(ctx: &mut Ctx<'_>) -> Vec<(Ipv4Addr, Ipv4Addr, Ipv4Addr, &'static str, String)> {
+    let ifaces = netdb::interfaces(ctx);
+    let mut out = Vec::new();
+    if let Some((addr, prefix)) = ifaces.first() {
+        out.push((
+            Ipv4Addr::UNSPECIFIED,
+            gateway(*addr, *prefix),
+            Ipv4Addr::UNSPECIFIED,
+            "UG",
+            "eth0".to_string(),
+        ));
     }
+    for (i, (addr, prefix)) in ifaces.iter().enumerate() {
+        out.push((
+            network(*addr, *prefix),
+            Ipv4Addr::UNSPECIFIED,
+            mask(*prefix),
+            "U",
+            format!("eth{i}"),
+        ));
+    }
+    out
 }
 
 /// The routing table as route (or `netstat -r`) prints it.
-fn route_table(ctx: &Ctx<'_>, numeric: bool, busybox: bool, netstat: bool) -> String {
+fn route_table(ctx: &mut Ctx<'_>, numeric: bool, busybox: bool, netstat: bool) -> String {
     let mut out = String::from("Kernel IP routing table\n");
     if netstat {
         out.push_str(
@@ -559,7 +520,7 @@ fn route_table(ctx: &Ctx<'_>, numeric: bool, busybox: bool, netstat: bool) -> St
             "Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n",
         );
     }
-    for (dest, gw, mask, flags) in routes(ctx) {
+    for (dest, gw, mask, flags, iface) in routes(ctx) {
         let dest = if !numeric && dest.is_unspecified() {
             "default".to_string()
         } else {
@@ -572,12 +533,12 @@ fn route_table(ctx: &Ctx<'_>, numeric: bool, busybox: bool, netstat: bool) -> St
         };
         if netstat {
             out.push_str(&format!(
-                "{dest:<15} {gw:<15} {mask:<15} {flags:<5} {:>5} {:<6} {:>5} eth0\n",
+                "{dest:<15} {gw:<15} {mask:<15} {flags:<5} {:>5} {:<6} {:>5} {iface}\n",
                 0, 0, 0
             ));
         } else {
             out.push_str(&format!(
-                "{dest:<15} {gw:<15} {mask:<15} {flags:<5} {:<6} {:<2} {:>7} eth0\n",
+                "{dest:<15} {gw:<15} {mask:<15} {flags:<5} {:<6} {:<2} {:>7} {iface}\n",
                 0, 0, 0
             ));
         }

@@ -480,3 +480,98 @@ fn nping_reports_its_version_and_usage_and_sends_nothing() {
     assert_eq!(r.status, 1);
     assert!(r.err.starts_with("docklab: nping cannot send"));
 }
+
+mod on_a_network {
+    use super::*;
+    use crate::engine::shell::programs::netdb::fake::{self, Net};
+
+    /// The /etc/hosts the runtime writes for a container on a user-defined network.
+    fn on_net1(c: &Container) {
+        put(
+            c,
+            "/etc/hosts",
+            b"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n172.18.0.2\tc0ffee123456\n",
+        );
+        put(
+            c,
+            "/etc/resolv.conf",
+            b"nameserver 127.0.0.11\noptions ndots:0\n",
+        );
+    }
+
+    #[test]
+    fn busybox_ping_reaches_containers_by_name_and_loses_packets_to_nobody() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let mut net = Net::new(None);
+        let r = fake::run(&mut c.sh, &mut net, "ping -c 2 db");
+        assert_eq!(r.status, 0, "{}", r.err);
+        let lines: Vec<&str> = r.out.lines().collect();
+        assert_eq!(lines[0], "PING db (172.18.0.3): 56 data bytes");
+        assert!(lines[1].starts_with("64 bytes from 172.18.0.3: seq=0 ttl=64 time=0."));
+        assert!(lines[2].starts_with("64 bytes from 172.18.0.3: seq=1 ttl=64 time=0."));
+        assert_eq!(lines[4], "--- db ping statistics ---");
+        assert_eq!(
+            lines[5],
+            "2 packets transmitted, 2 packets received, 0% packet loss"
+        );
+        assert!(lines[6].starts_with("round-trip min/avg/max = 0."));
+
+        let r = fake::run(&mut c.sh, &mut net, "ping -c 1 nope");
+        assert_eq!(
+            (r.out.as_str(), r.err.as_str(), r.status),
+            ("", "ping: bad address 'nope'\n", 1)
+        );
+
+        let r = fake::run(&mut c.sh, &mut net, "ping -c 2 172.18.0.9");
+        assert_eq!(
+            r.out,
+            "PING 172.18.0.9 (172.18.0.9): 56 data bytes\n\n--- 172.18.0.9 ping statistics ---\n2 packets transmitted, 0 packets received, 100% packet loss\n"
+        );
+        assert_eq!(r.status, 1);
+
+        // Its own name and address answer, from /etc/hosts.
+        let r = fake::run(&mut c.sh, &mut net, "ping -c 1 c0ffee123456");
+        assert!(
+            r.out.contains("64 bytes from 172.18.0.2: seq=0"),
+            "{}",
+            r.out
+        );
+    }
+
+    #[test]
+    fn iputils_ping_names_the_peer_by_its_reverse_lookup() {
+        let mut c = ubuntu_with("iputils-ping");
+        on_net1(&c);
+        let mut net = Net::new(None);
+        let r = fake::run(&mut c.sh, &mut net, "ping -c 1 web");
+        assert_eq!(r.status, 0, "{}", r.err);
+        assert!(
+            r.out.starts_with("PING web (172.18.0.4) 56(84) bytes of data.\n64 bytes from web.net1 (172.18.0.4): icmp_seq=1 ttl=64 time="),
+            "{}",
+            r.out
+        );
+        let r = fake::run(&mut c.sh, &mut net, "ping -c 1 nope");
+        assert_eq!(r.err, "ping: nope: Name or service not known\n");
+        assert_eq!(r.status, 2);
+    }
+
+    #[test]
+    fn ifconfig_and_route_show_every_network_the_engine_gives() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let mut net = Net::new(None);
+        net.peers.add_own("172.19.0.5".parse().unwrap(), 16);
+        let r = fake::run(&mut c.sh, &mut net, "ifconfig");
+        assert!(r.out.starts_with("eth0      Link encap:Ethernet  HWaddr 02:42:AC:12:00:02  \n          inet addr:172.18.0.2  Bcast:172.18.255.255  Mask:255.255.0.0\n"), "{}", r.out);
+        assert!(r.out.contains("\neth1      Link encap:Ethernet  HWaddr 02:42:AC:13:00:05  \n          inet addr:172.19.0.5  Bcast:172.19.255.255  Mask:255.255.0.0\n"), "{}", r.out);
+        let r = fake::run(&mut c.sh, &mut net, "route -n");
+        assert_eq!(
+            r.out,
+            "Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n\
+             0.0.0.0         172.18.0.1      0.0.0.0         UG    0      0        0 eth0\n\
+             172.18.0.0      0.0.0.0         255.255.0.0     U     0      0        0 eth0\n\
+             172.19.0.0      0.0.0.0         255.255.0.0     U     0      0        0 eth1\n"
+        );
+    }
+}
