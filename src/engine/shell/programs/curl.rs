@@ -1,13 +1,15 @@
-//! `curl`: plain HTTP/1.1 to loopback hosts only. The lab is offline, so any other host
-//! fails the way an unresolvable name does (exit 6) without touching the network, and
-//! `https://` fails as a TLS handshake would (exit 35): the lab has no TLS.
+//! `curl`: plain HTTP/1.1 to loopback hosts and to the containers on the networks the
+//! container shares with them. Names resolve as the C library resolves them
+//! (`netdb`: /etc/hosts, then the engine's embedded DNS); the lab is offline, so any
+//! other host fails the way an unresolvable name does (exit 6) without touching the
+//! network, and `https://` fails as a TLS handshake would (exit 35): the lab has no TLS.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{Ctx, Streams};
+use super::{Ctx, Streams, netdb};
 use crate::engine::shell::exec::io_message;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -35,6 +37,8 @@ struct Opts {
     verbose: bool,
     write_out: Option<String>,
     url: Option<String>,
+    /// `--connect-timeout` or `-m`, in milliseconds: the shorter one ends a connect.
+    connect_timeout_ms: Option<u64>,
 }
 
 /// A failure with curl's exit code and message (printed unless `-s` without `-S`).
@@ -45,6 +49,8 @@ fn fail<T>(code: i32, msg: impl Into<String>) -> Result<T, Failure> {
 }
 
 struct Url {
+    /// `https://`: resolved like any URL, then refused at the handshake.
+    tls: bool,
     host: String,
     port: u16,
     /// Path and query, starting with '/'.
@@ -75,16 +81,9 @@ fn parse_url(raw: &str) -> Result<Url, Failure> {
         Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
             "http" => rest,
             "https" => {
-                let url = parse_url(&format!("http://{rest}"))?;
-                // Resolution comes first, as in curl: an outside host still fails with 6.
-                loopback_addrs(&url.host, url.port)?;
-                return fail(
-                    35,
-                    format!(
-                        "TLS connect error: the lab has no TLS; use http://{}",
-                        &url.display()["http://".len()..]
-                    ),
-                );
+                let mut url = parse_url(&format!("http://{rest}"))?;
+                url.tls = true;
+                return Ok(url);
             }
             other => return fail(1, format!("Protocol \"{other}\" not supported")),
         },
@@ -123,14 +122,17 @@ fn parse_url(raw: &str) -> Result<Url, Failure> {
         },
     };
     Ok(Url {
+        tls: false,
         host,
         port,
         target: target.replace(' ', "%20"),
     })
 }
 
-/// The addresses of a loopback host; anything else cannot be resolved in the lab.
-fn loopback_addrs(host: &str, port: u16) -> Result<Vec<IpAddr>, Failure> {
+/// The addresses of `host` as curl's resolver finds them: loopback names and
+/// literals, then /etc/hosts and the embedded DNS. Anything else cannot be resolved
+/// in the lab.
+fn resolve_host(ctx: &mut Ctx<'_>, host: &str) -> Result<Vec<IpAddr>, Failure> {
     let lower = host.to_ascii_lowercase();
     if lower == "localhost" || lower.ends_with(".localhost") {
         return Ok(vec![
@@ -138,17 +140,14 @@ fn loopback_addrs(host: &str, port: u16) -> Result<Vec<IpAddr>, Failure> {
             IpAddr::V6(Ipv6Addr::LOCALHOST),
         ]);
     }
-    match host.parse::<IpAddr>() {
-        Ok(ip) if ip.is_loopback() => Ok(vec![ip]),
-        // An address needs no resolving; offline, connecting to it fails.
-        Ok(_) => fail(
-            7,
-            format!(
-                "Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server"
-            ),
-        ),
-        Err(_) => fail(6, format!("Could not resolve host: {host}")),
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![ip]);
     }
+    let (found, _) = netdb::resolve_all(ctx, host);
+    if found.is_empty() {
+        return fail(6, format!("Could not resolve host: {host}"));
+    }
+    Ok(found.into_iter().map(IpAddr::V4).collect())
 }
 
 fn parse_args(ctx: &Ctx<'_>, args: &[String], stdin: &[u8]) -> Result<Opts, Failure> {
@@ -251,7 +250,17 @@ fn parse_args(ctx: &Ctx<'_>, args: &[String], stdin: &[u8]) -> Result<Opts, Fail
             "-o" | "--output" => o.output = Some(value),
             "-w" | "--write-out" => o.write_out = Some(value),
             "--url" => o.url = Some(value),
-            "--connect-timeout" | "-m" | "--max-time" => {}
+            "--connect-timeout" | "-m" | "--max-time" => {
+                let Ok(secs) = value.parse::<f64>() else {
+                    return Err(usage(format!(
+                        "curl: option {name}: expected a proper numerical parameter"
+                    )));
+                };
+                let ms = (secs.max(0.0) * 1000.0) as u64;
+                if ms > 0 {
+                    o.connect_timeout_ms = Some(o.connect_timeout_ms.map_or(ms, |t| t.min(ms)));
+                }
+            }
             "-d" | "--data" | "--data-ascii" | "--data-binary" | "--data-raw" => {
                 let binary = name == "--data-binary";
                 let bytes = match value.strip_prefix('@') {
@@ -510,33 +519,66 @@ fn read_response(conn: &mut Conn<'_>, head_only: bool) -> Result<Response, Failu
 }
 
 fn connect(
+    ctx: &mut Ctx<'_>,
     url: &Url,
-    forward: Option<SocketAddr>,
+    timeout_ms: Option<u64>,
     verbose: Option<&mut dyn Write>,
 ) -> Result<TcpStream, Failure> {
-    let addrs = loopback_addrs(&url.host, url.port)?;
+    let addrs = resolve_host(ctx, &url.host)?;
     let start = Instant::now();
+    // What the kernel would have made curl wait for the failures it was spared.
+    let mut waited_ms = 0u64;
     let mut timed_out = false;
     let mut verbose = verbose;
+    let host = &url.host;
+    let port = url.port;
     for ip in addrs {
-        let addr = SocketAddr::new(ip, url.port);
+        let addr = SocketAddr::new(ip, port);
         if let Some(err) = verbose.as_mut() {
             let _ = writeln!(err, "*   Trying {addr}...");
         }
-        match TcpStream::connect_timeout(&forward.unwrap_or(addr), CONNECT_TIMEOUT) {
-            Ok(s) => {
-                if let Some(err) = verbose.as_mut() {
-                    let _ = writeln!(err, "* Connected to {} ({ip}) port {}", url.host, url.port);
-                }
-                return Ok(s);
+        let target = match ip {
+            IpAddr::V4(v4) => netdb::connect(ctx, v4, port),
+            IpAddr::V6(v6) if v6.is_loopback() => {
+                netdb::Connect::To(ctx.host.forward(port).unwrap_or(addr))
             }
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => timed_out = true,
-            Err(_) => {}
+            IpAddr::V6(_) => netdb::Connect::NetworkUnreachable,
+        };
+        let failure = match target {
+            netdb::Connect::To(to) => match TcpStream::connect_timeout(&to, CONNECT_TIMEOUT) {
+                Ok(s) => {
+                    if let Some(err) = verbose.as_mut() {
+                        let _ = writeln!(err, "* Connected to {host} ({ip}) port {port}");
+                    }
+                    return Ok(s);
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                    timed_out = true;
+                    continue;
+                }
+                Err(e) => io_message(&e),
+            },
+            other => {
+                let cost = netdb::connect_failure_ms(other);
+                if let Some(limit) = timeout_ms.filter(|t| waited_ms + cost > *t) {
+                    // curl's own timer ends the attempt before the kernel does.
+                    return fail(
+                        28,
+                        format!(
+                            "Failed to connect to {host} port {port} after {} ms: Timeout was reached",
+                            limit + 1
+                        ),
+                    );
+                }
+                waited_ms += cost;
+                netdb::connect_error(other).to_string()
+            }
+        };
+        if let Some(err) = verbose.as_mut() {
+            let _ = writeln!(err, "* connect to {ip} port {port} failed: {failure}");
         }
     }
-    let ms = start.elapsed().as_millis();
-    let host = &url.host;
-    let port = url.port;
+    let ms = start.elapsed().as_millis() as u64 + waited_ms;
     if timed_out {
         fail(
             28,
@@ -751,6 +793,22 @@ pub fn curl(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     code
 }
 
+/// `https://` ends at the handshake, after resolution, as in curl: an unknown host
+/// still fails with 6.
+fn refuse_tls(ctx: &mut Ctx<'_>, url: &Url) -> Result<(), Failure> {
+    if !url.tls {
+        return Ok(());
+    }
+    resolve_host(ctx, &url.host)?;
+    fail(
+        35,
+        format!(
+            "TLS connect error: the lab has no TLS; use http://{}",
+            &url.display()["http://".len()..]
+        ),
+    )
+}
+
 /// Runs the request and its redirects; `out` gets what curl would write to the output.
 fn transfer(
     ctx: &mut Ctx<'_>,
@@ -760,6 +818,7 @@ fn transfer(
     err: &mut dyn Write,
 ) -> Result<(Response, Url), Failure> {
     let mut url = parse_url(raw_url)?;
+    refuse_tls(ctx, &url)?;
     let mut method = match (&o.method, o.head, &o.data) {
         (Some(m), _, _) => m.clone(),
         (None, true, _) => "HEAD".to_string(),
@@ -769,10 +828,12 @@ fn transfer(
     let mut body = o.data.clone();
     let mut redirects = 0;
     loop {
-        // The lab's published ports are served wherever the host had room for them
-        // (used only for a loopback host: `connect` refuses any other first).
-        let forward = ctx.host.forward(url.port);
-        let mut stream = connect(&url, forward, o.verbose.then_some(&mut *err))?;
+        let mut stream = connect(
+            ctx,
+            &url,
+            o.connect_timeout_ms,
+            o.verbose.then_some(&mut *err),
+        )?;
         let _ = stream.set_read_timeout(Some(READ_SLICE));
         let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
         let request = request_bytes(o, &url, &method, body.as_deref());
@@ -808,6 +869,7 @@ fn transfer(
                 }
                 let next = resolve_location(&url, &loc);
                 url = parse_url(&next)?;
+                refuse_tls(ctx, &url)?;
                 if matches!(resp.status, 301..=303) && method == "POST" && o.method.is_none() {
                     method = "GET".to_string();
                     body = None;
@@ -1085,5 +1147,83 @@ mod tests {
         let r = run(&mut sh, "curl");
         assert_eq!(r.status, 2);
         assert!(r.err.starts_with("curl: no URL specified!\n"));
+    }
+
+    mod on_a_network {
+        use super::*;
+        use crate::engine::shell::programs::netdb::fake::{self, Net};
+
+        #[test]
+        fn names_resolve_through_the_embedded_dns_and_keep_their_host_header() {
+            let (port, rx, h) = serve(vec![ok("web"), ok("api")]);
+            let to = format!("127.0.0.1:{port}").parse().unwrap();
+            let mut net = Net::new(Some(to));
+            let (_d, mut sh) = lab();
+            let r = fake::run(&mut sh, &mut net, "curl -v web:80");
+            assert_eq!((r.out.as_str(), r.status), ("web", 0), "{}", r.err);
+            assert!(
+                r.err.starts_with(
+                    "*   Trying 172.18.0.4:80...\n* Connected to web (172.18.0.4) port 80\n> GET / HTTP/1.1\r\n> Host: web\r\n"
+                ),
+                "{}",
+                r.err
+            );
+            rx.recv().unwrap();
+            let r = fake::run(&mut sh, &mut net, "curl -s http://api:5000/x");
+            h.join().unwrap();
+            assert_eq!(r.out, "api");
+            let req = String::from_utf8(rx.recv().unwrap()).unwrap();
+            assert!(
+                req.starts_with("GET /x HTTP/1.1\r\nHost: api:5000\r\n"),
+                "{req}"
+            );
+        }
+
+        #[test]
+        fn unknown_names_refused_ports_and_unreachable_addresses_fail_as_curl_does() {
+            let mut net = Net::new(None);
+            let (_d, mut sh) = lab();
+            let r = fake::run(&mut sh, &mut net, "curl web");
+            assert_eq!(
+                (r.err.as_str(), r.status),
+                (
+                    "curl: (7) Failed to connect to web port 80 after 0 ms: Couldn't connect to server\n",
+                    7
+                )
+            );
+            let r = fake::run(&mut sh, &mut net, "curl http://nope/");
+            assert_eq!(
+                (r.err.as_str(), r.status),
+                ("curl: (6) Could not resolve host: nope\n", 6)
+            );
+            let r = fake::run(&mut sh, &mut net, "curl -v db:8080");
+            assert_eq!(
+                r.err,
+                "*   Trying 172.18.0.3:8080...\n* connect to 172.18.0.3 port 8080 failed: Connection refused\n\
+                 curl: (7) Failed to connect to db port 8080 after 0 ms: Couldn't connect to server\n"
+            );
+            // Nobody has that address on the container's own network: ARP gives up.
+            let r = fake::run(&mut sh, &mut net, "curl 172.18.0.9");
+            assert_eq!(
+                (r.err.as_str(), r.status),
+                (
+                    "curl: (7) Failed to connect to 172.18.0.9 port 80 after 3070 ms: Couldn't connect to server\n",
+                    7
+                )
+            );
+            // Beyond the gateway the SYNs vanish: curl's own timer ends it, if set.
+            let r = fake::run(&mut sh, &mut net, "curl --connect-timeout 2 10.9.0.1");
+            assert_eq!(
+                (r.err.as_str(), r.status),
+                (
+                    "curl: (28) Failed to connect to 10.9.0.1 port 80 after 2001 ms: Timeout was reached\n",
+                    28
+                )
+            );
+            let r = fake::run(&mut sh, &mut net, "curl -s https://nope/; echo $?");
+            assert_eq!(r.out, "6\n");
+            let r = fake::run(&mut sh, &mut net, "curl -s https://web/; echo $?");
+            assert_eq!(r.out, "35\n");
+        }
     }
 }
