@@ -177,12 +177,14 @@ impl Backend for EmbeddedBackend {
         &mut self,
         options: &ListContainersOptions,
     ) -> Result<Vec<ContainerSummary>> {
+        self.engine.run_due_health_checks()?;
         Ok(self
             .engine
             .list_containers(options.all, options.limit, &options.filters)?)
     }
 
     fn inspect_container(&mut self, id: &str) -> Result<ContainerInspectResponse> {
+        self.engine.run_due_health_checks()?;
         Ok(self.engine.inspect_container(id)?)
     }
 
@@ -236,10 +238,13 @@ impl Backend for EmbeddedBackend {
     }
 
     fn stop_container(&mut self, id: &str) -> Result<()> {
+        // The checks that fell due while it ran come first.
+        self.engine.run_due_health_checks()?;
         Ok(self.engine.stop_container(id, 137, false)?)
     }
 
     fn kill_container(&mut self, id: &str, signal: Option<&str>) -> Result<()> {
+        self.engine.run_due_health_checks()?;
         Ok(self.engine.kill_container(id, signal)?)
     }
 
@@ -290,16 +295,85 @@ impl Backend for EmbeddedBackend {
         Ok(self.engine.prune_volumes(all)?)
     }
 
+    fn create_network(
+        &mut self,
+        request: &bollard_stubs::models::NetworkCreateRequest,
+    ) -> Result<String> {
+        Ok(self.engine.create_network(request)?)
+    }
+
+    fn list_networks(
+        &mut self,
+        filters: &super::Filters,
+    ) -> Result<Vec<bollard_stubs::models::NetworkInspect>> {
+        super::network_filters::validate(filters)?;
+        let networks = self.engine.networks();
+        let in_use: Vec<bool> = networks
+            .iter()
+            .map(|n| {
+                !self
+                    .engine
+                    .network_model(n)
+                    .containers
+                    .unwrap_or_default()
+                    .is_empty()
+            })
+            .collect();
+        Ok(networks
+            .iter()
+            .zip(in_use)
+            .filter(|(n, used)| super::network_filters::matches(filters, n, *used))
+            .map(|(n, _)| self.engine.network_model(n))
+            .collect())
+    }
+
+    fn inspect_network(&mut self, name: &str) -> Result<bollard_stubs::models::NetworkInspect> {
+        let record = self.engine.find_network(name)?;
+        Ok(self.engine.network_model(&record))
+    }
+
+    fn remove_network(&mut self, name: &str) -> Result<()> {
+        Ok(self.engine.remove_network(name)?)
+    }
+
+    fn connect_network(
+        &mut self,
+        network: &str,
+        container: &str,
+        endpoint: &bollard_stubs::models::EndpointSettings,
+    ) -> Result<()> {
+        Ok(self.engine.connect_network(network, container, endpoint)?)
+    }
+
+    fn disconnect_network(&mut self, network: &str, container: &str, force: bool) -> Result<()> {
+        Ok(self.engine.disconnect_network(network, container, force)?)
+    }
+
+    fn prune_networks(&mut self, filters: &super::Filters) -> Result<Vec<String>> {
+        let filters = filters.clone();
+        Ok(self
+            .engine
+            .prune_networks(|n| !super::network_filters::matches(&filters, n, false))?)
+    }
+
     fn disk_usage(&mut self) -> Result<super::DiskUsage> {
         Ok(self.engine.disk_usage()?)
     }
 
     fn pause_container(&mut self, id: &str) -> Result<()> {
+        self.engine.run_due_health_checks()?;
         Ok(self.engine.pause_container(id)?)
     }
 
     fn unpause_container(&mut self, id: &str) -> Result<()> {
-        Ok(self.engine.unpause_container(id)?)
+        self.engine.unpause_container(id)?;
+        // Its checks start again from now.
+        Ok(self.engine.run_due_health_checks()?)
+    }
+
+    fn pass_time(&mut self, d: std::time::Duration) {
+        // What a check could not save is saved with the next change, or reported by it.
+        let _ = self.engine.pass_time(d);
     }
 
     fn exec(

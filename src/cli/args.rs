@@ -209,6 +209,21 @@ verb! {
         pub expose: Vec<String>,
         #[arg(long = "add-host")]
         pub add_host: Vec<String>,
+        /// The health flags: durations are read as Go reads them, by `docker run`.
+        #[arg(long = "health-cmd", allow_hyphen_values = true)]
+        pub health_cmd: Option<String>,
+        #[arg(long = "health-interval", allow_hyphen_values = true)]
+        pub health_interval: Option<String>,
+        #[arg(long = "health-retries", allow_negative_numbers = true)]
+        pub health_retries: Option<i64>,
+        #[arg(long = "health-start-interval", allow_hyphen_values = true)]
+        pub health_start_interval: Option<String>,
+        #[arg(long = "health-start-period", allow_hyphen_values = true)]
+        pub health_start_period: Option<String>,
+        #[arg(long = "health-timeout", allow_hyphen_values = true)]
+        pub health_timeout: Option<String>,
+        #[arg(long = "no-healthcheck")]
+        pub no_healthcheck: bool,
         #[arg(short = 'h', long)]
         pub hostname: Option<String>,
         #[arg(long)]
@@ -227,6 +242,10 @@ verb! {
         pub name: Option<String>,
         #[arg(long, alias = "net")]
         pub network: Option<String>,
+        #[arg(long = "network-alias", alias = "net-alias")]
+        pub network_alias: Vec<String>,
+        #[arg(long)]
+        pub ip: Option<String>,
         #[arg(long)]
         pub platform: Option<String>,
         #[arg(long)]
@@ -582,6 +601,101 @@ verb! {
         pub no_stdin: bool,
         #[arg(long = "sig-proxy", default_value_t = true)]
         pub sig_proxy: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker network create`.
+    pub struct NetworkCreateArgs {
+        #[arg(long)]
+        pub attachable: bool,
+        #[arg(short, long)]
+        pub driver: Option<String>,
+        #[arg(long)]
+        pub gateway: Vec<String>,
+        #[arg(long)]
+        pub internal: bool,
+        #[arg(long = "ip-range")]
+        pub ip_range: Vec<String>,
+        #[arg(long = "ipam-driver")]
+        pub ipam_driver: Option<String>,
+        #[arg(long)]
+        pub ipv6: bool,
+        #[arg(long)]
+        pub label: Vec<String>,
+        #[arg(short, long)]
+        pub opt: Vec<String>,
+        #[arg(long)]
+        pub scope: Option<String>,
+        #[arg(long)]
+        pub subnet: Vec<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker network ls`.
+    pub struct NetworkLsArgs {
+        #[arg(short, long)]
+        pub filter: Vec<String>,
+        #[arg(long)]
+        pub format: Option<String>,
+        #[arg(long = "no-trunc")]
+        pub no_trunc: bool,
+        #[arg(short, long)]
+        pub quiet: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker network inspect`.
+    pub struct NetworkInspectArgs {
+        #[arg(short, long)]
+        pub format: Option<String>,
+        #[arg(short, long)]
+        pub verbose: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker network rm`.
+    pub struct NetworkRmArgs {
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker network connect`.
+    pub struct NetworkConnectArgs {
+        #[arg(long)]
+        pub alias: Vec<String>,
+        #[arg(long)]
+        pub ip: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker network disconnect`.
+    pub struct NetworkDisconnectArgs {
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker network prune`.
+    pub struct NetworkPruneArgs {
+        #[arg(long)]
+        pub filter: Vec<String>,
+        #[arg(short, long)]
+        pub force: bool,
         pub args: Vec<String>,
     }
 }

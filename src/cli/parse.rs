@@ -368,9 +368,9 @@ fn unknown_command(words: &[String]) -> Result<i32, CliError> {
     let known = [
         "attach", "build", "builder", "commit", "config", "context", "cp", "create", "diff",
         "events", "exec", "export", "import", "kill", "load", "login", "logout", "logs",
-        "manifest", "network", "node", "pause", "plugin", "port", "push", "rename", "restart",
-        "save", "secret", "service", "stack", "start", "stats", "stop", "swarm", "top", "trust",
-        "unpause", "update", "volume", "wait", "buildx", "compose",
+        "manifest", "node", "pause", "plugin", "port", "push", "rename", "restart", "save",
+        "secret", "service", "stack", "start", "stats", "stop", "swarm", "top", "trust", "unpause",
+        "update", "volume", "wait", "buildx", "compose",
     ];
     if known.contains(&words[0].as_str()) {
         return Err(CliError::message(format!(
@@ -408,6 +408,7 @@ const MANAGEMENT: &[(&str, &str)] = &[
     ("container", include_str!("help/container.txt")),
     ("system", include_str!("help/system.txt")),
     ("volume", include_str!("help/volume.txt")),
+    ("network", include_str!("help/network.txt")),
 ];
 
 /// Completion candidates after `docker WORDS...`: verbs while no verb is complete, then

@@ -130,6 +130,7 @@ impl Engine {
         self.images = state.images;
         self.containers = state.containers;
         self.volumes = state.volumes;
+        self.networks = state.networks;
         self.upper_cache.borrow_mut().clear();
         self.written_index.borrow_mut().clear();
         self.durable_records.borrow_mut().clear();

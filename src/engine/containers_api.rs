@@ -29,6 +29,7 @@ impl Engine {
         name: Option<&str>,
         body: ContainerCreateBody,
     ) -> Result<ContainerCreateResponse> {
+        super::health::validate(body.healthcheck.as_ref())?;
         let image_name = body.image.clone().unwrap_or_default();
         if image_name.is_empty() {
             return Err(EngineError::BadRequest("No image specified".into()));
@@ -113,6 +114,7 @@ impl Engine {
         if config.labels.is_none() {
             config.labels = image_config.labels.clone();
         }
+        super::health::merge(&mut config, image_config.healthcheck.as_ref());
         // The image's VOLUMEs and those asked for (`-v /path`): each gets an anonymous
         // volume unless a named one is mounted there, as the daemon does.
         let mut volumes = image_config.volumes.clone().unwrap_or_default();
@@ -129,6 +131,7 @@ impl Engine {
             return Err(EngineError::BadRequest("No command specified".into()));
         }
         let mounts = self.mounts_of(&config)?;
+        let endpoints = self.requested_endpoints(&mut config)?;
         let id = loop {
             let id = self.ids.hex_id();
             if self.containers.find(&id).is_none() {
@@ -153,7 +156,9 @@ impl Engine {
             ports: Vec::new(),
             listening: Vec::new(),
             restart_count: 0,
+            health: None,
             mounts,
+            endpoints,
         };
         self.containers.insert(record);
         self.save()?;
@@ -234,6 +239,14 @@ impl Engine {
                 return Err(e);
             }
         };
+        if let Err(e) = self.attach_endpoints(&id) {
+            self.release_endpoints(&id);
+            let c = self.containers.get_mut(&id).expect("found above");
+            c.error = e.to_string();
+            self.save()?;
+            return Err(e);
+        }
+        let peers = std::sync::Arc::new(self.peers_for(&id));
         let head = snapshot.read(&path).unwrap_or_default();
         let program = super::program::identify(&head[..head.len().min(256)]).map(str::to_string);
         let mut argv = vec![record.path.clone()];
@@ -266,6 +279,7 @@ impl Engine {
                     Err(message) => return self.fail_start(&id, 128, message),
                 };
                 let mut host = ContainerHost::new(self.clock.now());
+                host.peers = peers.clone();
                 host.blocking = Some((shell.interrupt_flag(), blocked.clone()));
                 host.detached = detached;
                 let line = argv
@@ -309,6 +323,7 @@ impl Engine {
                     "failed to create task for container: docklab cannot run {} in a container yet",
                     record.path
                 );
+                self.release_endpoints(&id);
                 let c = self.containers.get_mut(&id).expect("found above");
                 c.exit_code = 126;
                 c.error = message.clone();
@@ -344,6 +359,7 @@ impl Engine {
         c.status = Status::Exited;
         c.exit_code = exit;
         c.finished_at = Some(finished);
+        self.release_endpoints(&id);
         self.save()?;
         self.apply_restart_policy(&id, exit)?;
         Ok(exit)
@@ -748,6 +764,7 @@ impl Engine {
             .collect::<Vec<_>>()
             .join(" ");
         let mut host = ContainerHost::new(self.clock.now());
+        host.peers = std::sync::Arc::new(self.peers_for(&record.id));
         let status = shell.run(&line, &mut host, streams);
         self.save_upper(&record.id, shell.fs())?;
         self.refresh_session(&record.id)?;
@@ -885,10 +902,15 @@ impl Engine {
         filters: &HashMap<String, Vec<String>>,
     ) -> Result<Vec<ContainerSummary>> {
         for key in filters.keys() {
-            if !["status", "name", "id", "ancestor", "exited", "label"].contains(&key.as_str()) {
+            if ![
+                "status", "name", "id", "ancestor", "exited", "label", "health",
+            ]
+            .contains(&key.as_str())
+            {
                 return Err(EngineError::BadRequest(format!("invalid filter '{key}'")));
             }
         }
+        super::health::validate_filter(filters)?;
         let now = self.clock.now().timestamp();
         let mut rows: Vec<&ContainerRecord> = self
             .containers
@@ -935,6 +957,7 @@ impl Engine {
                 "name" => c.name.contains(v.trim_start_matches('/')),
                 "id" => c.id.starts_with(v.as_str()),
                 "exited" => c.status == Status::Exited && c.exit_code.to_string() == *v,
+                "health" => super::health::filter_value(c) == v,
                 "ancestor" => self
                     .images
                     .lookup(v)
@@ -973,7 +996,7 @@ impl Engine {
                 error: Some(c.error.clone()),
                 started_at: Some(c.started_at.clone().unwrap_or_else(|| ZERO_TIME.into())),
                 finished_at: Some(c.finished_at.clone().unwrap_or_else(|| ZERO_TIME.into())),
-                health: None,
+                health: self.health_of(c),
             }),
             image: Some(c.image_id.to_string()),
             name: Some(format!("/{}", c.name)),
@@ -998,11 +1021,13 @@ impl Engine {
                 working_dir: Some(cfg.working_dir.clone().unwrap_or_default()),
                 entrypoint: cfg.entrypoint.clone(),
                 labels: Some(cfg.labels.clone().unwrap_or_default()),
+                healthcheck: cfg.healthcheck.clone(),
                 ..Default::default()
             }),
             host_config: cfg.host_config.clone(),
             network_settings: Some(bollard_stubs::models::NetworkSettings {
                 ports: Some(super::ports::network_ports(c)),
+                networks: Some(self.endpoint_settings(c)),
                 ..Default::default()
             }),
             mounts: Some(self.mount_points(c)),
@@ -1185,7 +1210,11 @@ fn command_line(c: &ContainerRecord) -> String {
 fn status_text(c: &ContainerRecord, now: i64) -> String {
     let since = |t: &Option<String>| (now - super::image::parse_time(t.as_deref())) as f64;
     match c.status {
-        Status::Running => format!("Up {}", units::human_duration(since(&c.started_at))),
+        Status::Running => format!(
+            "Up {}{}",
+            units::human_duration(since(&c.started_at)),
+            super::health::status_suffix(c)
+        ),
         Status::Paused => format!(
             "Up {} (Paused)",
             units::human_duration(since(&c.started_at))
@@ -1255,6 +1284,7 @@ fn container_config_of(c: &ContainerRecord) -> ContainerConfig {
         labels: cfg.labels.clone(),
         stop_signal: cfg.stop_signal.clone(),
         shell: cfg.shell.clone(),
+        healthcheck: cfg.healthcheck.clone(),
         ..Default::default()
     }
 }

@@ -11,6 +11,11 @@ pub enum EngineError {
     NoSuchImage(String),
     #[error("No such container: {0}")]
     NoSuchContainer(String),
+    #[error("network {0} not found")]
+    NoSuchNetwork(String),
+    /// An operation the daemon forbids, worded by the caller (removing a network in use).
+    #[error("{0}")]
+    Forbidden(String),
     /// A path missing in a container, worded by the caller.
     #[error("{0}")]
     NoSuchPath(String),
@@ -59,7 +64,9 @@ impl EngineError {
         match self {
             EngineError::NoSuchImage(_)
             | EngineError::NoSuchContainer(_)
-            | EngineError::NoSuchPath(_) => 404,
+            | EngineError::NoSuchPath(_)
+            | EngineError::NoSuchNetwork(_) => 404,
+            EngineError::Forbidden(_) => 403,
             EngineError::ManifestUnknown(_) => 404,
             EngineError::PullAccessDenied(_) => 404,
             EngineError::InvalidReference(_) | EngineError::BadRequest(_) => 400,

@@ -29,6 +29,7 @@ pub mod distribution;
 pub mod dockerfile;
 pub mod error;
 pub mod fs;
+pub mod health;
 pub mod hub;
 pub mod image;
 pub mod names;
@@ -95,6 +96,8 @@ struct PersistentState {
     containers: ContainerStore,
     #[serde(default)]
     volumes: volumes::VolumeStore,
+    #[serde(default)]
+    networks: net::networks::NetworkStore,
 }
 
 const STATE_VERSION: u32 = 1;
@@ -105,9 +108,13 @@ pub struct Engine {
     images: ImageStore,
     containers: ContainerStore,
     volumes: volumes::VolumeStore,
+    networks: net::networks::NetworkStore,
     hub: Hub,
     clock: Clock,
     ids: IdGenerator,
+    /// Network and endpoint IDs and MACs: a stream of their own, so seeded container
+    /// IDs stay what they were before containers had networks.
+    net_ids: IdGenerator,
     /// Registry credentials the client attached (`X-Registry-Auth`), by registry host.
     credentials: HashMap<String, registry::client::Credentials>,
     /// Parsed layers by diff ID: a build or a container reads each layer blob once.
@@ -202,8 +209,10 @@ impl Engine {
             images: state.images,
             containers: state.containers,
             volumes: state.volumes,
+            networks: state.networks,
             clock: options.clock,
             ids: IdGenerator::new(options.seed),
+            net_ids: IdGenerator::new(options.seed.map(|s| s ^ 0x6e65_7477_6f72_6b73)),
             credentials: HashMap::new(),
             layer_cache: HashMap::new(),
             shared_layers: options.shared_layers,
@@ -216,6 +225,10 @@ impl Engine {
             generation: Default::default(),
             _lock: lock,
         };
+        if engine.networks.all().next().is_none() {
+            engine.ensure_predefined_networks();
+            engine.save()?;
+        }
         engine.resume_containers()?;
         Ok(engine)
     }
@@ -254,6 +267,7 @@ impl Engine {
             images: &self.images,
             containers: &self.containers,
             volumes: &self.volumes,
+            networks: &self.networks,
         };
         let bytes = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
         let records =
@@ -386,4 +400,5 @@ struct PersistentStateRef<'a> {
     images: &'a ImageStore,
     containers: &'a ContainerStore,
     volumes: &'a volumes::VolumeStore,
+    networks: &'a net::networks::NetworkStore,
 }

@@ -193,6 +193,14 @@ impl Engine {
             };
             self.net.publish(id, m.public, service)?;
         }
+        // Other containers on its networks reach every port its process listens on.
+        let reachable = c.endpoints.iter().any(|e| e.ip.is_some());
+        if reachable {
+            for (port, program) in &c.listening {
+                let service = self.service_for(&c, program)?;
+                self.net.serve_internal(id, *port, service)?;
+            }
+        }
         Ok(())
     }
 
@@ -346,6 +354,7 @@ impl Engine {
     /// Closes the container's ports and forgets its bindings (it has stopped).
     pub(super) fn close_ports(&mut self, id: &str) {
         self.net.unpublish(id);
+        self.release_endpoints(id);
         if let Some(c) = self.containers.get_mut(id) {
             c.ports.clear();
         }

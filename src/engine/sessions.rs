@@ -178,6 +178,7 @@ impl Engine {
         let mut out = log.writer(1);
         let mut err = log.writer(2);
         let mut host = ContainerHost::new(self.clock.now());
+        host.peers = std::sync::Arc::new(self.peers_for(&id));
         let status = session.shell.run(
             input,
             &mut host,

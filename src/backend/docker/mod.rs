@@ -704,6 +704,75 @@ impl Backend for DockerBackend {
         Ok(id)
     }
 
+    fn create_network(
+        &mut self,
+        request: &bollard_stubs::models::NetworkCreateRequest,
+    ) -> Result<String> {
+        let created = self.block(self.docker.create_network(request.clone()))?;
+        Ok(created.id)
+    }
+
+    fn list_networks(
+        &mut self,
+        filters: &super::Filters,
+    ) -> Result<Vec<bollard_stubs::models::NetworkInspect>> {
+        let options = bollard::query_parameters::ListNetworksOptionsBuilder::default()
+            .filters(filters)
+            .build();
+        let listed = self.block(self.docker.list_networks(Some(options)))?;
+        let mut out = Vec::new();
+        for n in listed {
+            // The list leaves members out; inspect has them.
+            let id = n.id.clone().unwrap_or_default();
+            match self.inspect_network(&id) {
+                Ok(full) => out.push(full),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    fn inspect_network(&mut self, name: &str) -> Result<bollard_stubs::models::NetworkInspect> {
+        self.block(self.docker.inspect_network(
+            name,
+            None::<bollard::query_parameters::InspectNetworkOptions>,
+        ))
+    }
+
+    fn remove_network(&mut self, name: &str) -> Result<()> {
+        self.block(self.docker.remove_network(name))
+    }
+
+    fn connect_network(
+        &mut self,
+        network: &str,
+        container: &str,
+        endpoint: &bollard_stubs::models::EndpointSettings,
+    ) -> Result<()> {
+        let request = bollard_stubs::models::NetworkConnectRequest {
+            container: container.to_string(),
+            endpoint_config: Some(endpoint.clone()),
+        };
+        self.block(self.docker.connect_network(network, request))
+    }
+
+    fn disconnect_network(&mut self, network: &str, container: &str, force: bool) -> Result<()> {
+        let request = bollard_stubs::models::NetworkDisconnectRequest {
+            container: container.to_string(),
+            force: Some(force),
+        };
+        self.block(self.docker.disconnect_network(network, request))
+    }
+
+    fn prune_networks(&mut self, filters: &super::Filters) -> Result<Vec<String>> {
+        let options = bollard::query_parameters::PruneNetworksOptionsBuilder::default()
+            .filters(filters)
+            .build();
+        let pruned = self.block(self.docker.prune_networks(Some(options)))?;
+        Ok(pruned.networks_deleted.unwrap_or_default())
+    }
+
     fn create_volume(
         &mut self,
         name: Option<&str>,

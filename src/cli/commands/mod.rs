@@ -6,6 +6,7 @@ mod containers;
 mod df;
 mod images;
 mod login;
+mod networks;
 mod pull;
 mod push;
 mod rmi;
@@ -111,6 +112,62 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::Range(1, 2),
         handler: containers::import,
         flags: <ImportArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker network create",
+        names: &["network create"],
+        help: include_str!("../help/network-create.txt"),
+        args: ArgRule::Exact(1),
+        handler: networks::create,
+        flags: <NetworkCreateArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker network ls",
+        names: &["network ls", "network list"],
+        help: include_str!("../help/network-ls.txt"),
+        args: ArgRule::None,
+        handler: networks::ls,
+        flags: <NetworkLsArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker network inspect",
+        names: &["network inspect"],
+        help: include_str!("../help/network-inspect.txt"),
+        args: ArgRule::Min(1),
+        handler: networks::inspect,
+        flags: <NetworkInspectArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker network rm",
+        names: &["network rm", "network remove"],
+        help: include_str!("../help/network-rm.txt"),
+        args: ArgRule::Min(1),
+        handler: networks::rm,
+        flags: <NetworkRmArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker network connect",
+        names: &["network connect"],
+        help: include_str!("../help/network-connect.txt"),
+        args: ArgRule::Exact(2),
+        handler: networks::connect,
+        flags: <NetworkConnectArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker network disconnect",
+        names: &["network disconnect"],
+        help: include_str!("../help/network-disconnect.txt"),
+        args: ArgRule::Exact(2),
+        handler: networks::disconnect,
+        flags: <NetworkDisconnectArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker network prune",
+        names: &["network prune"],
+        help: include_str!("../help/network-prune.txt"),
+        args: ArgRule::None,
+        handler: networks::prune,
+        flags: <NetworkPruneArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker volume create",

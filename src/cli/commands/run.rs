@@ -88,6 +88,7 @@ pub fn run(
         ..Default::default()
     };
     let body = with_mounts(cli, body, &args)?;
+    let body = with_network(body, &args);
     let created = match cli
         .backend
         .create_container(args.name.as_deref(), body.clone())
@@ -272,6 +273,31 @@ fn key_value_lines(cli: &mut Cli<'_>, file: &str) -> Result<Vec<String>, CliErro
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_string)
         .collect())
+}
+
+/// `--network`, `--network-alias` and `--ip` as the CLI sends them: the network mode,
+/// and an endpoint for that network carrying the aliases and the address.
+fn with_network(mut body: ContainerCreateBody, args: &RunArgs) -> ContainerCreateBody {
+    let mode = args.network.clone().unwrap_or_else(|| "default".into());
+    let host = body.host_config.get_or_insert_with(Default::default);
+    host.network_mode = Some(mode.clone());
+    if !args.network_alias.is_empty() || args.ip.is_some() {
+        let endpoint = bollard_stubs::models::EndpointSettings {
+            aliases: (!args.network_alias.is_empty()).then(|| args.network_alias.clone()),
+            ipam_config: args
+                .ip
+                .clone()
+                .map(|ip| bollard_stubs::models::EndpointIpamConfig {
+                    ipv4_address: Some(ip),
+                    ..Default::default()
+                }),
+            ..Default::default()
+        };
+        body.networking_config = Some(bollard_stubs::models::NetworkingConfig {
+            endpoints_config: Some([(mode, endpoint)].into_iter().collect()),
+        });
+    }
+    body
 }
 
 /// `-v` and `--mount` as the CLI sends them: `-v /path` an anonymous volume

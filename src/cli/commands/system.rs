@@ -158,7 +158,16 @@ pub fn inspect(
             _ => None,
         };
         if let Some(c) = container {
-            found.push(serde_json::to_value(c).map_err(std::io::Error::other)?);
+            let mut value = serde_json::to_value(c).map_err(std::io::Error::other)?;
+            if let Some(networks) = value
+                .pointer_mut("/NetworkSettings/Networks")
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                for endpoint in networks.values_mut() {
+                    *endpoint = endpoint_in_daemon_order(endpoint);
+                }
+            }
+            found.push(value);
             continue;
         }
         let image = match want {
@@ -181,4 +190,34 @@ pub fn inspect(
     }
     print_inspected(streams.stdout, &found, args.format.as_deref())?;
     finish_with_errors(streams.stderr, errors)
+}
+
+/// An endpoint of `NetworkSettings.Networks` as the daemon writes it: every field, in
+/// its struct's order, nulls included.
+fn endpoint_in_daemon_order(e: &serde_json::Value) -> serde_json::Value {
+    let keys = [
+        "IPAMConfig",
+        "Links",
+        "Aliases",
+        "MacAddress",
+        "DriverOpts",
+        "GwPriority",
+        "NetworkID",
+        "EndpointID",
+        "Gateway",
+        "IPAddress",
+        "IPPrefixLen",
+        "IPv6Gateway",
+        "GlobalIPv6Address",
+        "GlobalIPv6PrefixLen",
+        "DNSNames",
+    ];
+    let mut out = serde_json::Map::new();
+    for key in keys {
+        out.insert(
+            key.to_string(),
+            e.get(key).cloned().unwrap_or(serde_json::Value::Null),
+        );
+    }
+    serde_json::Value::Object(out)
 }

@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod live;
+pub mod networks;
 pub mod nginx;
 pub mod peers;
 
@@ -72,6 +73,9 @@ pub struct Network {
     runtime: Option<tokio::runtime::Runtime>,
     /// By published host port (TCP).
     listeners: BTreeMap<u16, Listener>,
+    /// What other containers reach on a container's own address, by (container ID,
+    /// container port): served on a loopback port of its own.
+    internal: BTreeMap<(String, u16), Listener>,
     /// Bind the requested host port itself when it is free (the interactive lab).
     on_host: bool,
     logs: LogSink,
@@ -82,6 +86,7 @@ impl Network {
         Network {
             runtime: None,
             listeners: BTreeMap::new(),
+            internal: BTreeMap::new(),
             on_host,
             logs: LogSink::default(),
         }
@@ -136,6 +141,47 @@ impl Network {
         Ok(addr)
     }
 
+    /// Serves `service` behind container port `port` of `container_id`, for the other
+    /// containers on its networks.
+    pub fn serve_internal(
+        &mut self,
+        container_id: &str,
+        port: u16,
+        service: Service,
+    ) -> io::Result<SocketAddr> {
+        let key = (container_id.to_string(), port);
+        if let Some(old) = self.internal.remove(&key) {
+            old.task.abort();
+        }
+        let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))?;
+        let addr = listener.local_addr()?;
+        listener.set_nonblocking(true)?;
+        let runtime = self.runtime()?;
+        let _entered = runtime.enter();
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let task = match service {
+            Service::Closed => runtime.spawn(reset_all(listener)),
+            Service::Nginx(site) => runtime.spawn(nginx::serve(listener, site)),
+            Service::Spawn(start) => runtime.spawn(start(listener)),
+        };
+        self.internal.insert(
+            key,
+            Listener {
+                container_id: container_id.to_string(),
+                addr,
+                task,
+            },
+        );
+        Ok(addr)
+    }
+
+    /// Where container port `port` of `container_id` is served for other containers.
+    pub fn internal_address(&self, container_id: &str, port: u16) -> Option<SocketAddr> {
+        self.internal
+            .get(&(container_id.to_string(), port))
+            .map(|l| l.addr)
+    }
+
     fn bind(&self, host_port: u16) -> io::Result<TcpListener> {
         if self.on_host
             && let Ok(l) = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, host_port))
@@ -161,6 +207,17 @@ impl Network {
             .collect();
         for port in ports {
             self.unpublish_port(port);
+        }
+        let internal: Vec<(String, u16)> = self
+            .internal
+            .iter()
+            .filter(|(_, l)| l.container_id == container_id)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in internal {
+            if let Some(l) = self.internal.remove(&key) {
+                l.task.abort();
+            }
         }
     }
 

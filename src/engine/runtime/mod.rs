@@ -90,6 +90,12 @@ pub struct ContainerRecord {
     /// How many times its restart policy has started it again.
     #[serde(default)]
     pub restart_count: i64,
+    /// `State.Health` and the next check, for a container with a HEALTHCHECK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<crate::engine::health::HealthState>,
+    /// The networks it is on, in the order it joined them.
+    #[serde(default)]
+    pub endpoints: Vec<crate::engine::net::networks::EndpointRecord>,
 }
 
 /// One host address a container port is published on.
