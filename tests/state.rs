@@ -68,7 +68,7 @@ fn two_labs_never_share_a_state_directory() {
         state_dir: lab.state(),
         workspace: lab.workspace(),
         seed: Some(1),
-        clock: docklab::engine::clock::Clock::System,
+        clock: docklab::engine::clock::Clock::system(),
         backend: docklab::app::options::BackendKind::Embedded,
     };
     let first = docklab::app::lab::Lab::open(&settings, docklab::app::lab::Mode::Script).unwrap();

@@ -104,11 +104,14 @@ impl Lab {
         let workspace = settings.workspace.canonicalize().with_context(|| {
             format!("cannot open the workspace {}", settings.workspace.display())
         })?;
+        // This lab's own clock, shared with its engine: time passed here (`sleep`) is
+        // passed there, and in no other lab opened with the same settings.
+        let clock = settings.clock.independent();
         let backend: Box<dyn Backend> = match settings.backend {
             BackendKind::Embedded => Box::new(EmbeddedBackend::new(Engine::open(EngineOptions {
                 state_dir: settings.state_dir.clone(),
                 seed: settings.seed,
-                clock: settings.clock.clone(),
+                clock: clock.clone(),
                 publish_on_host: mode == Mode::Interactive,
                 bind_root: Some(workspace.clone()),
                 shared_layers,
@@ -129,7 +132,7 @@ impl Lab {
             host: LabHost {
                 backend,
                 opened_session: None,
-                clock: settings.clock.clone(),
+                clock,
                 mode,
                 workspace: workspace.clone(),
                 terminal: Arc::new(AtomicBool::new(false)),
@@ -294,10 +297,7 @@ impl Host for LabHost {
                 let mut files = WorkspaceFiles {
                     fs: WorkspaceFs::new(&self.workspace),
                     cwd: cwd.to_string(),
-                    fixed_mtime: match &self.clock {
-                        Clock::Fixed(t) => Some(t.timestamp()),
-                        Clock::System => None,
-                    },
+                    fixed_mtime: self.clock.fixed_now().map(|t| t.timestamp()),
                 };
                 let mut cli = Cli {
                     backend: &mut *self.backend,
@@ -360,9 +360,17 @@ impl Host for LabHost {
     }
 
     fn sleep(&mut self, duration: Duration) {
-        // A script is replayed for its output, not its pacing.
+        // A script is replayed for its output, not its pacing: the backend lets the time
+        // pass (the embedded engine on its clock, at once). At a terminal the student
+        // waits; the system clock moves by itself, a fixed one is moved.
         if self.mode == Mode::Interactive {
             std::thread::sleep(duration);
+            if self.clock.fixed_now().is_some() {
+                self.clock.advance(duration);
+            }
+            self.backend.pass_time(Duration::ZERO);
+        } else {
+            self.backend.pass_time(duration);
         }
     }
 

@@ -252,7 +252,7 @@ impl GlobalOptions {
                 .filter(|s| !s.is_empty())
         });
         let clock = match clock_text {
-            None => Clock::System,
+            None => Clock::system(),
             Some(text) => match Clock::parse_fixed(&text) {
                 Ok(c) => c,
                 Err(e) => bail!(

@@ -348,6 +348,12 @@ pub trait Backend {
         Err(unsupported(self.name(), "docker unpause"))
     }
     /// Exec create + start: runs `argv` in a running container, output to `streams`.
+    /// Lets `d` pass for the engine: its clock moves on and the health checks that fall
+    /// due run. A daemon's time is the host's, so by default this waits for it. Cheap
+    /// to call often with small steps.
+    fn pass_time(&mut self, d: std::time::Duration) {
+        std::thread::sleep(d);
+    }
     fn exec(
         &mut self,
         id: &str,
