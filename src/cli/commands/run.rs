@@ -8,7 +8,7 @@ use crate::cli::parse::Verb;
 use crate::cli::{Cli, CliError, daemon_error_text};
 use crate::engine::reference;
 use crate::engine::streams::Streams;
-use bollard_stubs::models::{ContainerCreateBody, HostConfig};
+use bollard_stubs::models::{ContainerCreateBody, HealthConfig, HostConfig};
 
 /// How `docker run` reports a failure of its own: prefixed `docker: `, followed by the
 /// pointer to help, exiting 125 (or the code that says what went wrong starting it).
@@ -26,6 +26,7 @@ pub fn run(
     mut streams: Streams<'_>,
 ) -> Result<i32, CliError> {
     let args: RunArgs = verb.parse_until_positional(raw)?;
+    let health_flags = HealthFlags::parse(verb, &args)?;
     let image = args.args[0].clone();
     let parsed = reference::parse_normalized(&image).map_err(|e| run_error(e.to_string(), 125))?;
     let published = crate::cli::ports::parse_publish(&args.publish, &args.expose)
@@ -34,6 +35,7 @@ pub fn run(
         Some(r) => Some(crate::cli::ports::parse_restart(r).map_err(|e| run_error(e, 125))?),
         None => None,
     };
+    let healthcheck = health_flags.config().map_err(|e| run_error(e, 125))?;
     if args.rm
         && restart_policy
             .as_ref()
@@ -72,6 +74,7 @@ pub fn run(
         attach_stdout: Some(!args.detach),
         attach_stderr: Some(!args.detach),
         labels,
+        healthcheck,
         exposed_ports: (!published.exposed.is_empty()).then_some(published.exposed),
         host_config: Some(HostConfig {
             auto_remove: Some(args.rm),
@@ -162,6 +165,102 @@ pub fn run(
         let _ = cli.backend.remove_container(&created.id, true, false);
     }
     Ok(status? as i32)
+}
+
+/// The `--health-*` flags, read as pflag reads them: durations in Go's syntax, signed.
+struct HealthFlags<'a> {
+    args: &'a RunArgs,
+    /// Interval, timeout, start period and start interval, in nanoseconds.
+    interval: i64,
+    timeout: i64,
+    start_period: i64,
+    start_interval: i64,
+}
+
+impl<'a> HealthFlags<'a> {
+    /// A duration that does not parse is a flag error, reported before anything else.
+    fn parse(verb: &Verb, args: &'a RunArgs) -> Result<HealthFlags<'a>, CliError> {
+        let duration = |flag: &str, value: &Option<String>| -> Result<i64, CliError> {
+            let Some(value) = value else {
+                return Ok(0);
+            };
+            let magnitude = |text: &str| {
+                crate::engine::dockerfile::parse_go_duration(text)
+                    .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+            };
+            let nanos = match value.strip_prefix('-') {
+                // Go's durations are signed; the Dockerfile parser's reads a negative as 0.
+                Some(rest) if magnitude(value).is_ok() => magnitude(rest).map(|n| -n),
+                _ => magnitude(value),
+            };
+            nanos.map_err(|e| CliError::Message {
+                text: format!(
+                    "invalid argument \"{value}\" for \"--{flag}\" flag: {e}\n\nUsage:  {}\n\nRun '{} --help' for more information",
+                    verb.usage(),
+                    verb.path
+                ),
+                code: 125,
+            })
+        };
+        Ok(HealthFlags {
+            args,
+            interval: duration("health-interval", &args.health_interval)?,
+            timeout: duration("health-timeout", &args.health_timeout)?,
+            start_period: duration("health-start-period", &args.health_start_period)?,
+            start_interval: duration("health-start-interval", &args.health_start_interval)?,
+        })
+    }
+
+    /// The create request's `Healthcheck`, as the CLI builds it: NONE for
+    /// `--no-healthcheck`, a CMD-SHELL test for `--health-cmd`, the settings alone (the
+    /// image's test kept) for the other flags, nothing without any.
+    fn config(&self) -> Result<Option<HealthConfig>, String> {
+        let args = self.args;
+        let retries = args.health_retries.unwrap_or(0);
+        let any = args.health_cmd.as_deref().is_some_and(|c| !c.is_empty())
+            || self.interval != 0
+            || self.timeout != 0
+            || self.start_period != 0
+            || retries != 0
+            || self.start_interval != 0;
+        if args.no_healthcheck {
+            if any {
+                return Err("--no-healthcheck conflicts with --health-* options".into());
+            }
+            return Ok(Some(HealthConfig {
+                test: Some(vec!["NONE".into()]),
+                ..Default::default()
+            }));
+        }
+        if !any {
+            return Ok(None);
+        }
+        for (value, flag) in [
+            (self.interval, "interval"),
+            (self.timeout, "timeout"),
+            (retries, "retries"),
+            (self.start_period, "start-period"),
+            (self.start_interval, "start-interval"),
+        ] {
+            if value < 0 {
+                return Err(format!("--health-{flag} cannot be negative"));
+            }
+        }
+        // Zeros are left out, as the daemon's JSON leaves them out.
+        let set = |v: i64| (v != 0).then_some(v);
+        Ok(Some(HealthConfig {
+            test: args
+                .health_cmd
+                .clone()
+                .filter(|c| !c.is_empty())
+                .map(|c| vec!["CMD-SHELL".into(), c]),
+            interval: set(self.interval),
+            timeout: set(self.timeout),
+            start_period: set(self.start_period),
+            start_interval: set(self.start_interval),
+            retries: set(retries),
+        }))
+    }
 }
 
 /// Counts what passes through as the log counts it: each write is one chunk, one line
