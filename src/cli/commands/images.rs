@@ -236,16 +236,29 @@ pub(super) fn print_inspected(
         Some(template) => {
             let template = crate::cli::format::Template::parse("", template)
                 .map_err(|e| CliError::message(format!("template parsing error: {e}")))?;
+            // As the CLI's raw fallback: each object that fails is reported and the
+            // others still printed; a newline stands for no output at all.
+            let mut failures = Vec::new();
+            let mut printed = false;
             for value in values {
                 let fields = value.as_object().cloned().unwrap_or_default();
                 let row = Row {
                     type_name: "map[string]interface {}",
                     fields,
                 };
-                let text = template
-                    .execute(&row)
-                    .map_err(|e| CliError::message(format!("template: {e}")))?;
-                writeln!(out, "{text}")?;
+                match template.execute_strict(&row) {
+                    Ok(text) => {
+                        writeln!(out, "{text}")?;
+                        printed = true;
+                    }
+                    Err(e) => failures.push(format!("template parsing error: {e}")),
+                }
+            }
+            if !failures.is_empty() {
+                if !printed {
+                    writeln!(out)?;
+                }
+                return Err(CliError::message(failures.join("\n")));
             }
         }
     }

@@ -532,10 +532,25 @@ impl Template {
 
     /// Executes against one row.
     pub fn execute(&self, ctx: &dyn TemplateContext) -> Result<String, TemplateError> {
+        self.execute_with(ctx, false)
+    }
+
+    /// Executes with Go's `missingkey=error`, as `docker inspect` does over the raw
+    /// JSON: a key the object lacks is an error, not `<no value>`.
+    pub fn execute_strict(&self, ctx: &dyn TemplateContext) -> Result<String, TemplateError> {
+        self.execute_with(ctx, true)
+    }
+
+    fn execute_with(
+        &self,
+        ctx: &dyn TemplateContext,
+        strict: bool,
+    ) -> Result<String, TemplateError> {
         let mut out = String::new();
         let ex = Exec {
             t: self,
             header: false,
+            strict,
         };
         ex.nodes(&self.nodes, &Dot::Ctx(ctx), &mut out)?;
         Ok(out)
@@ -555,6 +570,7 @@ impl Template {
         let ex = Exec {
             t: self,
             header: true,
+            strict: false,
         };
         ex.nodes(&self.nodes, &Dot::Val(Val::J(Value::Object(map))), &mut out)?;
         Ok(out)
@@ -577,6 +593,13 @@ enum Dot<'c> {
 struct Exec<'t> {
     t: &'t Template,
     header: bool,
+    /// `missingkey=error`.
+    strict: bool,
+}
+
+/// Go's `missingkey=error` message.
+fn no_entry(key: &str) -> String {
+    format!("map has no entry for key \"{key}\"")
 }
 
 fn go_type(v: &Val) -> &'static str {
@@ -750,6 +773,9 @@ impl Exec<'_> {
                 let mut cur = match dot {
                     Dot::Ctx(c) => match c.field(&names[0]) {
                         Some(v) => Val::J(v),
+                        None if self.strict => {
+                            return Err(self.err(*pos, text, no_entry(&names[0])));
+                        }
                         None => {
                             return Err(self.err(
                                 *pos,
@@ -774,7 +800,11 @@ impl Exec<'_> {
 
     fn step(&self, v: Val, name: &str, pos: usize, text: &str) -> Result<Val, TemplateError> {
         match v {
-            Val::J(Value::Object(mut o)) => Ok(o.remove(name).map_or(Val::Missing, Val::J)),
+            Val::J(Value::Object(mut o)) => match o.remove(name) {
+                Some(v) => Ok(Val::J(v)),
+                None if self.strict => Err(self.err(pos, text, no_entry(name))),
+                None => Ok(Val::Missing),
+            },
             Val::Missing | Val::J(Value::Null) => Err(self.err(
                 pos,
                 text,
