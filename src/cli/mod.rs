@@ -7,6 +7,7 @@
 
 pub mod args;
 mod commands;
+pub mod compose;
 pub mod format;
 pub mod jsonmessage;
 mod parse;

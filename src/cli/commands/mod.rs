@@ -26,6 +26,14 @@ use std::io::Write;
 
 pub static VERBS: &[Verb] = &[
     Verb {
+        path: "docker compose",
+        names: &["compose"],
+        help: include_str!("../help/compose.txt"),
+        args: ArgRule::Min(0),
+        handler: crate::cli::compose::run,
+        flags: <crate::cli::compose::ComposeArgs as CommandFactory>::command,
+    },
+    Verb {
         path: "docker save",
         names: &["save", "image save"],
         help: include_str!("../help/save.txt"),
