@@ -23,22 +23,18 @@ pub(super) fn project_containers(
     service: Option<&str>,
     oneoff: Option<bool>,
 ) -> Result<Vec<ContainerSummary>, CliError> {
-    let mut filters = project_filter(project);
-    let labels = filters.entry("label".into()).or_default();
-    if let Some(s) = service {
-        labels.push(format!("{SERVICE_LABEL}={s}"));
-    }
-    if let Some(o) = oneoff {
-        labels.push(format!(
-            "{ONEOFF_LABEL}={}",
-            if o { "True" } else { "False" }
-        ));
-    }
+    // One label filter only: the other conditions are checked here, since a daemon
+    // ANDs several label filters where not every engine does.
     let mut list = cli.backend.list_containers(&ListContainersOptions {
         all,
-        filters,
+        filters: project_filter(project),
         ..Default::default()
     })?;
+    list.retain(|c| {
+        service.is_none_or(|s| label(c, SERVICE_LABEL) == Some(s))
+            && oneoff
+                .is_none_or(|o| label(c, ONEOFF_LABEL) == Some(if o { "True" } else { "False" }))
+    });
     list.sort_by_key(|c| (c.created.unwrap_or(0), container_display_name(c)));
     Ok(list)
 }
@@ -145,20 +141,23 @@ pub(super) fn pull_service(
         (None, None) => "latest".to_string(),
     };
     progress.text(err, &service.name, "Pulling", "");
-    let mut layers: Vec<(String, String)> = Vec::new();
+    let mut layers: Vec<(String, String, String)> = Vec::new();
     let result = cli
         .backend
         .pull_image(&reference.full_name(), &tag, &mut |m| {
+            // compose shows the messages about layers (those with progress details),
+            // not the daemon's own lines about the pull.
             if let (Some(id), Some(status)) = (&m.id, &m.status)
                 && m.progress_detail.is_some()
+                && !status.starts_with("Pulling from")
             {
-                layers.push((id.clone(), status.clone()));
+                layers.push((id.clone(), status.clone(), progress_numbers(m)));
             }
         });
     match result {
         Ok(()) => {
-            for (id, status) in layers {
-                progress.text(err, &id, &status, "");
+            for (id, status, bar) in layers {
+                progress.text(err, &id, &status, &bar);
             }
             progress.text(err, &service.name, "Pulled", "");
             Ok(())
@@ -168,6 +167,26 @@ pub(super) fn pull_service(
             Err(e.into())
         }
     }
+}
+
+/// Go's `JSONProgress.String()` away from a terminal: `current/total` in go-units'
+/// sizes, nothing when no bytes are counted.
+fn progress_numbers(m: &bollard_stubs::models::CreateImageInfo) -> String {
+    let Some(detail) = &m.progress_detail else {
+        return String::new();
+    };
+    let (current, total) = (detail.current.unwrap_or(0), detail.total.unwrap_or(0));
+    if current <= 0 && total <= 0 {
+        return String::new();
+    }
+    let size = |n: i64| crate::cli::format::human_size_precision(n as f64, 4);
+    if total <= 0 {
+        return format!("{:>8}", size(current));
+    }
+    if current > total {
+        return String::new();
+    }
+    format!("{:>8}/{}", size(current), size(total))
 }
 
 /// The ID of the image a service runs, pulling or building it first when it is
