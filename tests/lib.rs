@@ -5,13 +5,16 @@
 mod architecture;
 mod book;
 mod checks;
+mod compose;
 mod docker_backend;
 mod generated_class;
 mod git_in_container;
 mod go_apps;
 mod grade;
+mod health;
 mod httpd_app;
 mod lessons;
+mod networks;
 mod node_apps;
 mod python_apps;
 mod registry;

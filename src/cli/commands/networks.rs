@@ -393,6 +393,8 @@ pub fn prune(
         for name in &removed {
             writeln!(streams.stdout, "{name}")?;
         }
+        // The CLI prints the report with Println: a blank line ends it.
+        writeln!(streams.stdout)?;
     }
     Ok(0)
 }

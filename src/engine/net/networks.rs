@@ -525,11 +525,21 @@ impl Engine {
         self.ensure_predefined_networks();
         let host = config.host_config.get_or_insert_with(Default::default);
         let mode = mode_of(host.network_mode.as_deref())?;
+        // The CLI names the default network `default`; the daemon reads it as `bridge`.
         let settings: HashMap<String, EndpointSettings> = config
             .networking_config
             .as_ref()
             .and_then(|n| n.endpoints_config.clone())
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "default" {
+                    ("bridge".to_string(), v)
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
         let first = match &mode {
             Mode::Bridge => "bridge".to_string(),
             Mode::Host => "host".to_string(),
