@@ -75,6 +75,11 @@ fn main() {
         grading();
         return;
     }
+    // `cargo bench --bench perf -- networks`: name resolution and compose alone.
+    if std::env::args().skip(1).any(|a| a == "networks") {
+        networks(tempfile::tempdir().unwrap().path());
+        return;
+    }
     // `cargo bench --bench perf -- lessons`: the lesson replay alone.
     if std::env::args().skip(1).any(|a| a == "lessons") {
         lesson_replay();
@@ -704,5 +709,88 @@ fn grading() {
             .collect::<Vec<_>>()
             .join(" "),
         mib(peak)
+    );
+}
+
+/// Containers finding each other on a user-defined network: one lookup by the embedded
+/// DNS, measured inside a container (its shell resolving a name 200 times, as `getent`
+/// asks), and `docker compose up -d` of a three-service project on two networks.
+fn networks(dir: &Path) {
+    let settings = settings(dir);
+    let mut lab = Lab::open(&settings, Mode::Script).unwrap();
+    run(&mut lab, "docker pull busybox > /dev/null");
+    run(&mut lab, "docker network create benchnet > /dev/null");
+    for name in ["web", "api", "db"] {
+        run(
+            &mut lab,
+            &format!(
+                "docker run -d --network benchnet --name {name} busybox sleep 100000 > /dev/null"
+            ),
+        );
+    }
+    const LOOKUPS: u32 = 200;
+    let (median, best) = measure(5, || {
+        run(
+            &mut lab,
+            &format!(
+                "docker exec web sh -c 'i=0; while [ $i -lt {LOOKUPS} ]; do getent hosts db > /dev/null; i=$((i+1)); done'"
+            ),
+        );
+    });
+    report(
+        "name resolution in a container (per getent lookup)",
+        (median / LOOKUPS, best / LOOKUPS),
+        1.0,
+    );
+    report(
+        "`docker exec web ping -c1 db` (exec + lookup + ping)",
+        measure(10, || {
+            run(&mut lab, "docker exec web ping -c1 db > /dev/null");
+        }),
+        50.0,
+    );
+
+    let project = settings.workspace.join("shop");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("compose.yaml"),
+        "services:\n  web:\n    image: busybox\n    command: sleep 100000\n    networks: [front]\n    depends_on: [api]\n  api:\n    image: busybox\n    command: sleep 100000\n    networks: [front, back]\n    depends_on: [db]\n  db:\n    image: busybox\n    command: sleep 100000\n    networks: [back]\n    volumes: [data:/data]\nnetworks:\n  front: {}\n  back: {}\nvolumes:\n  data: {}\n",
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let probe = lab.execute(
+        "cd shop && docker compose up -d && docker compose down; cd ..\n",
+        Streams::new(&[], &mut out, &mut err),
+    );
+    if probe != 0 {
+        println!(
+            "{:<52} skipped: {}",
+            "`docker compose up -d` (3 services, 2 networks)",
+            String::from_utf8_lossy(&err)
+                .lines()
+                .next()
+                .unwrap_or("compose failed")
+        );
+        return;
+    }
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let start = Instant::now();
+        run(
+            &mut lab,
+            "cd shop && docker compose up -d 2> /dev/null; cd ..",
+        );
+        times.push(start.elapsed());
+        run(
+            &mut lab,
+            "cd shop && docker compose down 2> /dev/null; cd ..",
+        );
+    }
+    times.sort();
+    report(
+        "`docker compose up -d` (3 services, 2 networks)",
+        (times[times.len() / 2], times[0]),
+        50.0,
     );
 }
