@@ -175,3 +175,97 @@ fn a_malformed_check_fails_instead_of_panicking() {
         "../outside is outside the workspace",
     );
 }
+
+#[test]
+fn volumes_their_files_and_the_containers_that_mount_them() {
+    let mut s = lab(&[
+        "docker volume create notes",
+        "docker run --name writer -v notes:/data alpine sh -c 'echo first > /data/note.txt'",
+        // The second container's write lands in the volume, not in its own layer.
+        "docker run --name second -v notes:/srv alpine sh -c 'echo second > /srv/note.txt'",
+        "docker volume create spare",
+    ]);
+    let (passed, message) = verdict(
+        &mut s,
+        "volume: { name: notes, used_by: writer, file: note.txt, contains: second }",
+    );
+    assert!(passed, "{message}");
+    assert_eq!(message, "the volume notes holds note.txt matching /second/");
+    fails_with(
+        &mut s,
+        "volume: { name: notes, file: note.txt, contains: first }",
+        "note.txt in the volume notes does not match /first/",
+    );
+    fails_with(
+        &mut s,
+        "volume: { name: notes, file: other.txt }",
+        "the volume notes has no file other.txt; the exercise wants one",
+    );
+    fails_with(
+        &mut s,
+        "volume: { name: spare, used_by: writer }",
+        "the container writer does not mount the volume spare; the exercise wants it to (-v spare:PATH)",
+    );
+    fails_with(
+        &mut s,
+        "volume: { name: spare, file: x }",
+        "no container mounts the volume spare, so its file x cannot be read; keep one that mounts it (docker run without --rm)",
+    );
+    fails_with(
+        &mut s,
+        "volume: { name: gone }",
+        "there is no volume gone; the exercise wants one",
+    );
+    assert!(verdict(&mut s, "volume: { name: gone, exists: false }").0);
+    fails_with(
+        &mut s,
+        "volume: { name: spare, exists: false }",
+        "the volume spare is still there; the exercise wants it removed",
+    );
+    assert!(
+        verdict(
+            &mut s,
+            "container: { name: writer, mounts: ['notes:/data:rw'] }"
+        )
+        .0
+    );
+    fails_with(
+        &mut s,
+        "container: { name: writer, mounts: ['spare:/data'] }",
+        "the container writer has the volume notes at /data; the exercise wants -v spare:/data",
+    );
+}
+
+#[test]
+fn bind_mounts_of_workspace_directories() {
+    let mut s = lab(&[
+        "mkdir site",
+        "echo hi > site/index.html",
+        "docker run -d --name web -v \"$PWD\"/site:/usr/share/nginx/html:ro nginx",
+        "docker run -d --name rw -v \"$PWD\"/site:/usr/share/nginx/html nginx",
+    ]);
+    let (passed, message) = verdict(
+        &mut s,
+        "container: { name: web, mounts: ['./site:/usr/share/nginx/html:ro'] }",
+    );
+    assert!(passed, "{message}");
+    fails_with(
+        &mut s,
+        "container: { name: rw, mounts: ['./site:/usr/share/nginx/html:ro'] }",
+        "the container rw's mount at /usr/share/nginx/html is writable; the exercise wants it read-only (:ro)",
+    );
+    let (passed, message) = verdict(
+        &mut s,
+        "container: { name: web, mounts: ['./other:/usr/share/nginx/html'] }",
+    );
+    assert!(!passed);
+    assert!(
+        message.starts_with("the container web has the host directory "),
+        "{message}"
+    );
+    fails_with(
+        &mut s,
+        "container: { name: web, mounts: ['./site:/srv'] }",
+        "the container web has nothing mounted at /srv; the exercise wants -v ./site:/srv",
+    );
+}

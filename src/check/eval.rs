@@ -145,6 +145,9 @@ fn evaluate_kind(kind: Kind<'_>, ctx: &mut Context<'_>) -> Outcome {
             Err(message) => Outcome::fail(message),
         },
         Kind::ContainerDiff(c) => container_diff(c, ctx),
+        Kind::Volume(c) => volume(c, ctx),
+        Kind::Network(c) => network(c, ctx),
+        Kind::ComposeProject(c) => compose_project(c, ctx),
         Kind::RegistryHas(r) => registry_has(r, ctx),
         Kind::WorkspaceFile(c) => workspace_file(c, ctx),
         Kind::Dockerfile(c) => dockerfile(c, ctx),
@@ -661,7 +664,7 @@ fn select_container(c: &ContainerCheck, ctx: &mut Context<'_>) -> Result<Found, 
             summary: summary.clone(),
             inspect,
         };
-        match container_mismatch(c, &found) {
+        match container_mismatch(c, &found, ctx.workspace) {
             None => return Ok(found),
             Some(reason) => {
                 first_reason.get_or_insert(reason);
@@ -672,7 +675,7 @@ fn select_container(c: &ContainerCheck, ctx: &mut Context<'_>) -> Result<Found, 
 }
 
 /// Why `found` is not the container `c` asks for, if it is not.
-fn container_mismatch(c: &ContainerCheck, found: &Found) -> Option<String> {
+fn container_mismatch(c: &ContainerCheck, found: &Found, workspace: &Path) -> Option<String> {
     let name = &found.name;
     let state = found.inspect.state.clone().unwrap_or_default();
     let status = state.status.map(|s| s.to_string()).unwrap_or_default();
@@ -731,7 +734,69 @@ fn container_mismatch(c: &ContainerCheck, found: &Found) -> Option<String> {
             ));
         }
     }
+    let mounts = found.inspect.mounts.as_deref().unwrap_or_default();
+    for wanted in &c.mounts {
+        let Ok(spec) = MountSpec::parse(wanted) else {
+            return Some(format!("{wanted:?} is not a mount"));
+        };
+        if let Some(reason) = mount_mismatch(name, &spec, wanted, mounts, workspace) {
+            return Some(reason);
+        }
+    }
     None
+}
+
+/// Why none of `mounts` is the one `spec` describes, if none is.
+fn mount_mismatch(
+    name: &str,
+    spec: &MountSpec,
+    wanted: &str,
+    mounts: &[bollard_stubs::models::MountPoint],
+    workspace: &Path,
+) -> Option<String> {
+    let at = mounts.iter().find(|m| {
+        m.destination.as_deref().map(|d| d.trim_end_matches('/')) == Some(&spec.destination)
+    });
+    let Some(at) = at else {
+        return Some(format!(
+            "the container {name} has nothing mounted at {}; the exercise wants -v {wanted}",
+            spec.destination
+        ));
+    };
+    let typ = at.typ.as_deref().unwrap_or_default();
+    let seen_source = match typ {
+        "volume" => at.name.clone().unwrap_or_default(),
+        _ => at.source.clone().unwrap_or_default(),
+    };
+    let source_ok = match &spec.source {
+        MountSource::Volume(volume) => typ == "volume" && &seen_source == volume,
+        MountSource::Workspace(relative) => {
+            let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+            let want = workspace_path(workspace, relative).and_then(|p| canonical(&p));
+            typ == "bind" && want.is_some() && want == canonical(Path::new(&seen_source))
+        }
+    };
+    if !source_ok {
+        let seen = match typ {
+            "volume" => format!("the volume {seen_source}"),
+            "bind" => format!("the host directory {seen_source}"),
+            other => format!("a {other} mount"),
+        };
+        return Some(format!(
+            "the container {name} has {seen} at {}; the exercise wants -v {wanted}",
+            spec.destination
+        ));
+    }
+    let writable = at.rw.unwrap_or(true);
+    match spec.writable {
+        Some(w) if w != writable => Some(format!(
+            "the container {name}'s mount at {} is {}; the exercise wants it {}",
+            spec.destination,
+            if writable { "writable" } else { "read-only" },
+            if w { "writable" } else { "read-only (:ro)" }
+        )),
+        _ => None,
+    }
 }
 
 fn container_diff(c: &DiffCheck, ctx: &mut Context<'_>) -> Outcome {
@@ -776,6 +841,364 @@ fn container_diff(c: &DiffCheck, ctx: &mut Context<'_>) -> Outcome {
         }
     }
     Outcome::pass(format!("docker diff {name} shows what was wanted"))
+}
+
+/// Every container, running or not.
+fn all_containers(
+    ctx: &mut Context<'_>,
+    filters: crate::backend::Filters,
+) -> Result<Vec<ContainerSummary>, Outcome> {
+    let options = ListContainersOptions {
+        all: true,
+        filters,
+        ..Default::default()
+    };
+    ctx.backend
+        .list_containers(&options)
+        .map_err(|e| Outcome::fail(format!("cannot list containers: {e}")))
+}
+
+/// A container's name without the leading `/`.
+fn summary_name(s: &ContainerSummary) -> String {
+    s.names
+        .iter()
+        .flatten()
+        .next()
+        .map(|n| n.trim_start_matches('/').to_string())
+        .unwrap_or_else(|| short_id(s.id.as_deref()))
+}
+
+fn volume(c: &VolumeCheck, ctx: &mut Context<'_>) -> Outcome {
+    let name = &c.name;
+    match ctx.backend.inspect_volume(name) {
+        Err(e) if e.is_not_found() => {
+            return Outcome::verdict(
+                !c.exists,
+                if c.exists {
+                    format!("there is no volume {name}; the exercise wants one")
+                } else {
+                    format!("there is no volume {name}")
+                },
+            );
+        }
+        Err(e) => return Outcome::fail(format!("cannot inspect the volume {name}: {e}")),
+        Ok(_) if !c.exists => {
+            return Outcome::fail(format!(
+                "the volume {name} is still there; the exercise wants it removed"
+            ));
+        }
+        Ok(_) => {}
+    }
+    let containers = match all_containers(ctx, Default::default()) {
+        Ok(list) => list,
+        Err(o) => return o,
+    };
+    // (container name, ID, where the volume is mounted in it), newest first, as
+    // containers are listed.
+    let mut users: Vec<(String, String, String)> = containers
+        .iter()
+        .flat_map(|s| {
+            s.mounts
+                .iter()
+                .flatten()
+                .filter(|m| m.typ.as_deref() == Some("volume") && m.name.as_ref() == Some(name))
+                .map(|m| {
+                    (
+                        summary_name(s),
+                        s.id.clone().unwrap_or_default(),
+                        m.destination.clone().unwrap_or_default(),
+                    )
+                })
+        })
+        .collect();
+    if let Some(wanted) = &c.used_by {
+        users.sort_by_key(|(n, _, _)| n != wanted);
+        if users.first().is_none_or(|(n, _, _)| n != wanted) {
+            let exists = containers.iter().any(|s| &summary_name(s) == wanted);
+            return Outcome::fail(if exists {
+                format!(
+                    "the container {wanted} does not mount the volume {name}; the exercise wants it to (-v {name}:PATH)"
+                )
+            } else {
+                format!(
+                    "there is no container {wanted}; the exercise wants one that mounts the volume {name}"
+                )
+            });
+        }
+    }
+    let Some(file) = &c.file else {
+        return Outcome::pass(match &c.used_by {
+            Some(u) => format!("the volume {name} exists, mounted by {u}"),
+            None => format!("the volume {name} exists"),
+        });
+    };
+    let Some((reader, id, destination)) = users.first() else {
+        return Outcome::fail(format!(
+            "no container mounts the volume {name}, so its file {file} cannot be read; keep one that mounts it (docker run without --rm)"
+        ));
+    };
+    let path = format!(
+        "{}/{}",
+        destination.trim_end_matches('/'),
+        file.trim_start_matches('/')
+    );
+    let archive = match ctx.backend.container_archive(id, &path) {
+        Ok(archive) => archive,
+        Err(e) if e.is_not_found() => {
+            return Outcome::fail(format!(
+                "the volume {name} has no file {file}; the exercise wants one"
+            ));
+        }
+        Err(e) => {
+            return Outcome::fail(format!(
+                "cannot read {file} in the volume {name} through {reader}: {e}"
+            ));
+        }
+    };
+    let data = match first_file_of(&archive) {
+        Ok(Some(data)) => data,
+        Ok(None) => {
+            return Outcome::fail(format!(
+                "{file} in the volume {name} is not a file; the exercise wants one"
+            ));
+        }
+        Err(e) => {
+            return Outcome::fail(format!(
+                "cannot read {file} in the volume {name} through {reader}: {e}"
+            ));
+        }
+    };
+    match &c.contains {
+        Some(p) if !pattern(p).is_match(&String::from_utf8_lossy(&data)) => {
+            Outcome::fail(format!("{file} in the volume {name} does not match /{p}/"))
+        }
+        Some(p) => Outcome::pass(format!("the volume {name} holds {file} matching /{p}/")),
+        None => Outcome::pass(format!("the volume {name} holds {file}")),
+    }
+}
+
+/// The first entry of a tar (what `docker cp` reads for a path): its bytes when it is a
+/// regular file, None when it is anything else.
+fn first_file_of(archive: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
+    let mut tar = tar::Archive::new(archive);
+    let mut entries = tar.entries().map_err(|e| e.to_string())?;
+    let Some(entry) = entries.next() else {
+        return Ok(None);
+    };
+    let entry = entry.map_err(|e| e.to_string())?;
+    if entry.header().entry_type() != tar::EntryType::Regular {
+        return Ok(None);
+    }
+    let mut data = Vec::new();
+    entry
+        .take(16 << 20)
+        .read_to_end(&mut data)
+        .map_err(|e| e.to_string())?;
+    Ok(Some(data))
+}
+
+fn network(c: &NetworkCheck, ctx: &mut Context<'_>) -> Outcome {
+    let name = &c.name;
+    let found = match ctx.backend.inspect_network(name) {
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Outcome::fail(format!("cannot inspect the network {name}: {e}")),
+        Ok(n) => Some(n),
+    };
+    let members = match network_members(c, found.as_ref()) {
+        Ok(members) => members,
+        Err(outcome) => return outcome,
+    };
+    let Some(network) = found else {
+        return Outcome::pass(format!("there is no network {name}"));
+    };
+    for wanted in &c.containers {
+        if !members.contains(wanted) {
+            let exists = ctx.backend.inspect_container(wanted).is_ok();
+            return Outcome::fail(if exists {
+                format!(
+                    "the container {wanted} is not attached to the network {name}; the exercise wants it to be"
+                )
+            } else {
+                format!(
+                    "there is no container {wanted}; the exercise wants one attached to the network {name}"
+                )
+            })
+            .with_listing(&members);
+        }
+    }
+    // Aliases live with the container's endpoint, under the network's own name.
+    let key = network.name.clone().unwrap_or_else(|| name.clone());
+    for (container, wanted) in &c.aliases {
+        let aliases: Vec<String> = match ctx.backend.inspect_container(container) {
+            Ok(inspect) => inspect
+                .network_settings
+                .and_then(|n| n.networks)
+                .and_then(|mut n| n.remove(&key))
+                .and_then(|e| e.aliases)
+                .unwrap_or_default(),
+            Err(_) => {
+                return Outcome::fail(format!(
+                    "there is no container {container}; the exercise wants one on the network {name}"
+                ));
+            }
+        };
+        if let Some(missing) = wanted.iter().find(|a| !aliases.contains(a)) {
+            return Outcome::fail(format!(
+                "the container {container} does not answer to {missing} on the network {name}; the exercise wants it to (--network-alias {missing})"
+            ))
+            .with_diff(&aliases, wanted);
+        }
+    }
+    Outcome::pass(format!("the network {name} is as wanted"))
+}
+
+/// The names of the containers attached to `network` (as `docker network inspect` lists
+/// them), or the outcome when existence, driver or an unwanted member already decides.
+fn network_members(
+    c: &NetworkCheck,
+    network: Option<&bollard_stubs::models::NetworkInspect>,
+) -> Result<Vec<String>, Outcome> {
+    let name = &c.name;
+    let Some(network) = network else {
+        return if c.exists {
+            Err(Outcome::fail(format!(
+                "there is no network {name}; the exercise wants one (docker network create {name})"
+            )))
+        } else {
+            Ok(Vec::new())
+        };
+    };
+    if !c.exists {
+        return Err(Outcome::fail(format!(
+            "the network {name} is still there; the exercise wants it removed"
+        )));
+    }
+    let driver = network.driver.clone().unwrap_or_default();
+    if let Some(wanted) = &c.driver
+        && &driver != wanted
+    {
+        return Err(Outcome::fail(format!(
+            "the network {name}'s driver is {driver}; the exercise wants {wanted}"
+        )));
+    }
+    let mut members: Vec<String> = network
+        .containers
+        .iter()
+        .flatten()
+        .filter_map(|(_, endpoint)| endpoint.name.clone())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .collect();
+    members.sort();
+    if let Some(unwanted) = c.not_containers.iter().find(|n| members.contains(n)) {
+        return Err(Outcome::fail(format!(
+            "the container {unwanted} is attached to the network {name}; the exercise wants it not to be"
+        ))
+        .with_listing(&members));
+    }
+    Ok(members)
+}
+
+const COMPOSE_PROJECT: &str = "com.docker.compose.project";
+const COMPOSE_SERVICE: &str = "com.docker.compose.service";
+
+fn compose_project(c: &ComposeProjectCheck, ctx: &mut Context<'_>) -> Outcome {
+    let filters = [(
+        "label".to_string(),
+        vec![format!("{COMPOSE_PROJECT}={}", c.project)],
+    )]
+    .into_iter()
+    .collect();
+    match all_containers(ctx, filters) {
+        Ok(containers) => compose_verdict(c, &containers),
+        Err(o) => o,
+    }
+}
+
+/// The verdict on a project, from the containers the backend listed (filtered again
+/// here by their labels, so a backend that ignores the filter still answers right).
+fn compose_verdict(c: &ComposeProjectCheck, containers: &[ContainerSummary]) -> Outcome {
+    let project = &c.project;
+    let label = |s: &ContainerSummary, key: &str| {
+        s.labels
+            .as_ref()
+            .and_then(|l| l.get(key))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut members: Vec<&ContainerSummary> = containers
+        .iter()
+        .filter(|s| &label(s, COMPOSE_PROJECT) == project)
+        .collect();
+    members.sort_by_key(|s| summary_name(s));
+    let names: Vec<String> = members.iter().map(|s| summary_name(s)).collect();
+    if c.absent {
+        return if names.is_empty() {
+            Outcome::pass(format!(
+                "no container of the compose project {project} is left"
+            ))
+        } else {
+            Outcome::fail(format!(
+                "the compose project {project} still has {}; the exercise wants none (docker compose down)",
+                names.join(", ")
+            ))
+        };
+    }
+    if members.is_empty() {
+        return Outcome::fail(format!(
+            "there is no container of the compose project {project}; the exercise wants its services up (docker compose up -d)"
+        ));
+    }
+    for (service, wanted) in &c.services {
+        let of_service: Vec<&&ContainerSummary> = members
+            .iter()
+            .filter(|s| &label(s, COMPOSE_SERVICE) == service)
+            .collect();
+        if of_service.is_empty() {
+            let services: std::collections::BTreeSet<String> =
+                members.iter().map(|s| label(s, COMPOSE_SERVICE)).collect();
+            return Outcome::fail(format!(
+                "the compose project {project} has no container of the service {service}; the exercise wants it {wanted}"
+            ))
+            .with_listing(&services.into_iter().collect::<Vec<_>>());
+        }
+        for s in of_service {
+            let seen = service_state(s);
+            if &seen != wanted {
+                return Outcome::fail(format!(
+                    "{} (the service {service} of {project}) is {seen}; the exercise wants it {wanted}",
+                    summary_name(s)
+                ));
+            }
+        }
+    }
+    Outcome::pass(format!(
+        "the compose project {project} has {}",
+        names.join(", ")
+    ))
+}
+
+/// `running`, `exited`, ..., or `healthy` / `unhealthy` / `starting` for a running
+/// container with a health check, as `docker compose ps` tells them apart.
+fn service_state(s: &ContainerSummary) -> String {
+    let state = s.state.map(|s| s.to_string()).unwrap_or_default();
+    if state != "running" {
+        return state;
+    }
+    let health = s
+        .health
+        .as_ref()
+        .and_then(|h| h.status)
+        .map(|h| h.to_string())
+        .filter(|h| !h.is_empty() && h != "none");
+    let from_status = || {
+        let status = s.status.as_deref().unwrap_or_default();
+        ["healthy", "unhealthy", "health: starting"]
+            .into_iter()
+            .find(|h| status.contains(&format!("({h})")))
+            .map(|h| h.trim_start_matches("health: ").to_string())
+    };
+    health.or_else(from_status).unwrap_or(state)
 }
 
 fn registry_has(name: &str, ctx: &mut Context<'_>) -> Outcome {
@@ -1006,6 +1429,156 @@ mod tests {
         assert_eq!(workspace_path(root, "a/./b"), Some("/w/a/b".into()));
         assert_eq!(workspace_path(root, "../etc/passwd"), None);
         assert_eq!(workspace_path(root, "/a"), Some("/w/a".into()));
+    }
+
+    use bollard_stubs::models::{
+        ContainerSummaryHealth, ContainerSummaryHealthStatusEnum, ContainerSummaryStateEnum,
+        EndpointResource, NetworkInspect,
+    };
+
+    fn appnet(members: &[&str]) -> NetworkInspect {
+        NetworkInspect {
+            name: Some("appnet".into()),
+            driver: Some("bridge".into()),
+            containers: Some(
+                members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let endpoint = EndpointResource {
+                            name: Some(n.to_string()),
+                            ..Default::default()
+                        };
+                        (format!("{i:064}"), endpoint)
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }
+    }
+
+    fn network_check(yaml: &str) -> NetworkCheck {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    fn failure(result: Result<Vec<String>, Outcome>) -> String {
+        match result {
+            Err(o) if !o.passed => o.message,
+            other => panic!("wanted a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_network_lists_its_members_by_container_name() {
+        let c = network_check("{ name: appnet, driver: bridge, not_containers: [other] }");
+        assert_eq!(
+            network_members(&c, Some(&appnet(&["web", "api"]))).unwrap(),
+            ["api", "web"]
+        );
+        assert_eq!(
+            failure(network_members(&c, Some(&appnet(&["api", "other"])))),
+            "the container other is attached to the network appnet; the exercise wants it not to be"
+        );
+        let host = network_check("{ name: appnet, driver: host }");
+        assert_eq!(
+            failure(network_members(&host, Some(&appnet(&[])))),
+            "the network appnet's driver is bridge; the exercise wants host"
+        );
+    }
+
+    #[test]
+    fn a_network_that_should_be_gone_or_there() {
+        let gone = network_check("{ name: appnet, exists: false }");
+        assert_eq!(network_members(&gone, None).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            failure(network_members(&gone, Some(&appnet(&[])))),
+            "the network appnet is still there; the exercise wants it removed"
+        );
+        let there = network_check("{ name: appnet }");
+        assert_eq!(
+            failure(network_members(&there, None)),
+            "there is no network appnet; the exercise wants one (docker network create appnet)"
+        );
+    }
+
+    fn service(
+        name: &str,
+        project: &str,
+        service: &str,
+        state: ContainerSummaryStateEnum,
+        status: &str,
+    ) -> ContainerSummary {
+        ContainerSummary {
+            names: Some(vec![format!("/{name}")]),
+            state: Some(state),
+            status: Some(status.into()),
+            labels: Some(
+                [
+                    (COMPOSE_PROJECT.to_string(), project.to_string()),
+                    (COMPOSE_SERVICE.to_string(), service.to_string()),
+                ]
+                .into_iter()
+                .collect(),
+            ),
+            ..Default::default()
+        }
+    }
+
+    fn compose_check(yaml: &str) -> ComposeProjectCheck {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_compose_project_is_its_labelled_containers() {
+        use ContainerSummaryStateEnum::{EXITED, RUNNING};
+        let up = [
+            service("shop-web-1", "shop", "web", RUNNING, "Up 3 seconds"),
+            service("shop-db-1", "shop", "db", RUNNING, "Up 4 seconds (healthy)"),
+            service(
+                "other-web-1",
+                "other",
+                "web",
+                EXITED,
+                "Exited (0) 1 second ago",
+            ),
+        ];
+        let wanted = compose_check("{ project: shop, services: { web: running, db: healthy } }");
+        let outcome = compose_verdict(&wanted, &up);
+        assert!(outcome.passed, "{}", outcome.message);
+        assert_eq!(
+            outcome.message,
+            "the compose project shop has shop-db-1, shop-web-1"
+        );
+
+        let mut db_starting = up.clone();
+        db_starting[1].status = Some("Up 1 second (health: starting)".into());
+        assert_eq!(
+            compose_verdict(&wanted, &db_starting).message,
+            "shop-db-1 (the service db of shop) is starting; the exercise wants it healthy"
+        );
+        // The health the API reports wins over the status text.
+        let mut unhealthy = up.clone();
+        unhealthy[1].health = Some(ContainerSummaryHealth {
+            status: Some(ContainerSummaryHealthStatusEnum::UNHEALTHY),
+            ..Default::default()
+        });
+        assert!(!compose_verdict(&wanted, &unhealthy).passed);
+
+        let cache = compose_check("{ project: shop, services: { cache: running } }");
+        assert_eq!(
+            compose_verdict(&cache, &up).message,
+            "the compose project shop has no container of the service cache; the exercise wants it running"
+        );
+        let down = compose_check("{ project: shop, absent: true }");
+        assert_eq!(
+            compose_verdict(&down, &up).message,
+            "the compose project shop still has shop-db-1, shop-web-1; the exercise wants none (docker compose down)"
+        );
+        assert!(compose_verdict(&down, &up[2..]).passed);
+        assert_eq!(
+            compose_verdict(&wanted, &up[2..]).message,
+            "there is no container of the compose project shop; the exercise wants its services up (docker compose up -d)"
+        );
     }
 
     #[test]

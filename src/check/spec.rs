@@ -50,6 +50,16 @@ pub struct Check {
     /// The changes of a container's filesystem, as `docker diff` lines (`A /x`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_diff: Option<DiffCheck>,
+    /// A volume: there (or gone), mounted by a container, holding a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<VolumeCheck>,
+    /// A network: there (or gone), its driver, the containers attached to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkCheck>,
+    /// A compose project's containers, found by their labels: each service's state, or
+    /// none left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose_project: Option<ComposeProjectCheck>,
     /// A registry serves `repository:tag`, asked over HTTP
     /// (`localhost:5000/mynmap:1.0`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +222,134 @@ pub struct ContainerCheck {
     /// The restart policy's name (`no`, `always`, `unless-stopped`, `on-failure`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<String>,
+    /// Mounts as `-v` writes them, `SOURCE:DESTINATION`, each of which must be there: a
+    /// volume's name (`notes:/data`), or a workspace directory, written with a `./`
+    /// (`./site:/usr/share/nginx/html`). `:ro` at the end wants it read-only, `:rw`
+    /// writable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<String>,
 }
+
+/// One of [`ContainerCheck::mounts`], read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountSpec {
+    pub source: MountSource,
+    pub destination: String,
+    /// `Some(false)` for `:ro`, `Some(true)` for `:rw`.
+    pub writable: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountSource {
+    Volume(String),
+    /// Relative to the workspace, without the leading `./`.
+    Workspace(String),
+}
+
+impl MountSpec {
+    /// `notes:/data`, `./site:/usr/share/nginx/html:ro`, or why it is neither.
+    pub fn parse(text: &str) -> Result<MountSpec, String> {
+        let bad = || {
+            format!(
+                "{text:?} is not a mount: write SOURCE:DESTINATION (notes:/data, ./site:/srv:ro)"
+            )
+        };
+        let mut parts: Vec<&str> = text.split(':').collect();
+        let writable = match parts.last() {
+            Some(&"ro") if parts.len() == 3 => Some(false),
+            Some(&"rw") if parts.len() == 3 => Some(true),
+            _ if parts.len() == 2 => None,
+            _ => return Err(bad()),
+        };
+        parts.truncate(2);
+        let (source, destination) = (parts[0], parts[1]);
+        if source.is_empty() || !destination.starts_with('/') {
+            return Err(bad());
+        }
+        let source = if source.starts_with('.') || source.contains('/') {
+            let relative = source.trim_start_matches("./").trim_end_matches('/');
+            if source.starts_with('/') || relative.split('/').any(|p| p == "..") {
+                return Err(format!(
+                    "{text:?}: a bind mount's source is a workspace directory, written ./DIR"
+                ));
+            }
+            MountSource::Workspace(if relative == "." {
+                String::new()
+            } else {
+                relative.to_string()
+            })
+        } else {
+            MountSource::Volume(source.to_string())
+        };
+        Ok(MountSpec {
+            source,
+            destination: destination.trim_end_matches('/').to_string(),
+            writable,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeCheck {
+    pub name: String,
+    /// `false`: the volume must not exist.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub exists: bool,
+    /// A container, by name and running or not, that has the volume mounted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_by: Option<String>,
+    /// A file in the volume, by its path from the volume's root (`note.txt`). A volume's
+    /// files are read through a container that mounts it (`used_by`, or any), since
+    /// only a container gives them a path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// A regular expression the file's content must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkCheck {
+    pub name: String,
+    /// `false`: the network must not exist.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub exists: bool,
+    /// The driver (`bridge`, `host`, `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// Containers, by name, that must be attached to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<String>,
+    /// Containers, by name, that must not be attached to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_containers: Vec<String>,
+    /// Names a container answers to on this network besides its own
+    /// (`--network-alias`, `docker network connect --alias`): container name → aliases,
+    /// each of which it must have.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeProjectCheck {
+    /// The project's name (`docker compose -p`, else the compose file's folder).
+    pub project: String,
+    /// Service name → `running`, `exited` or `healthy`: the service has containers, and
+    /// every one of them is in that state (`healthy`: running, its health check
+    /// passing).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, String>,
+    /// `true`: no container of the project is left, running or not (`docker compose
+    /// down`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
+}
+
+/// The states a compose service may be asked to be in.
+pub const SERVICE_STATES: &[&str] = &["running", "exited", "healthy"];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -301,6 +438,9 @@ pub enum Kind<'a> {
     ImageSize(&'a ImageSizeCheck),
     Container(&'a ContainerCheck),
     ContainerDiff(&'a DiffCheck),
+    Volume(&'a VolumeCheck),
+    Network(&'a NetworkCheck),
+    ComposeProject(&'a ComposeProjectCheck),
     RegistryHas(&'a str),
     WorkspaceFile(&'a WorkspaceFileCheck),
     Dockerfile(&'a DockerfileCheck),
@@ -328,6 +468,9 @@ impl Check {
             c.image_size.as_ref().map(Kind::ImageSize),
             c.container.as_ref().map(Kind::Container),
             c.container_diff.as_ref().map(Kind::ContainerDiff),
+            c.volume.as_ref().map(Kind::Volume),
+            c.network.as_ref().map(Kind::Network),
+            c.compose_project.as_ref().map(Kind::ComposeProject),
             c.registry_has.as_deref().map(Kind::RegistryHas),
             c.workspace_file.as_ref().map(Kind::WorkspaceFile),
             c.dockerfile.as_ref().map(Kind::Dockerfile),
@@ -360,6 +503,7 @@ impl Check {
                 Kind::ImageHistory(h) => out.extend(h.created_by.iter().map(String::as_str)),
                 Kind::ImageFile(f) => out.extend(f.content.as_deref()),
                 Kind::WorkspaceFile(f) => out.extend(f.content.as_deref()),
+                Kind::Volume(v) => out.extend(v.contains.as_deref()),
                 Kind::Dockerfile(d) => out.extend(d.has.iter().chain(&d.lacks).map(String::as_str)),
                 Kind::CommandRan(p) | Kind::CommandNotUsed(p) => out.push(p),
                 Kind::CommandOrder(o) => out.extend([o.first.as_str(), o.then.as_str()]),
@@ -393,6 +537,9 @@ impl Kind<'_> {
             Kind::ImageSize(_) => "image_size",
             Kind::Container(_) => "container",
             Kind::ContainerDiff(_) => "container_diff",
+            Kind::Volume(_) => "volume",
+            Kind::Network(_) => "network",
+            Kind::ComposeProject(_) => "compose_project",
             Kind::RegistryHas(_) => "registry_has",
             Kind::WorkspaceFile(_) => "workspace_file",
             Kind::Dockerfile(_) => "dockerfile",
@@ -420,5 +567,44 @@ mod size_tests {
         assert_eq!(parse_size("512"), Ok(512));
         assert!(parse_size("big").is_err());
         assert!(parse_size("30 parsecs").is_err());
+    }
+}
+
+#[cfg(test)]
+mod mount_tests {
+    use super::*;
+
+    #[test]
+    fn mounts_read_as_docker_run_writes_them() {
+        assert_eq!(
+            MountSpec::parse("notes:/data"),
+            Ok(MountSpec {
+                source: MountSource::Volume("notes".into()),
+                destination: "/data".into(),
+                writable: None,
+            })
+        );
+        assert_eq!(
+            MountSpec::parse("./site:/usr/share/nginx/html:ro"),
+            Ok(MountSpec {
+                source: MountSource::Workspace("site".into()),
+                destination: "/usr/share/nginx/html".into(),
+                writable: Some(false),
+            })
+        );
+        assert_eq!(
+            MountSpec::parse("./:/src:rw").map(|m| (m.source, m.writable)),
+            Ok((MountSource::Workspace(String::new()), Some(true)))
+        );
+        for bad in [
+            "notes",
+            "notes:data",
+            "/etc:/etc",
+            "../up:/x",
+            "a:/b:rx",
+            ":/x",
+        ] {
+            assert!(MountSpec::parse(bad).is_err(), "{bad}");
+        }
     }
 }

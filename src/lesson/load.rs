@@ -428,6 +428,7 @@ pub(super) fn check_check(report: &mut Report<'_>, line: usize, check: &Check) {
             );
         }
     }
+    check_resource_kinds(report, line, check);
     let children: Vec<&Check> = check
         .all
         .iter()
@@ -439,6 +440,86 @@ pub(super) fn check_check(report: &mut Report<'_>, line: usize, check: &Check) {
         // Kind counts only: the patterns were covered by `patterns()` above.
         if child.kinds().len() != 1 {
             check_check(report, line, child);
+        } else {
+            check_nested_kinds(report, line, child);
+        }
+    }
+}
+
+/// The per-kind rules, through `all`, `any` and `not`, for a well-formed check.
+fn check_nested_kinds(report: &mut Report<'_>, line: usize, check: &Check) {
+    check_resource_kinds(report, line, check);
+    let children = check.all.iter().chain(&check.any).flatten();
+    for child in children.chain(check.not.as_deref()) {
+        check_nested_kinds(report, line, child);
+    }
+}
+
+/// Keys of the volume, network, compose and container kinds that contradict each other
+/// or cannot be read.
+fn check_resource_kinds(report: &mut Report<'_>, line: usize, check: &Check) {
+    if let Some(c) = &check.container {
+        for mount in &c.mounts {
+            if let Err(e) = crate::check::MountSpec::parse(mount) {
+                report.at(line, mount, e);
+            }
+        }
+    }
+    if let Some(v) = &check.volume {
+        if v.contains.is_some() && v.file.is_none() {
+            report.at(
+                line,
+                "contains",
+                "a volume check's `contains` is about its `file`: name the file".to_string(),
+            );
+        }
+        if !v.exists && (v.used_by.is_some() || v.file.is_some()) {
+            report.at(
+                line,
+                "exists",
+                "a volume check with `exists: false` wants it gone: it can name no file or user"
+                    .to_string(),
+            );
+        }
+    }
+    if let Some(n) = &check.network
+        && !n.exists
+        && (n.driver.is_some()
+            || !n.containers.is_empty()
+            || !n.not_containers.is_empty()
+            || !n.aliases.is_empty())
+    {
+        report.at(
+            line,
+            "exists",
+            "a network check with `exists: false` wants it gone: it can name no driver or containers"
+                .to_string(),
+        );
+    }
+    if let Some(p) = &check.compose_project {
+        if p.absent == !p.services.is_empty() {
+            report.at(
+                line,
+                "compose_project",
+                if p.absent {
+                    "a compose_project check wants its services or `absent: true`, not both"
+                } else {
+                    "a compose_project check needs `services` or `absent: true`"
+                }
+                .to_string(),
+            );
+        }
+        for (service, state) in &p.services {
+            if !crate::check::SERVICE_STATES.contains(&state.as_str()) {
+                report.at(
+                    line,
+                    state,
+                    format!(
+                        "the service {service}'s state {state:?} is not one of {}",
+                        crate::check::SERVICE_STATES.join(", ")
+                    ),
+                );
+            }
         }
     }
 }
@@ -524,6 +605,50 @@ steps:
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].contains("inside the workspace"));
         assert!(problems[1].contains("not a regular expression"));
+    }
+
+    #[test]
+    fn volume_network_and_compose_checks_that_contradict_themselves_are_errors() {
+        for (check, wanted) in [
+            ("volume: { name: v, contains: x }", "name the file"),
+            (
+                "volume: { name: v, exists: false, used_by: c }",
+                "wants it gone",
+            ),
+            (
+                "network: { name: n, exists: false, containers: [c] }",
+                "wants it gone",
+            ),
+            ("compose_project: { project: p }", "needs `services`"),
+            (
+                "compose_project: { project: p, absent: true, services: { web: running } }",
+                "not both",
+            ),
+            (
+                "compose_project: { project: p, services: { web: up } }",
+                "\"up\" is not one of",
+            ),
+            (
+                "container: { name: c, mounts: ['/etc:/etc'] }",
+                "workspace directory",
+            ),
+            ("not: { volume: { name: v, contains: x } }", "name the file"),
+        ] {
+            let text = MINIMAL.replace("- image_exists: alpine", &format!("- {check}"));
+            let lesson = parse(&text, "d").unwrap();
+            let problems = validate(&lesson, &text, "d");
+            assert_eq!(problems.len(), 1, "{check}: {problems:?}");
+            assert!(
+                problems[0].message.contains(wanted),
+                "{check}: {problems:?}"
+            );
+        }
+        let good = MINIMAL.replace(
+            "- image_exists: alpine",
+            "- volume: { name: v, used_by: c, file: a.txt, contains: x }",
+        );
+        let lesson = parse(&good, "d").unwrap();
+        assert_eq!(validate(&lesson, &good, "d"), vec![]);
     }
 
     #[test]

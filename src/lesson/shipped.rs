@@ -32,6 +32,10 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../lessons/07-registries.yaml"),
     ),
     (
+        "08-volumes-and-bind-mounts.yaml",
+        include_str!("../../lessons/08-volumes-and-bind-mounts.yaml"),
+    ),
+    (
         "11-your-own-app.yaml",
         include_str!("../../lessons/11-your-own-app.yaml"),
     ),
@@ -66,6 +70,10 @@ const SHIPPED_SUITES: &[(&str, &str)] = &[
     (
         "07-registries.yaml",
         include_str!("../../checks/07-registries.yaml"),
+    ),
+    (
+        "08-volumes-and-bind-mounts.yaml",
+        include_str!("../../checks/08-volumes-and-bind-mounts.yaml"),
     ),
     (
         "11-your-own-app.yaml",
