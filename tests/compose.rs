@@ -1,0 +1,330 @@
+//! `docker compose` through script mode: a two-service project comes up, lists, logs
+//! and goes down with compose's names and progress lines; bad files and failed runs
+//! end as compose ends them, leaving nothing `down` cannot remove.
+
+use crate::support::{Fixture, Record};
+
+const PROJECT: &str = "mkdir demo
+cd demo
+cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: nginx:alpine
+    ports:
+      - \"8080:80\"
+    depends_on:
+      - cache
+  cache:
+    image: redis:7-alpine
+YAML
+";
+
+fn by_command<'r>(records: &'r [Record], command: &str) -> &'r Record {
+    records
+        .iter()
+        .find(|r| r.command == command)
+        .unwrap_or_else(|| panic!("no record of `{command}`"))
+}
+
+#[test]
+fn a_two_service_project_comes_up_lists_logs_and_goes_down() {
+    let lab = Fixture::new();
+    let script = format!(
+        "docker pull -q nginx:alpine\ndocker pull -q redis:7-alpine\n{PROJECT}docker compose up -d\ndocker compose ps\ndocker compose logs\ndocker network ls --format '{{{{.Name}}}}'\ndocker compose down\ndocker compose ps -a\ndocker ps -a -q\ndocker network ls --format '{{{{.Name}}}}'\n"
+    );
+    let records = lab.records(&script);
+    let up = by_command(&records, "docker compose up -d");
+    assert_eq!(up.exit_code, 0, "{}", up.stderr);
+    assert_eq!(up.stdout, "");
+    assert_eq!(
+        up.stderr,
+        " Network demo_default  Creating
+ Network demo_default  Created
+ Container demo-cache-1  Creating
+ Container demo-cache-1  Created
+ Container demo-web-1  Creating
+ Container demo-web-1  Created
+ Container demo-cache-1  Starting
+ Container demo-cache-1  Started
+ Container demo-web-1  Starting
+ Container demo-web-1  Started
+"
+    );
+
+    let ps = by_command(&records, "docker compose ps");
+    let lines: Vec<&str> = ps.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", ps.stdout);
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"
+        ]
+    );
+    assert!(
+        lines[1].starts_with("demo-cache-1   redis:7-alpine   "),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].contains("   cache     "), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with("demo-web-1     nginx:alpine     "),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[2].ends_with("0.0.0.0:8080->80/tcp, [::]:8080->80/tcp"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].contains("Up "), "{}", lines[2]);
+
+    // Each line behind its container's prefix, padded to the longest name.
+    let logs = by_command(&records, "docker compose logs");
+    assert!(
+        logs.stdout
+            .lines()
+            .any(|l| l.starts_with("cache-1  | ") && l.contains("Ready to accept connections")),
+        "{}",
+        logs.stdout
+    );
+    assert!(
+        logs.stdout
+            .lines()
+            .any(|l| l.starts_with("web-1    | ") && l.contains("Configuration complete")),
+        "{}",
+        logs.stdout
+    );
+    // What a container wrote to stderr (nginx's notices) goes to stderr, prefixed too.
+    assert!(
+        logs.stderr
+            .lines()
+            .any(|l| l.starts_with("web-1    | ") && l.contains("start worker process")),
+        "{}",
+        logs.stderr
+    );
+    assert!(
+        logs.stdout
+            .lines()
+            .chain(logs.stderr.lines())
+            .all(|l| l.starts_with("cache-1  | ") || l.starts_with("web-1    | ")),
+        "{}{}",
+        logs.stdout,
+        logs.stderr
+    );
+
+    let networks: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.command == "docker network ls --format '{{.Name}}'")
+        .collect();
+    assert!(networks[0].stdout.lines().any(|l| l == "demo_default"));
+    assert!(!networks[1].stdout.lines().any(|l| l == "demo_default"));
+
+    let down = by_command(&records, "docker compose down");
+    assert_eq!(down.exit_code, 0);
+    assert_eq!(
+        down.stderr,
+        " Container demo-web-1  Stopping
+ Container demo-web-1  Stopped
+ Container demo-web-1  Removing
+ Container demo-web-1  Removed
+ Container demo-cache-1  Stopping
+ Container demo-cache-1  Stopped
+ Container demo-cache-1  Removing
+ Container demo-cache-1  Removed
+ Network demo_default  Removing
+ Network demo_default  Removed
+"
+    );
+    assert_eq!(
+        by_command(&records, "docker compose ps -a").stdout,
+        "NAME      IMAGE     COMMAND   SERVICE   CREATED   STATUS    PORTS\n"
+    );
+    assert_eq!(by_command(&records, "docker ps -a -q").stdout, "");
+}
+
+#[test]
+fn containers_carry_composes_labels_and_join_the_project_network_by_service_name() {
+    let lab = Fixture::new();
+    let project = PROJECT.replace(
+        "      - cache\n",
+        "      - cache\n    networks:\n      default:\n        aliases: [www]\n",
+    );
+    let script = format!(
+        "docker pull -q nginx:alpine\ndocker pull -q redis:7-alpine\n{project}docker compose up -d\ndocker inspect --format '{{{{index .Config.Labels \"com.docker.compose.project\"}}}} {{{{index .Config.Labels \"com.docker.compose.service\"}}}} {{{{index .Config.Labels \"com.docker.compose.container-number\"}}}} {{{{index .Config.Labels \"com.docker.compose.oneoff\"}}}} {{{{index .Config.Labels \"com.docker.compose.depends_on\"}}}} {{{{.HostConfig.NetworkMode}}}}' demo-web-1\ndocker inspect --format '{{{{json .NetworkSettings.Networks}}}}' demo-web-1\ndocker compose exec -T web echo hello from web\n"
+    );
+    let records = lab.records(&script);
+    let inspect = records
+        .iter()
+        .find(|r| r.command.starts_with("docker inspect"))
+        .unwrap();
+    assert_eq!(
+        inspect.stdout, "demo web 1 False cache:service_started:false demo_default\n",
+        "{}",
+        inspect.stderr
+    );
+    let networks = records
+        .iter()
+        .find(|r| r.command.starts_with("docker inspect --format '{{json"))
+        .unwrap();
+    let networks: serde_json::Value = serde_json::from_str(&networks.stdout).unwrap();
+    assert_eq!(
+        networks["demo_default"]["Aliases"],
+        serde_json::json!(["web", "www"]),
+        "{networks}"
+    );
+    let exec = by_command(&records, "docker compose exec -T web echo hello from web");
+    assert_eq!(exec.exit_code, 0, "{}", exec.stderr);
+    assert_eq!(exec.stdout, "hello from web\n");
+}
+
+#[test]
+fn config_prints_the_resolved_project_with_variables_from_dotenv() {
+    let lab = Fixture::new();
+    let records = lab.records(
+        "mkdir shop
+cd shop
+cat > .env <<'ENV'
+TAG=1.27
+ENV
+cat > docker-compose.yml <<'YAML'
+services:
+  web:
+    image: nginx:${TAG}
+    environment:
+      MODE: ${MODE:-production}
+    command: [\"nginx\", \"-g\", \"daemon off;\"]
+YAML
+docker compose config
+",
+    );
+    let config = by_command(&records, "docker compose config");
+    assert_eq!(config.exit_code, 0, "{}", config.stderr);
+    assert_eq!(
+        config.stdout,
+        "name: shop
+services:
+  web:
+    command:
+      - nginx
+      - -g
+      - daemon off;
+    environment:
+      MODE: production
+    image: nginx:1.27
+    networks:
+      default: null
+networks:
+  default:
+    name: shop_default
+"
+    );
+}
+
+#[test]
+fn bad_files_fail_in_composes_words() {
+    let lab = Fixture::new();
+    let records = lab.records(
+        "mkdir app
+cd app
+cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: nginx
+    depends_on: [db]
+YAML
+docker compose config
+cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: nginx
+    foo: bar
+YAML
+docker compose up -d
+cd /
+docker compose ps
+",
+    );
+    let undefined = by_command(&records, "docker compose config");
+    assert_eq!(undefined.exit_code, 1);
+    assert_eq!(
+        undefined.stderr,
+        "service \"web\" depends on undefined service \"db\": invalid compose project\n"
+    );
+    let unknown = by_command(&records, "docker compose up -d");
+    assert_eq!(unknown.exit_code, 1);
+    assert_eq!(
+        unknown.stderr,
+        "validating /app/compose.yaml: services.web additional properties 'foo' not allowed\n"
+    );
+    let none = by_command(&records, "docker compose ps");
+    assert_eq!(none.stderr, "no configuration file provided: not found\n");
+}
+
+#[test]
+fn a_failed_up_leaves_only_what_down_removes() {
+    let lab = Fixture::new();
+    let records = lab.records(
+        "docker pull -q nginx:alpine
+docker run -d --name squatter -p 8080:80 nginx:alpine
+mkdir demo
+cd demo
+cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: nginx:alpine
+    ports:
+      - \"8080:80\"
+  other:
+    image: nosuch/image:1.0
+YAML
+docker compose up -d other
+docker compose up -d web
+docker compose down
+docker ps -a --format '{{.Names}}'
+docker network ls --format '{{.Name}}'
+",
+    );
+    let missing = by_command(&records, "docker compose up -d other");
+    assert_eq!(missing.exit_code, 1);
+    assert!(
+        missing.stderr.starts_with(" other Pulling \n other Error "),
+        "{}",
+        missing.stderr
+    );
+    assert!(
+        missing
+            .stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("Error response from daemon: "),
+        "{}",
+        missing.stderr
+    );
+    let taken = by_command(&records, "docker compose up -d web");
+    assert_eq!(taken.exit_code, 1);
+    assert!(
+        taken.stderr.ends_with("port is already allocated\n"),
+        "{}",
+        taken.stderr
+    );
+    let down = by_command(&records, "docker compose down");
+    assert_eq!(
+        down.stderr,
+        " Container demo-web-1  Removing
+ Container demo-web-1  Removed
+ Network demo_default  Removing
+ Network demo_default  Removed
+"
+    );
+    assert_eq!(
+        by_command(&records, "docker ps -a --format '{{.Names}}'").stdout,
+        "squatter\n"
+    );
+    assert!(
+        !by_command(&records, "docker network ls --format '{{.Name}}'")
+            .stdout
+            .contains("demo")
+    );
+}
