@@ -6,7 +6,6 @@ mod architecture;
 mod book;
 mod checks;
 mod compose;
-mod compose;
 mod docker_backend;
 mod generated_class;
 mod git_in_container;
