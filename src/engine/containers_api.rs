@@ -132,6 +132,15 @@ impl Engine {
         }
         let mounts = self.mounts_of(&config)?;
         let endpoints = self.requested_endpoints(&mut config)?;
+        let mut warnings = Vec::new();
+        if let Some(h) = config.host_config.as_mut()
+            && h.network_mode.as_deref() == Some("host")
+            && h.port_bindings.as_ref().is_some_and(|b| !b.is_empty())
+        {
+            warnings.push("Published ports are discarded when using host network mode".into());
+            h.port_bindings = None;
+            h.publish_all_ports = Some(false);
+        }
         let id = loop {
             let id = self.ids.hex_id();
             if self.containers.find(&id).is_none() {
@@ -162,10 +171,7 @@ impl Engine {
         };
         self.containers.insert(record);
         self.save()?;
-        Ok(ContainerCreateResponse {
-            id,
-            warnings: Vec::new(),
-        })
+        Ok(ContainerCreateResponse { id, warnings })
     }
 
     /// moby's generator, retried (with a digit appended, as moby does on retries) until

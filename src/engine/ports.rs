@@ -193,6 +193,22 @@ impl Engine {
             };
             self.net.publish(id, m.public, service)?;
         }
+        // On the host's network, what it listens on is the host's port itself, and
+        // `docker ps` shows no mapping.
+        let on_host = c
+            .config
+            .host_config
+            .as_ref()
+            .and_then(|h| h.network_mode.as_deref())
+            == Some("host");
+        if on_host {
+            for (port, program) in &c.listening {
+                if opened.insert(*port) {
+                    let service = self.service_for(&c, program)?;
+                    self.net.publish(id, *port, service)?;
+                }
+            }
+        }
         // Other containers on its networks reach every port its process listens on.
         let reachable = c.endpoints.iter().any(|e| e.ip.is_some());
         if reachable {
@@ -411,10 +427,20 @@ impl Engine {
     }
 }
 
+/// Whether the container shares the host's network (`--network host`): it has no ports
+/// of its own to list.
+fn on_host_network(c: &ContainerRecord) -> bool {
+    c.config
+        .host_config
+        .as_ref()
+        .and_then(|h| h.network_mode.as_deref())
+        == Some("host")
+}
+
 /// The `Ports` of a container summary: published ports, then exposed ones that are
 /// not, as the Engine API lists them for a running container.
 pub fn summary_ports(c: &ContainerRecord) -> Vec<PortSummary> {
-    if !c.is_running() {
+    if !c.is_running() || on_host_network(c) {
         return Vec::new();
     }
     let mut out: Vec<PortSummary> = c
