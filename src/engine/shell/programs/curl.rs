@@ -304,16 +304,22 @@ fn parse_args(ctx: &Ctx<'_>, args: &[String], stdin: &[u8]) -> Result<Opts, Fail
 }
 
 /// A response as read off the wire.
-struct Response {
-    status: u16,
+pub(super) struct Response {
+    pub(super) status: u16,
     /// The status line and header lines exactly as received, blank line included.
-    raw_head: Vec<u8>,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(super) raw_head: Vec<u8>,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) body: Vec<u8>,
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
+    /// The status line without its line ending: `HTTP/1.1 404 Not Found`.
+    pub(super) fn status_line(&self) -> String {
+        let head = String::from_utf8_lossy(&self.raw_head);
+        head.lines().next().unwrap_or("").trim_end().to_string()
+    }
+
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -434,6 +440,31 @@ impl Conn<'_> {
         self.pos = self.buf.len();
         Ok(out)
     }
+}
+
+/// Sends `request` on `stream` and reads the one response, for the other HTTP clients
+/// (`wget`): Err is a message in curl's words, which they word their own way.
+pub(super) fn exchange(
+    stream: TcpStream,
+    request: &[u8],
+    interrupt: &std::sync::atomic::AtomicBool,
+    head_only: bool,
+) -> Result<Response, String> {
+    let mut stream = stream;
+    let _ = stream.set_read_timeout(Some(READ_SLICE));
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    if let Err(e) = stream.write_all(request) {
+        return Err(io_message(&e));
+    }
+    let mut conn = Conn {
+        stream,
+        buf: Vec::new(),
+        pos: 0,
+        eof: false,
+        interrupt,
+        received: 0,
+    };
+    read_response(&mut conn, head_only).map_err(|Failure(_, msg)| msg)
 }
 
 fn trim_eol(line: &[u8]) -> String {

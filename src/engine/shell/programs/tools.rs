@@ -11,11 +11,15 @@
 //! are kept in [`CAPS_FILE`], one `PATH CAPS` line per file.
 
 mod crypto;
+mod dns;
 mod net;
+mod wget;
 mod zones;
 
+pub use dns::{getent, hostname, nslookup};
 pub(crate) use net::own_address;
 pub use net::{arp, ifconfig, netstat, nping, ping, route};
+pub use wget::wget;
 
 use super::packages::Release;
 use super::{Ctx, Streams, write_err};

@@ -9,7 +9,9 @@ fn alpine_with_busybox() -> Container {
         crate::engine::program::executable("busybox", 4096),
     )
     .unwrap();
-    for applet in ["ping", "ifconfig", "route", "arp", "netstat", "xxd", "vi"] {
+    for applet in [
+        "ping", "ifconfig", "route", "arp", "netstat", "xxd", "vi", "wget", "nslookup", "hostname",
+    ] {
         std::os::unix::fs::symlink("/bin/busybox", root.join("bin").join(applet)).unwrap();
     }
     c
@@ -573,5 +575,180 @@ mod on_a_network {
              172.18.0.0      0.0.0.0         255.255.0.0     U     0      0        0 eth0\n\
              172.19.0.0      0.0.0.0         255.255.0.0     U     0      0        0 eth1\n"
         );
+    }
+
+    /// Serves `n` connections on a free loopback port with a 200 answering `body`,
+    /// sending each request it read back.
+    fn serve(
+        n: usize,
+        body: &'static str,
+    ) -> (std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for _ in 0..n {
+                let Ok((mut s, _)) = listener.accept() else {
+                    return;
+                };
+                s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                    .unwrap();
+                let mut req = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !req.ends_with(b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => req.extend_from_slice(&buf[..k]),
+                    }
+                }
+                let _ = tx.send(String::from_utf8_lossy(&req).into_owned());
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (addr, rx)
+    }
+
+    #[test]
+    fn busybox_wget_fetches_from_containers_by_name() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let (to, rx) = serve(3, "hello\n");
+        let mut net = Net::new(Some(to));
+        let r = fake::run(&mut c.sh, &mut net, "wget -qO- http://web/");
+        assert_eq!(
+            (r.out.as_str(), r.err.as_str(), r.status),
+            ("hello\n", "", 0)
+        );
+        assert_eq!(
+            rx.recv().unwrap(),
+            "GET / HTTP/1.1\r\nHost: web\r\nUser-Agent: Wget\r\nConnection: close\r\n\r\n"
+        );
+        let r = fake::run(&mut c.sh, &mut net, "wget -O /page http://api:5000/x");
+        assert_eq!(c.read("/page"), "hello\n", "{}", r.err);
+        assert_eq!(
+            r.err,
+            "Connecting to api:5000 (172.18.0.4:5000)\nsaving to '/page'\n\
+             page                 100% |********************************|     6  0:00:00 ETA\n'/page' saved\n"
+        );
+        assert!(rx.recv().unwrap().contains("\r\nHost: api:5000\r\n"));
+        let r = fake::run(&mut c.sh, &mut net, "wget --spider http://web/");
+        assert_eq!(
+            (r.err.as_str(), r.status),
+            ("Connecting to web (172.18.0.4:80)\nremote file exists\n", 0)
+        );
+    }
+
+    #[test]
+    fn busybox_wget_fails_in_its_own_words() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let mut net = Net::new(None);
+        let r = fake::run(&mut c.sh, &mut net, "wget -q http://nope/");
+        assert_eq!(
+            (r.err.as_str(), r.status),
+            ("wget: bad address 'nope'\n", 1)
+        );
+        let r = fake::run(&mut c.sh, &mut net, "wget http://db/");
+        assert_eq!(
+            (r.err.as_str(), r.status),
+            (
+                "Connecting to db (172.18.0.3:80)\nwget: can't connect to remote host (172.18.0.3): Connection refused\n",
+                1
+            )
+        );
+        let r = fake::run(&mut c.sh, &mut net, "wget -q http://172.18.0.9/");
+        assert_eq!(
+            r.err,
+            "wget: can't connect to remote host (172.18.0.9): No route to host\n"
+        );
+        let r = fake::run(&mut c.sh, &mut net, "wget -q http://10.9.0.1/");
+        assert_eq!(
+            r.err,
+            "wget: can't connect to remote host (10.9.0.1): Connection timed out\n"
+        );
+        let r = fake::run(&mut c.sh, &mut net, "wget -q -T 2 http://10.9.0.1/");
+        assert_eq!(
+            (r.err.as_str(), r.status),
+            ("wget: download timed out\n", 1)
+        );
+    }
+
+    #[test]
+    fn busybox_nslookup_asks_the_embedded_dns_only() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let mut net = Net::new(None);
+        let r = fake::run(&mut c.sh, &mut net, "nslookup db");
+        assert_eq!(
+            (r.out.as_str(), r.status),
+            (
+                "Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\n\n\
+                 Non-authoritative answer:\nName:\tdb\nAddress: 172.18.0.3\n\n",
+                0
+            )
+        );
+        let r = fake::run(&mut c.sh, &mut net, "nslookup nope");
+        assert_eq!(
+            (r.out.as_str(), r.status),
+            (
+                "Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n** server can't find nope: NXDOMAIN\n\n\
+                 ** server can't find nope: NXDOMAIN\n\n",
+                1
+            )
+        );
+        // The default bridge: the host's resolver, which knows no container.
+        put(&c, "/etc/resolv.conf", b"nameserver 10.0.2.3\n");
+        let r = fake::run(&mut c.sh, &mut net, "nslookup db");
+        assert_eq!(r.status, 1);
+        assert!(
+            r.out.starts_with(
+                "Server:\t\t10.0.2.3\nAddress:\t10.0.2.3:53\n\n** server can't find db: NXDOMAIN\n"
+            ),
+            "{}",
+            r.out
+        );
+    }
+
+    #[test]
+    fn getent_hosts_prints_as_musl_and_glibc_do() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        put(&c, "/usr/bin/getent", b"\x7fELF");
+        let mut net = Net::new(None);
+        let r = fake::run(&mut c.sh, &mut net, "getent hosts db");
+        assert_eq!(
+            (r.out.as_str(), r.status),
+            ("172.18.0.3        db  db\n", 0)
+        );
+        let r = fake::run(&mut c.sh, &mut net, "getent hosts nope");
+        assert_eq!((r.out.as_str(), r.status), ("", 2));
+
+        let mut d = fixture::ubuntu();
+        on_net1(&d);
+        put(&d, "/usr/bin/getent", b"\x7fELF");
+        let r = fake::run(
+            &mut d.sh,
+            &mut net,
+            "getent hosts web; getent hosts localhost",
+        );
+        assert_eq!(r.out, "172.18.0.4      web\n127.0.0.1       localhost\n");
+    }
+
+    #[test]
+    fn hostname_i_gives_the_address_of_the_containers_own_name() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let mut net = Net::new(None);
+        let r = fake::run(&mut c.sh, &mut net, "hostname -i; hostname -I");
+        assert_eq!(r.out, "172.18.0.2\n172.18.0.2 \n");
+        let mut none = Net::none();
+        put(&c, "/etc/hosts", b"127.0.0.1\tlocalhost\n");
+        let r = fake::run(&mut c.sh, &mut none, "hostname -I");
+        assert_eq!(r.out, "172.17.0.2 \n");
     }
 }
