@@ -328,3 +328,59 @@ docker network ls --format '{{.Name}}'
             .contains("demo")
     );
 }
+
+#[test]
+fn a_service_waits_for_its_dependency_to_be_healthy() {
+    let lab = Fixture::new();
+    let file = |test: &str| {
+        format!(
+            "cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: nginx:alpine
+    depends_on:
+      cache:
+        condition: service_healthy
+  cache:
+    image: redis:7-alpine
+    healthcheck:
+      test: {test}
+      interval: 2s
+      retries: 2
+YAML
+"
+        )
+    };
+    let script = format!(
+        "docker pull -q nginx:alpine\ndocker pull -q redis:7-alpine\nmkdir demo\ncd demo\n{}docker compose up -d\n{}docker compose up -d --force-recreate\n",
+        file("[\"CMD\", \"redis-cli\", \"ping\"]"),
+        file("[\"CMD\", \"false\"]"),
+    );
+    let records = lab.records(&script);
+    let healthy = by_command(&records, "docker compose up -d");
+    assert_eq!(healthy.exit_code, 0, "{}", healthy.stderr);
+    assert!(
+        healthy.stderr.contains(
+            " Container demo-cache-1  Started
+ Container demo-cache-1  Waiting
+ Container demo-cache-1  Healthy
+ Container demo-web-1  Starting
+ Container demo-web-1  Started
+"
+        ),
+        "{}",
+        healthy.stderr
+    );
+    let unhealthy = by_command(&records, "docker compose up -d --force-recreate");
+    assert_eq!(unhealthy.exit_code, 1);
+    assert!(
+        unhealthy.stderr.ends_with(
+            " Container demo-cache-1  Waiting
+ Container demo-cache-1  Error
+dependency failed to start: container demo-cache-1 is unhealthy
+"
+        ),
+        "{}",
+        unhealthy.stderr
+    );
+}

@@ -437,7 +437,9 @@ pub(super) fn wait_dependencies(
 }
 
 /// Lets the engine's clock move on by compose's polling interval.
-fn pass_half_a_second(_cli: &mut Cli<'_>) {}
+fn pass_half_a_second(cli: &mut Cli<'_>) {
+    cli.backend.pass_time(std::time::Duration::from_millis(500));
+}
 
 pub fn up(
     cli: &mut Cli<'_>,
