@@ -787,3 +787,80 @@ fn grade_with_the_docker_backend_checks_the_daemons_live_state() {
     assert_eq!(graded["points"], 1, "{graded}");
     assert_eq!(graded["checks"][0]["passed"], false, "{graded}");
 }
+
+/// Removes a network when the test ends, however it ends.
+struct NetworkCleanup(String);
+
+impl Drop for NetworkCleanup {
+    fn drop(&mut self) {
+        if let Ok(mut backend) = DockerBackend::connect(None) {
+            let _ = backend.remove_network(&self.0);
+        }
+    }
+}
+
+#[test]
+fn networks_on_the_daemon_resolve_names_and_refuse_removal_while_in_use() {
+    let Some(mut backend) = backend() else { return };
+    let mut cleanup = Cleanup::new();
+    let Some(image) = busybox_image(&mut backend, &mut cleanup) else {
+        return;
+    };
+    let name = unique("net");
+    let request = bollard_stubs::models::NetworkCreateRequest {
+        name: name.clone(),
+        driver: Some("bridge".into()),
+        ..Default::default()
+    };
+    let id = backend.create_network(&request).unwrap();
+    let _network = NetworkCleanup(id.clone());
+    let filters: Filters = [("name".to_string(), vec![name.clone()])].into();
+    let listed = backend.list_networks(&filters).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id.as_deref(), Some(id.as_str()));
+
+    let on_network = |cmd: &[&str]| ContainerCreateBody {
+        image: Some(image.clone()),
+        cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+        host_config: Some(HostConfig {
+            network_mode: Some(name.clone()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let server = backend
+        .create_container(
+            Some(&unique("srv")),
+            on_network(&["/bin/busybox", "sleep", "60"]),
+        )
+        .unwrap();
+    cleanup.containers.push(server.id.clone());
+    backend.start_container(&server.id).unwrap();
+    let server_name = backend
+        .inspect_container(&server.id)
+        .unwrap()
+        .name
+        .unwrap_or_default()
+        .trim_start_matches('/')
+        .to_string();
+    let inspected = backend.inspect_network(&id).unwrap();
+    assert!(
+        inspected
+            .containers
+            .unwrap_or_default()
+            .contains_key(&server.id),
+        "the running container is a member"
+    );
+    let (_, _, code) = run(
+        &mut backend,
+        &mut cleanup,
+        on_network(&["/bin/busybox", "ping", "-c1", "-W2", &server_name]),
+        b"",
+    );
+    assert_eq!(code, 0, "the embedded DNS resolves {server_name}");
+    let in_use = backend.remove_network(&id).unwrap_err();
+    assert!(
+        in_use.to_string().contains("has active endpoints"),
+        "{in_use}"
+    );
+}
