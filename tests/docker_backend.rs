@@ -802,6 +802,8 @@ impl Drop for NetworkCleanup {
 #[test]
 fn networks_on_the_daemon_resolve_names_and_refuse_removal_while_in_use() {
     let Some(mut backend) = backend() else { return };
+    // Dropped last: the containers go first, then their network.
+    let mut network = NetworkCleanup(String::new());
     let mut cleanup = Cleanup::new();
     let Some(image) = busybox_image(&mut backend, &mut cleanup) else {
         return;
@@ -813,7 +815,7 @@ fn networks_on_the_daemon_resolve_names_and_refuse_removal_while_in_use() {
         ..Default::default()
     };
     let id = backend.create_network(&request).unwrap();
-    let _network = NetworkCleanup(id.clone());
+    network.0 = id.clone();
     let filters: Filters = [("name".to_string(), vec![name.clone()])].into();
     let listed = backend.list_networks(&filters).unwrap();
     assert_eq!(listed.len(), 1);
