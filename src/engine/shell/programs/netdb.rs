@@ -310,9 +310,13 @@ pub(crate) mod fake {
 
     /// Runs `src` in `sh` with `host` as its world.
     pub fn run(sh: &mut Shell<WorkspaceFs>, host: &mut Net, src: &str) -> Run {
+        run_stdin(sh, host, src, b"")
+    }
+
+    pub fn run_stdin(sh: &mut Shell<WorkspaceFs>, host: &mut Net, src: &str, stdin: &[u8]) -> Run {
         let mut out = Vec::new();
         let mut err = Vec::new();
-        let status = sh.run(src, host, Streams::new(b"", &mut out, &mut err));
+        let status = sh.run(src, host, Streams::new(stdin, &mut out, &mut err));
         Run {
             out: String::from_utf8_lossy(&out).into_owned(),
             err: String::from_utf8_lossy(&err).into_owned(),

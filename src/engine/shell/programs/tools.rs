@@ -12,11 +12,13 @@
 
 mod crypto;
 mod dns;
+mod nc;
 mod net;
 mod wget;
 mod zones;
 
 pub use dns::{getent, hostname, nslookup};
+pub use nc::nc;
 pub(crate) use net::own_address;
 pub use net::{arp, ifconfig, netstat, nping, ping, route};
 pub use wget::wget;

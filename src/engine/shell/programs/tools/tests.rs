@@ -11,6 +11,7 @@ fn alpine_with_busybox() -> Container {
     .unwrap();
     for applet in [
         "ping", "ifconfig", "route", "arp", "netstat", "xxd", "vi", "wget", "nslookup", "hostname",
+        "nc",
     ] {
         std::os::unix::fs::symlink("/bin/busybox", root.join("bin").join(applet)).unwrap();
     }
@@ -750,5 +751,34 @@ mod on_a_network {
         put(&c, "/etc/hosts", b"127.0.0.1\tlocalhost\n");
         let r = fake::run(&mut c.sh, &mut none, "hostname -I");
         assert_eq!(r.out, "172.17.0.2 \n");
+    }
+
+    #[test]
+    fn busybox_nc_scans_and_talks_to_containers_by_name() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let (to, rx) = serve(2, "hi");
+        let mut net = Net::new(Some(to));
+        let r = fake::run(&mut c.sh, &mut net, "nc -zv web 80");
+        assert_eq!(
+            (r.err.as_str(), r.status),
+            ("web (172.18.0.4:80) open\n", 0)
+        );
+        rx.recv().unwrap();
+        let r = fake::run_stdin(&mut c.sh, &mut net, "nc web 80", b"GET / HTTP/1.0\r\n\r\n");
+        assert_eq!(r.out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        assert_eq!(rx.recv().unwrap(), "GET / HTTP/1.0\r\n\r\n");
+
+        let r = fake::run(&mut c.sh, &mut net, "nc -z db 80");
+        assert_eq!((r.err.as_str(), r.status), ("", 1));
+        let r = fake::run(&mut c.sh, &mut net, "nc -zvv db 80");
+        assert_eq!(r.err, "nc: db (172.18.0.3:80): Connection refused\n");
+        let r = fake::run(&mut c.sh, &mut net, "nc -zv 172.18.0.9 80");
+        assert_eq!(
+            (r.err.as_str(), r.status),
+            ("nc: 172.18.0.9 (172.18.0.9:80): No route to host\n", 1)
+        );
+        let r = fake::run(&mut c.sh, &mut net, "nc -z nope 80");
+        assert_eq!((r.err.as_str(), r.status), ("nc: bad address 'nope'\n", 1));
     }
 }
