@@ -269,3 +269,57 @@ fn bind_mounts_of_workspace_directories() {
         "the container web has nothing mounted at /srv; the exercise wants -v ./site:/srv",
     );
 }
+
+#[test]
+fn networks_their_members_and_aliases() {
+    let mut s = lab(&[
+        "docker network create appnet",
+        "docker run -d --name api --network appnet --network-alias backend nginx",
+        "docker run -d --name legacy nginx",
+        "docker network connect --alias web appnet legacy",
+        "docker run -d --name stray nginx",
+    ]);
+    let yaml = "network: { name: appnet, driver: bridge, containers: [api, legacy], not_containers: [stray], aliases: { api: [backend], legacy: [web] } }";
+    let (passed, message) = verdict(&mut s, yaml);
+    assert!(passed, "{message}");
+    fails_with(
+        &mut s,
+        "network: { name: appnet, containers: [stray] }",
+        "the container stray is not attached to the network appnet; the exercise wants it to be",
+    );
+    fails_with(
+        &mut s,
+        "network: { name: appnet, containers: [ghost] }",
+        "there is no container ghost; the exercise wants one attached to the network appnet",
+    );
+    fails_with(
+        &mut s,
+        "network: { name: appnet, aliases: { legacy: [backend] } }",
+        "the container legacy does not answer to backend on the network appnet; the exercise wants it to (--network-alias backend)",
+    );
+    fails_with(
+        &mut s,
+        "network: { name: bridge, not_containers: [legacy] }",
+        "the container legacy is attached to the network bridge; the exercise wants it not to be",
+    );
+    let _ = run_commands(
+        &mut s.lab,
+        &[
+            "docker network disconnect appnet legacy".to_string(),
+            "docker network create oldnet".to_string(),
+        ],
+    );
+    assert!(
+        verdict(
+            &mut s,
+            "network: { name: appnet, not_containers: [legacy] }"
+        )
+        .0
+    );
+    assert!(verdict(&mut s, "network: { name: nonet, exists: false }").0);
+    fails_with(
+        &mut s,
+        "network: { name: oldnet, exists: false }",
+        "the network oldnet is still there; the exercise wants it removed",
+    );
+}

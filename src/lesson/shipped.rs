@@ -36,6 +36,10 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../lessons/08-volumes-and-bind-mounts.yaml"),
     ),
     (
+        "09-networks.yaml",
+        include_str!("../../lessons/09-networks.yaml"),
+    ),
+    (
         "11-your-own-app.yaml",
         include_str!("../../lessons/11-your-own-app.yaml"),
     ),
@@ -74,6 +78,10 @@ const SHIPPED_SUITES: &[(&str, &str)] = &[
     (
         "08-volumes-and-bind-mounts.yaml",
         include_str!("../../checks/08-volumes-and-bind-mounts.yaml"),
+    ),
+    (
+        "09-networks.yaml",
+        include_str!("../../checks/09-networks.yaml"),
     ),
     (
         "11-your-own-app.yaml",
