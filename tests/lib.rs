@@ -6,6 +6,7 @@ mod architecture;
 mod book;
 mod checks;
 mod compose;
+mod compose_project;
 mod docker_backend;
 mod generated_class;
 mod git_in_container;
