@@ -535,8 +535,9 @@ impl Template {
         self.execute_with(ctx, false)
     }
 
-    /// Executes with Go's `missingkey=error`, as `docker inspect` does over the raw
-    /// JSON: a key the object lacks is an error, not `<no value>`.
+    /// Executes as `docker inspect` does: a field path that goes on from a key the
+    /// object lacks fails as Go's `missingkey=error` reports it (the CLI's fallback
+    /// over the raw JSON), where a plain table would say "nil pointer".
     pub fn execute_strict(&self, ctx: &dyn TemplateContext) -> Result<String, TemplateError> {
         self.execute_with(ctx, true)
     }
@@ -790,7 +791,14 @@ impl Exec<'_> {
                     },
                     Dot::Val(v) => self.step(v.clone(), &names[0], *pos, text)?,
                 };
-                for n in &names[1..] {
+                for (i, n) in names.iter().enumerate().skip(1) {
+                    // Going on from a key the object lacks: the typed struct's nil
+                    // pointer, which the CLI's raw fallback reports as the missing key.
+                    // A missing last key stays `<no value>`: the daemon's struct has
+                    // fields this JSON leaves out.
+                    if self.strict && matches!(cur, Val::Missing) {
+                        return Err(self.err(*pos, text, no_entry(&names[i - 1])));
+                    }
                     cur = self.step(cur, n, *pos, text)?;
                 }
                 cur
@@ -800,11 +808,7 @@ impl Exec<'_> {
 
     fn step(&self, v: Val, name: &str, pos: usize, text: &str) -> Result<Val, TemplateError> {
         match v {
-            Val::J(Value::Object(mut o)) => match o.remove(name) {
-                Some(v) => Ok(Val::J(v)),
-                None if self.strict => Err(self.err(pos, text, no_entry(name))),
-                None => Ok(Val::Missing),
-            },
+            Val::J(Value::Object(mut o)) => Ok(o.remove(name).map_or(Val::Missing, Val::J)),
             Val::Missing | Val::J(Value::Null) => Err(self.err(
                 pos,
                 text,
@@ -1229,6 +1233,35 @@ mod tests {
         assert_eq!(exec("a\tb {{- \"  x\" -}} c", &r).unwrap(), "a\tb  xc");
         assert_eq!(exec("{{/* note */}}ok", &r).unwrap(), "ok");
         assert_eq!(exec("{{json .}}", &r).unwrap().chars().next(), Some('{'));
+    }
+
+    #[test]
+    fn inspect_reports_a_path_through_a_missing_key_as_the_cli_does() {
+        // Captured from `docker inspect -f` (docker 28.2.2) on a container without a
+        // health check, minus the "template parsing error: " prefix.
+        let fields = row(json!({"State": {"Status": "running"}}));
+        let strict = |src: &str| {
+            Template::parse("", src)
+                .unwrap()
+                .execute_strict(&MapContext {
+                    type_name: "map[string]interface {}",
+                    fields: &fields,
+                })
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            strict("{{.State.Health.Status}}").unwrap_err(),
+            "template: :1:8: executing \"\" at <.State.Health.Status>: map has no entry for key \"Health\""
+        );
+        assert_eq!(
+            strict("{{.Foo}}").unwrap_err(),
+            "template: :1:2: executing \"\" at <.Foo>: map has no entry for key \"Foo\""
+        );
+        assert_eq!(
+            strict("{{.State.Status}} {{json .State.Health}}").unwrap(),
+            "running null"
+        );
+        assert_eq!(strict("{{.State.Pid}}").unwrap(), "<no value>");
     }
 
     #[test]
