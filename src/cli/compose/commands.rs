@@ -5,7 +5,7 @@ use super::model::*;
 use super::progress::Progress;
 use super::project::*;
 use super::up::{
-    build_service, check_services, container_display_name, create_container, label,
+    Instance, build_service, check_services, container_display_name, create_container, label,
     project_containers, pull_service, wait_dependencies,
 };
 use super::{ConfigArgs, Context, ExecArgs, LogsArgs, PsArgs, RunArgs, ServicesArgs};
@@ -593,10 +593,12 @@ pub fn run(
         cli,
         &project,
         &oneoff,
-        &container_name,
-        1,
-        true,
-        &image_id,
+        &Instance {
+            name: &container_name,
+            number: 1,
+            oneoff: true,
+            image_id: &image_id,
+        },
         &|body| {
             if let Some(c) = &command {
                 body.cmd = Some(c.clone());

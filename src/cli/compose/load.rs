@@ -826,7 +826,7 @@ fn check_consistency(project: &Project) -> Result<(), String> {
         }
         for (dep, config) in &service.depends_on {
             if !project.services.contains_key(dep)
-                && !(project.disabled.contains_key(dep) && !config.required)
+                && (!project.disabled.contains_key(dep) || config.required)
             {
                 return Err(format!(
                     "service \"{name}\" depends on undefined service \"{dep}\": invalid compose project"

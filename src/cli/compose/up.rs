@@ -314,21 +314,35 @@ fn host_dirs(cli: &mut Cli<'_>, service: &Service) -> Result<BTreeMap<String, St
     Ok(dirs)
 }
 
-/// Creates a service's container (`number`, one-off or not) and returns its ID.
+/// Which container of a service to make: its name and number, whether it is a
+/// one-off (`run`), and the ID of the image it runs.
+pub(super) struct Instance<'a> {
+    pub name: &'a str,
+    pub number: u32,
+    pub oneoff: bool,
+    pub image_id: &'a str,
+}
+
+/// Creates a service's container and returns its ID; `adjust` changes what is asked
+/// for (`run`'s command and flags).
 pub(super) fn create_container(
     cli: &mut Cli<'_>,
     project: &Project,
     service: &Service,
-    name: &str,
-    number: u32,
-    oneoff: bool,
-    image_id: &str,
+    instance: &Instance<'_>,
     adjust: &dyn Fn(&mut bollard_stubs::models::ContainerCreateBody),
 ) -> Result<String, CliError> {
     let dirs = host_dirs(cli, service)?;
-    let mut body = create_body(project, service, number, oneoff, image_id, &dirs);
+    let mut body = create_body(
+        project,
+        service,
+        instance.number,
+        instance.oneoff,
+        instance.image_id,
+        &dirs,
+    );
     adjust(&mut body);
-    let created = cli.backend.create_container(Some(name), body)?;
+    let created = cli.backend.create_container(Some(instance.name), body)?;
     Ok(created.id)
 }
 
@@ -532,10 +546,12 @@ fn up_steps(
                     cli,
                     project,
                     service,
-                    &container_name,
-                    1,
-                    false,
-                    &images[name],
+                    &Instance {
+                        name: &container_name,
+                        number: 1,
+                        oneoff: false,
+                        image_id: &images[name],
+                    },
                     &|_| {},
                 )?;
                 progress.text(err, &event, "", "Recreated");
@@ -548,10 +564,12 @@ fn up_steps(
                     cli,
                     project,
                     service,
-                    &container_name,
-                    1,
-                    false,
-                    &images[name],
+                    &Instance {
+                        name: &container_name,
+                        number: 1,
+                        oneoff: false,
+                        image_id: &images[name],
+                    },
                     &|_| {},
                 ) {
                     Ok(id) => id,
