@@ -158,3 +158,23 @@ docker run --rm alpine sh -c 'apk add -q curl >/dev/null; curl -sS web'
         out[5]
     );
 }
+
+#[test]
+fn ps_lists_and_filters_containers_by_network() {
+    let lab = Fixture::new();
+    let out = outputs(
+        &lab,
+        "docker pull busybox
+docker network create n1
+docker run -d --network n1 --name aa busybox sleep 100
+docker run -d --name bb busybox sleep 100
+docker network connect n1 bb
+docker ps --format '{{.Names}} {{.Networks}}'
+docker ps --filter network=n1 --format '{{.Names}}'
+docker ps --filter network=bridge --format '{{.Names}}'
+",
+    );
+    assert_eq!(out[5].0, "bb bridge,n1\naa n1\n");
+    assert_eq!(out[6].0, "bb\naa\n");
+    assert_eq!(out[7].0, "bb\n");
+}

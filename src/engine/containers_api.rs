@@ -909,7 +909,7 @@ impl Engine {
     ) -> Result<Vec<ContainerSummary>> {
         for key in filters.keys() {
             if ![
-                "status", "name", "id", "ancestor", "exited", "label", "health",
+                "status", "name", "id", "ancestor", "exited", "label", "health", "network",
             ]
             .contains(&key.as_str())
             {
@@ -945,6 +945,17 @@ impl Engine {
                 ports: Some(super::ports::summary_ports(c)),
                 labels: Some(c.config.labels.clone().unwrap_or_default()),
                 mounts: Some(self.mount_points(c)),
+                host_config: Some(bollard_stubs::models::ContainerSummaryHostConfig {
+                    network_mode: c
+                        .config
+                        .host_config
+                        .as_ref()
+                        .and_then(|h| h.network_mode.clone()),
+                    ..Default::default()
+                }),
+                network_settings: Some(bollard_stubs::models::ContainerSummaryNetworkSettings {
+                    networks: Some(self.endpoint_settings(c)),
+                }),
                 state: Some(summary_state(c.status)),
                 status: Some(status_text(c, now)),
                 ..Default::default()
@@ -964,6 +975,15 @@ impl Engine {
                 "id" => c.id.starts_with(v.as_str()),
                 "exited" => c.status == Status::Exited && c.exit_code.to_string() == *v,
                 "health" => super::health::filter_value(c) == v,
+                // By the network's name or ID, as the container joined it.
+                "network" => c.endpoints.iter().any(|e| {
+                    e.network == *v
+                        || e.network_id.starts_with(v.as_str())
+                        || self
+                            .networks
+                            .by_id(&e.network_id)
+                            .is_some_and(|n| n.name == *v)
+                }),
                 "ancestor" => self
                     .images
                     .lookup(v)

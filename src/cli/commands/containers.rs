@@ -112,6 +112,16 @@ pub fn ps(
                 )),
             );
             fields.insert("Names".into(), json!(names.join(",")));
+            // The CLI lists a container's networks by name, sorted.
+            let mut networks: Vec<&String> = c
+                .network_settings
+                .as_ref()
+                .and_then(|n| n.networks.as_ref())
+                .map(|n| n.keys().collect())
+                .unwrap_or_default();
+            networks.sort();
+            let networks: Vec<&str> = networks.into_iter().map(String::as_str).collect();
+            fields.insert("Networks".into(), json!(networks.join(",")));
             fields.insert(
                 "RunningFor".into(),
                 json!(format!("{} ago", human_duration(since))),
