@@ -12,12 +12,14 @@
 
 mod crypto;
 mod dns;
+mod ip;
 mod nc;
 mod net;
 mod wget;
 mod zones;
 
 pub use dns::{getent, hostname, nslookup};
+pub use ip::ip;
 pub use nc::nc;
 pub(crate) use net::own_address;
 pub use net::{arp, ifconfig, netstat, nping, ping, route};

@@ -11,7 +11,7 @@ fn alpine_with_busybox() -> Container {
     .unwrap();
     for applet in [
         "ping", "ifconfig", "route", "arp", "netstat", "xxd", "vi", "wget", "nslookup", "hostname",
-        "nc",
+        "nc", "ip",
     ] {
         std::os::unix::fs::symlink("/bin/busybox", root.join("bin").join(applet)).unwrap();
     }
@@ -780,5 +780,34 @@ mod on_a_network {
         );
         let r = fake::run(&mut c.sh, &mut net, "nc -z nope 80");
         assert_eq!((r.err.as_str(), r.status), ("nc: bad address 'nope'\n", 1));
+    }
+
+    #[test]
+    fn busybox_ip_shows_one_veth_per_network() {
+        let mut c = alpine_with_busybox();
+        on_net1(&c);
+        let mut net = Net::new(None);
+        net.peers.add_own("192.168.0.2".parse().unwrap(), 20);
+        let r = fake::run(&mut c.sh, &mut net, "ip -4 addr show eth1");
+        assert_eq!(
+            (r.out.as_str(), r.status),
+            (
+                "10: eth1@if11: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue \n    inet 192.168.0.2/20 brd 192.168.15.255 scope global eth1\n       valid_lft forever preferred_lft forever\n",
+                0
+            )
+        );
+        let r = fake::run(&mut c.sh, &mut net, "ip route");
+        assert_eq!(
+            r.out,
+            "default via 172.18.0.1 dev eth0 \n172.18.0.0/16 dev eth0 scope link  src 172.18.0.2 \n192.168.0.0/20 dev eth1 scope link  src 192.168.0.2 \n"
+        );
+        let r = fake::run(&mut c.sh, &mut net, "ip a");
+        assert!(r.out.starts_with("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n    inet 127.0.0.1/8 scope host lo\n"), "{}", r.out);
+        assert!(r.out.contains("\n    link/ether 02:42:ac:12:00:02 brd ff:ff:ff:ff:ff:ff\n    inet 172.18.0.2/16 brd 172.18.255.255 scope global eth0\n"), "{}", r.out);
+        let r = fake::run(&mut c.sh, &mut net, "ip addr show nope");
+        assert_eq!(
+            (r.err.as_str(), r.status),
+            ("ip: can't find device 'nope'\n", 1)
+        );
     }
 }
