@@ -140,7 +140,7 @@ docker inspect --format '{{.State.Health.FailingStreak}} {{len .State.Health.Log
 }
 
 #[test]
-fn health_flag_errors_match_the_docker_cli_word_for_word() {
+fn health_and_resource_flag_errors_match_the_docker_cli_word_for_word() {
     let lab = Fixture::new();
     for name in [
         "run-health-interval-no-unit",
@@ -150,6 +150,10 @@ fn health_flag_errors_match_the_docker_cli_word_for_word() {
         "run-health-retries-invalid",
         "run-health-timeout-under-1ms",
         "create-health-start-period-negative",
+        "run-memory-invalid-size",
+        "run-memory-invalid-suffix",
+        "run-cpus-not-rational",
+        "run-cpus-too-precise",
     ] {
         let want = capture(name);
         let got = &lab.records(&format!("{}\n", want.command))[0];
@@ -157,4 +161,15 @@ fn health_flag_errors_match_the_docker_cli_word_for_word() {
         assert_eq!(got.stderr, want.stderr, "stderr of `{}`", want.command);
         assert_eq!(got.exit_code, want.exit, "exit code of `{}`", want.command);
     }
+}
+
+#[test]
+fn memory_and_cpu_flags_are_recorded_in_host_config() {
+    let lab = Fixture::new();
+    let records = lab.records(
+        "docker run -d --name capped -m 512m --cpus 1.5 -c 512 alpine sleep 300
+docker inspect -f '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}}' capped
+",
+    );
+    assert_eq!(records[1].stdout, "536870912 1500000000 512\n");
 }

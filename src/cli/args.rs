@@ -193,6 +193,10 @@ verb! {
         pub cap_drop: Vec<String>,
         #[arg(long)]
         pub cidfile: Option<String>,
+        #[arg(short = 'c', long = "cpu-shares", allow_negative_numbers = true)]
+        pub cpu_shares: Option<i64>,
+        #[arg(long, allow_hyphen_values = true)]
+        pub cpus: Option<String>,
         #[arg(short, long)]
         pub detach: bool,
         #[arg(long = "detach-keys")]

@@ -27,6 +27,7 @@ pub fn run(
 ) -> Result<i32, CliError> {
     let args: RunArgs = verb.parse_until_positional(raw)?;
     let health_flags = HealthFlags::parse(verb, &args)?;
+    let resources = resources_of(verb, &args)?;
     let image = args.args[0].clone();
     let parsed = reference::parse_normalized(&image).map_err(|e| run_error(e.to_string(), 125))?;
     let published = crate::cli::ports::parse_publish(&args.publish, &args.expose)
@@ -77,6 +78,9 @@ pub fn run(
         healthcheck,
         exposed_ports: (!published.exposed.is_empty()).then_some(published.exposed),
         host_config: Some(HostConfig {
+            memory: resources.memory,
+            nano_cpus: resources.nano_cpus,
+            cpu_shares: resources.cpu_shares,
             auto_remove: Some(args.rm),
             port_bindings: (!published.bindings.is_empty()).then_some(published.bindings),
             publish_all_ports: Some(args.publish_all),
@@ -167,6 +171,136 @@ pub fn run(
     Ok(status? as i32)
 }
 
+/// pflag's report of a flag value its type refuses.
+fn flag_value_error(verb: &Verb, value: &str, names: &str, reason: &str) -> CliError {
+    CliError::Message {
+        text: format!(
+            "invalid argument \"{value}\" for \"{names}\" flag: {reason}\n\nUsage:  {}\n\nRun '{} --help' for more information",
+            verb.usage(),
+            verb.path
+        ),
+        code: 125,
+    }
+}
+
+/// `-m`, `--cpus` and `-c` as HostConfig's Memory (bytes), NanoCpus and CpuShares;
+/// None where not given, as the CLI's zeros are left out of this JSON.
+struct Resources {
+    memory: Option<i64>,
+    nano_cpus: Option<i64>,
+    cpu_shares: Option<i64>,
+}
+
+fn resources_of(verb: &Verb, args: &RunArgs) -> Result<Resources, CliError> {
+    let memory = match &args.memory {
+        Some(m) => {
+            Some(ram_in_bytes(m).map_err(|e| flag_value_error(verb, m, "-m, --memory", &e))?)
+        }
+        None => None,
+    };
+    let nano_cpus = match &args.cpus {
+        Some(c) => Some(nano_cpus(c).map_err(|e| flag_value_error(verb, c, "--cpus", &e))?),
+        None => None,
+    };
+    let set = |v: Option<i64>| v.filter(|v| *v != 0);
+    Ok(Resources {
+        memory: set(memory),
+        nano_cpus: set(nano_cpus),
+        cpu_shares: set(args.cpu_shares),
+    })
+}
+
+/// go-units' `RAMInBytes`: a number, then b, k, m, g, t or p (1024-based), with an
+/// optional `b` or `ib` after the letter.
+fn ram_in_bytes(text: &str) -> Result<i64, String> {
+    let invalid = || format!("invalid size: '{text}'");
+    let sep = text
+        .rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
+        .ok_or_else(invalid)?;
+    let (number, suffix) = if text.as_bytes()[sep] == b' ' {
+        (&text[..sep], &text[sep + 1..])
+    } else {
+        (&text[..=sep], &text[sep + 1..])
+    };
+    let size: f64 = number
+        .parse()
+        .ok()
+        .filter(|_| !number.is_empty() && !number.contains(' '))
+        .ok_or_else(|| format!("strconv.ParseFloat: parsing \"{number}\": invalid syntax"))?;
+    if size < 0.0 {
+        return Err(invalid());
+    }
+    if suffix.is_empty() {
+        return Ok(size as i64);
+    }
+    let lower = suffix.to_ascii_lowercase();
+    let bad = || format!("invalid suffix: '{lower}'");
+    if lower.len() > 3 {
+        return Err(bad());
+    }
+    let multiplier: f64 = match lower.as_bytes()[0] {
+        b'b' if lower.len() == 1 => return Ok(size as i64),
+        b'k' => 1024.0,
+        b'm' => 1024.0 * 1024.0,
+        b'g' => 1024.0 * 1024.0 * 1024.0,
+        b't' => 1024.0_f64.powi(4),
+        b'p' => 1024.0_f64.powi(5),
+        _ => return Err(bad()),
+    };
+    match &lower[1..] {
+        "" | "b" | "ib" => Ok((size * multiplier) as i64),
+        _ => Err(bad()),
+    }
+}
+
+/// The CLI's `ParseCPUs`: a rational number (`1.5`, `3/2`) of CPUs, in billionths.
+fn nano_cpus(text: &str) -> Result<i64, String> {
+    let refuse = || format!("failed to parse {text} as a rational number");
+    let decimal = |s: &str| -> Option<(bool, i128, u32)> {
+        // (negative, digits, how many of them are after the point)
+        let (negative, s) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+        if whole.is_empty() && fraction.is_empty()
+            || !whole
+                .bytes()
+                .chain(fraction.bytes())
+                .all(|b| b.is_ascii_digit())
+            || whole.len() + fraction.len() > 30
+        {
+            return None;
+        }
+        let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
+        Some((negative, digits, fraction.len() as u32))
+    };
+    let (numerator, denominator) = match text.split_once('/') {
+        Some((p, q)) => {
+            let (n1, p, 0) = decimal(p).ok_or_else(refuse)? else {
+                return Err(refuse());
+            };
+            let (false, q, 0) = decimal(q).ok_or_else(refuse)? else {
+                return Err(refuse());
+            };
+            if q == 0 {
+                return Err(refuse());
+            }
+            (if n1 { -p } else { p }, q)
+        }
+        None => {
+            let (negative, digits, scale) = decimal(text).ok_or_else(refuse)?;
+            let signed = if negative { -digits } else { digits };
+            (signed, 10i128.pow(scale))
+        }
+    };
+    let nanos = numerator * 1_000_000_000;
+    if nanos % denominator != 0 {
+        return Err("value is too precise".into());
+    }
+    i64::try_from(nanos / denominator).map_err(|_| refuse())
+}
+
 /// The `--health-*` flags, read as pflag reads them: durations in Go's syntax, signed.
 struct HealthFlags<'a> {
     args: &'a RunArgs,
@@ -193,14 +327,7 @@ impl<'a> HealthFlags<'a> {
                 Some(rest) if magnitude(value).is_ok() => magnitude(rest).map(|n| -n),
                 _ => magnitude(value),
             };
-            nanos.map_err(|e| CliError::Message {
-                text: format!(
-                    "invalid argument \"{value}\" for \"--{flag}\" flag: {e}\n\nUsage:  {}\n\nRun '{} --help' for more information",
-                    verb.usage(),
-                    verb.path
-                ),
-                code: 125,
-            })
+            nanos.map_err(|e| flag_value_error(verb, value, &format!("--{flag}"), &e))
         };
         Ok(HealthFlags {
             args,
@@ -487,5 +614,41 @@ fn start_failure_code(e: &BackendError) -> i32 {
         126
     } else {
         125
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{nano_cpus, ram_in_bytes};
+
+    #[test]
+    fn memory_sizes_read_as_go_units_reads_them() {
+        assert_eq!(ram_in_bytes("512m"), Ok(512 << 20));
+        assert_eq!(ram_in_bytes("1.5g"), Ok(1536 << 20));
+        assert_eq!(ram_in_bytes("64MiB"), Ok(64 << 20));
+        assert_eq!(ram_in_bytes("2 kb"), Ok(2048));
+        assert_eq!(ram_in_bytes("100"), Ok(100));
+        assert_eq!(ram_in_bytes("abc"), Err("invalid size: 'abc'".into()));
+        assert_eq!(ram_in_bytes("1.5x"), Err("invalid suffix: 'x'".into()));
+        assert_eq!(ram_in_bytes("5mbb"), Err("invalid suffix: 'mbb'".into()));
+        assert_eq!(
+            ram_in_bytes(" 5"),
+            Err("strconv.ParseFloat: parsing \" 5\": invalid syntax".into())
+        );
+    }
+
+    #[test]
+    fn cpus_are_rational_numbers_of_billionths() {
+        assert_eq!(nano_cpus("1.5"), Ok(1_500_000_000));
+        assert_eq!(nano_cpus("3/2"), Ok(1_500_000_000));
+        assert_eq!(nano_cpus(".25"), Ok(250_000_000));
+        assert_eq!(
+            nano_cpus("0.0000000001"),
+            Err("value is too precise".into())
+        );
+        assert_eq!(
+            nano_cpus("x"),
+            Err("failed to parse x as a rational number".into())
+        );
     }
 }
