@@ -323,3 +323,35 @@ fn networks_their_members_and_aliases() {
         "the network oldnet is still there; the exercise wants it removed",
     );
 }
+
+#[test]
+fn compose_projects_by_their_labels() {
+    let mut s = lab(&[
+        "mkdir shop",
+        "cat > shop/compose.yaml <<'EOF'\nservices:\n  web:\n    image: nginx\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: example\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\", \"-U\", \"postgres\"]\n      interval: 5s\n  once:\n    image: alpine\n    command: [\"true\"]\nEOF",
+        "cd ~/shop",
+        "docker compose up -d",
+    ]);
+    let yaml =
+        "compose_project: { project: shop, services: { web: running, db: healthy, once: exited } }";
+    let (passed, message) = verdict(&mut s, yaml);
+    assert!(passed, "{message}");
+    fails_with(
+        &mut s,
+        "compose_project: { project: shop, services: { web: healthy } }",
+        "shop-web-1 (the service web of shop) is running; the exercise wants it healthy",
+    );
+    fails_with(
+        &mut s,
+        "compose_project: { project: other, services: { web: running } }",
+        "there is no container of the compose project other; the exercise wants its services up (docker compose up -d)",
+    );
+    fails_with(
+        &mut s,
+        "compose_project: { project: shop, absent: true }",
+        "the compose project shop still has shop-db-1, shop-once-1, shop-web-1; the exercise wants none (docker compose down)",
+    );
+    let failures = run_commands(&mut s.lab, &["docker compose down".to_string()]);
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(verdict(&mut s, "compose_project: { project: shop, absent: true }").0);
+}

@@ -40,6 +40,10 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../lessons/09-networks.yaml"),
     ),
     (
+        "10-compose.yaml",
+        include_str!("../../lessons/10-compose.yaml"),
+    ),
+    (
         "11-your-own-app.yaml",
         include_str!("../../lessons/11-your-own-app.yaml"),
     ),
@@ -82,6 +86,10 @@ const SHIPPED_SUITES: &[(&str, &str)] = &[
     (
         "09-networks.yaml",
         include_str!("../../checks/09-networks.yaml"),
+    ),
+    (
+        "10-compose.yaml",
+        include_str!("../../checks/10-compose.yaml"),
     ),
     (
         "11-your-own-app.yaml",
