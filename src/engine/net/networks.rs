@@ -628,9 +628,9 @@ impl Engine {
                         EngineError::BadRequest(format!("invalid IPv4 address: {ip}"))
                     })?;
                     if self.address_taken(&n.id, ip, id) {
-                        return Err(EngineError::StartFailed(format!(
-                            "failed to set up container networking: Address already in use"
-                        )));
+                        return Err(EngineError::StartFailed(
+                            "failed to set up container networking: Address already in use".into(),
+                        ));
                     }
                     ip
                 }
