@@ -32,13 +32,12 @@ fn text(ctx: &Ctx<'_>, path: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The container's name for itself.
+/// The container's name for itself: `$HOSTNAME` as Docker sets it, else
+/// /etc/hostname (the two agree in a container Docker started).
 pub(crate) fn own_hostname(ctx: &Ctx<'_>) -> String {
-    let from_file = text(ctx, "/etc/hostname").trim().to_string();
-    if from_file.is_empty() {
-        ctx.var("HOSTNAME").unwrap_or_default().to_string()
-    } else {
-        from_file
+    match ctx.var("HOSTNAME").filter(|h| !h.is_empty()) {
+        Some(h) => h.to_string(),
+        None => text(ctx, "/etc/hostname").trim().to_string(),
     }
 }
 
@@ -72,15 +71,29 @@ fn engine_networked(ctx: &mut Ctx<'_>) -> bool {
 }
 
 /// The DNS server programs ask: /etc/resolv.conf's first nameserver (`127.0.0.11` on a
-/// user-defined network, the host's own on the default bridge).
-pub(crate) fn nameserver(ctx: &Ctx<'_>) -> Option<String> {
-    text(ctx, "/etc/resolv.conf").lines().find_map(|l| {
+/// user-defined network, the host's own on the default bridge). Docker always writes
+/// that file; where nobody did, the embedded DNS is there if it knows the container's
+/// own name, and otherwise the C library's default, the local host, is asked.
+pub(crate) fn nameserver(ctx: &mut Ctx<'_>) -> String {
+    let from_file = text(ctx, "/etc/resolv.conf").lines().find_map(|l| {
         let mut w = l.split_whitespace();
         (w.next() == Some("nameserver"))
             .then(|| w.next().map(str::to_string))
             .flatten()
-    })
+    });
+    if let Some(server) = from_file {
+        return server;
+    }
+    let own = own_hostname(ctx);
+    if !own.is_empty() && !ctx.host.lookup(&own).is_empty() {
+        EMBEDDED_DNS.to_string()
+    } else {
+        "127.0.0.1".to_string()
+    }
 }
+
+/// Docker's embedded DNS server.
+pub(crate) const EMBEDDED_DNS: &str = "127.0.0.11";
 
 /// Where an answer came from: glibc and musl print both alike, nslookup asks only DNS.
 #[derive(Debug, Clone, PartialEq, Eq)]

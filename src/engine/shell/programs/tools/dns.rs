@@ -10,8 +10,7 @@ use crate::engine::shell::programs::packages::Release;
 use crate::engine::shell::programs::{Ctx, Streams, netdb, not_simulated};
 use std::net::Ipv4Addr;
 
-/// Docker's embedded DNS server.
-const EMBEDDED_DNS: &str = "127.0.0.11";
+use crate::engine::shell::programs::netdb::EMBEDDED_DNS;
 
 pub fn nslookup(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     if !is_busybox(ctx, &argv[0]) {
@@ -29,8 +28,7 @@ pub fn nslookup(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     let server = operands
         .get(1)
         .map(|s| s.to_string())
-        .or_else(|| netdb::nameserver(ctx))
-        .unwrap_or_else(|| "127.0.0.1".into());
+        .unwrap_or_else(|| netdb::nameserver(ctx));
     let mut out = format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n");
     let answers = if server == EMBEDDED_DNS {
         netdb::dns_lookup(ctx, name.trim_end_matches('.'))

@@ -702,6 +702,15 @@ mod on_a_network {
                 1
             )
         );
+        // No resolv.conf written: the embedded DNS is there if it knows this container.
+        std::fs::remove_file(c.dir.path().join("etc/resolv.conf")).unwrap();
+        net.peers.add_name("c0ffee123456", fake::ME);
+        let r = fake::run(&mut c.sh, &mut net, "nslookup web");
+        assert!(
+            r.out.starts_with("Server:\t\t127.0.0.11\n") && r.out.contains("Address: 172.18.0.4\n"),
+            "{}",
+            r.out
+        );
         // The default bridge: the host's resolver, which knows no container.
         put(&c, "/etc/resolv.conf", b"nameserver 10.0.2.3\n");
         let r = fake::run(&mut c.sh, &mut net, "nslookup db");
