@@ -384,3 +384,142 @@ dependency failed to start: container demo-cache-1 is unhealthy
         unhealthy.stderr
     );
 }
+
+/// The same project on the machine's real Docker daemon, through `--backend docker`:
+/// skipped, saying why, when no daemon answers or the host has no static busybox to
+/// make an image of.
+#[test]
+fn the_same_project_runs_on_a_real_daemon() {
+    use docklab::backend::docker::DockerBackend;
+    use docklab::backend::{Backend, ImportOptions, ListContainersOptions};
+    let Some(mut daemon) = DockerBackend::connect(None)
+        .ok()
+        .filter(|_| true)
+        .and_then(|mut b| b.version().is_ok().then_some(b))
+    else {
+        eprintln!("skipping: no Docker daemon answers");
+        return;
+    };
+    let Ok(busybox) = std::fs::read("/bin/busybox") else {
+        eprintln!("skipping: no /bin/busybox on this host; apt-get install busybox-static");
+        return;
+    };
+    let stamp = format!(
+        "{}{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    );
+    let project = format!("dlcompose{stamp}");
+    let mut rootfs = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(busybox.len() as u64);
+    header.set_mode(0o755);
+    header.set_entry_type(tar::EntryType::Regular);
+    rootfs
+        .append_data(&mut header, "bin/busybox", busybox.as_slice())
+        .unwrap();
+    let image_id = daemon
+        .import_image(
+            &rootfs.into_inner().unwrap(),
+            &ImportOptions {
+                repo: Some(project.clone()),
+                tag: Some("latest".into()),
+                ..Default::default()
+            },
+        )
+        .expect("import a busybox image");
+    let lab = Fixture::new();
+    let script = format!(
+        "mkdir {project}
+cd {project}
+cat > compose.yaml <<'YAML'
+services:
+  web:
+    image: {project}:latest
+    command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo hello from web; /bin/busybox sleep 60\"]
+    depends_on: [db]
+  db:
+    image: {project}:latest
+    command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo hello from db; /bin/busybox sleep 60\"]
+YAML
+docker compose up -d
+docker compose ps --format '{{{{.Name}}}} {{{{.Service}}}} {{{{.State}}}}'
+docker compose logs
+docker compose down -t 0
+"
+    );
+    let out = lab.docklab(&script, &["--jsonl", "--backend", "docker"]);
+    let records: Vec<Record> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Whatever happened, leave the daemon as it was.
+    let mut filters = docklab::backend::Filters::new();
+    filters.insert(
+        "label".into(),
+        vec![format!("com.docker.compose.project={project}")],
+    );
+    let left = daemon
+        .list_containers(&ListContainersOptions {
+            all: true,
+            filters: filters.clone(),
+            ..Default::default()
+        })
+        .unwrap_or_default();
+    for c in &left {
+        let _ = daemon.remove_container(c.id.as_deref().unwrap_or_default(), true, true);
+    }
+    let _ = daemon.remove_network(&format!("{project}_default"));
+    let _ = daemon.remove_image(&image_id, true, false);
+
+    let up = by_command(&records, "docker compose up -d");
+    assert_eq!(up.exit_code, 0, "{}", up.stderr);
+    assert_eq!(
+        up.stderr,
+        format!(
+            " Network {project}_default  Creating
+ Network {project}_default  Created
+ Container {project}-db-1  Creating
+ Container {project}-db-1  Created
+ Container {project}-web-1  Creating
+ Container {project}-web-1  Created
+ Container {project}-db-1  Starting
+ Container {project}-db-1  Started
+ Container {project}-web-1  Starting
+ Container {project}-web-1  Started
+"
+        )
+    );
+    let ps = records
+        .iter()
+        .find(|r| r.command.starts_with("docker compose ps"))
+        .unwrap();
+    assert_eq!(
+        ps.stdout,
+        format!("{project}-db-1 db running\n{project}-web-1 web running\n")
+    );
+    let logs = by_command(&records, "docker compose logs");
+    assert!(
+        logs.stdout.contains("db-1   | hello from db\n"),
+        "{}",
+        logs.stdout
+    );
+    assert!(
+        logs.stdout.contains("web-1  | hello from web\n"),
+        "{}",
+        logs.stdout
+    );
+    let down = by_command(&records, "docker compose down -t 0");
+    assert_eq!(down.exit_code, 0, "{}", down.stderr);
+    assert!(
+        down.stderr
+            .ends_with(&format!(" Network {project}_default  Removed\n")),
+        "{}",
+        down.stderr
+    );
+    assert!(left.is_empty(), "down left {left:?}");
+}

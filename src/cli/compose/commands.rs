@@ -484,7 +484,7 @@ pub fn attach(
             "Gracefully stopping... (press Ctrl+C again to force)"
         )?;
         let mut progress = Progress::new(context.terminal, "Stopping");
-        stop_containers(cli, &project, services, &mut progress, streams.stderr)?;
+        stop_containers(cli, &project, services, None, &mut progress, streams.stderr)?;
         progress.finish(streams.stderr);
     }
     Ok(0)
@@ -696,6 +696,7 @@ fn stop_containers(
     cli: &mut Cli<'_>,
     project: &Project,
     services: &[String],
+    timeout: Option<i64>,
     progress: &mut Progress,
     err: &mut dyn Write,
 ) -> Result<(), CliError> {
@@ -722,8 +723,7 @@ fn stop_containers(
             }
             let event = format!("Container {}", container_display_name(c));
             progress.status(err, &event, "Stopping");
-            cli.backend
-                .stop_container(c.id.as_deref().unwrap_or_default())?;
+            super::up::stop_now_or_gently(cli, c.id.as_deref().unwrap_or_default(), timeout)?;
             progress.status(err, &event, "Stopped");
         }
     }
@@ -741,7 +741,14 @@ pub fn stop(
         check_services(&project, &args.args)?;
     }
     let mut progress = Progress::new(context.terminal, "Stopping");
-    let result = stop_containers(cli, &project, &args.args, &mut progress, streams.stderr);
+    let result = stop_containers(
+        cli,
+        &project,
+        &args.args,
+        args.timeout,
+        &mut progress,
+        streams.stderr,
+    );
     progress.finish(streams.stderr);
     result?;
     Ok(0)

@@ -599,6 +599,23 @@ fn up_steps(
     Ok(())
 }
 
+/// `docker stop`, or with `-t 0` the kill a zero grace period comes to.
+pub(super) fn stop_now_or_gently(
+    cli: &mut Cli<'_>,
+    id: &str,
+    timeout: Option<i64>,
+) -> Result<(), CliError> {
+    match timeout {
+        Some(t) if t <= 0 => match cli.backend.kill_container(id, None) {
+            Ok(()) => Ok(()),
+            // It ended on its own in the meantime.
+            Err(e) if e.status() == Some(409) => Ok(()),
+            Err(e) => Err(e.into()),
+        },
+        _ => Ok(cli.backend.stop_container(id)?),
+    }
+}
+
 pub fn down(
     cli: &mut Cli<'_>,
     context: &Context,
@@ -639,7 +656,7 @@ pub fn down(
                 let event = format!("Container {}", container_display_name(c));
                 if is_running(c) {
                     progress.status(err, &event, "Stopping");
-                    cli.backend.stop_container(&id)?;
+                    stop_now_or_gently(cli, &id, args.timeout)?;
                     progress.status(err, &event, "Stopped");
                 }
                 progress.status(err, &event, "Removing");
