@@ -7,6 +7,7 @@
 
 pub mod docker;
 pub mod embedded;
+mod network_filters;
 
 pub use crate::engine::build::{BuildMessage, BuildOptions};
 pub use crate::engine::disk_usage::DiskUsage;
@@ -347,13 +348,13 @@ pub trait Backend {
     fn unpause_container(&mut self, _id: &str) -> Result<()> {
         Err(unsupported(self.name(), "docker unpause"))
     }
-    /// Exec create + start: runs `argv` in a running container, output to `streams`.
     /// Lets `d` pass for the engine: its clock moves on and the health checks that fall
     /// due run. A daemon's time is the host's, so by default this waits for it. Cheap
     /// to call often with small steps.
     fn pass_time(&mut self, d: std::time::Duration) {
         std::thread::sleep(d);
     }
+    /// Exec create + start: runs `argv` in a running container, output to `streams`.
     fn exec(
         &mut self,
         id: &str,
