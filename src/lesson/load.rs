@@ -497,7 +497,7 @@ fn check_resource_kinds(report: &mut Report<'_>, line: usize, check: &Check) {
         );
     }
     if let Some(p) = &check.compose_project {
-        if p.absent == !p.services.is_empty() {
+        if p.absent != p.services.is_empty() {
             report.at(
                 line,
                 "compose_project",
