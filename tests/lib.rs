@@ -7,6 +7,7 @@ mod book;
 mod checks;
 mod compose;
 mod compose_project;
+mod container_network_tools;
 mod docker_backend;
 mod generated_class;
 mod git_in_container;

@@ -73,7 +73,8 @@ fn engine_networked(ctx: &mut Ctx<'_>) -> bool {
 /// The DNS server programs ask: /etc/resolv.conf's first nameserver (`127.0.0.11` on a
 /// user-defined network, the host's own on the default bridge). Docker always writes
 /// that file; where nobody did, the embedded DNS is there if it knows the container's
-/// own name, and otherwise the C library's default, the local host, is asked.
+/// own name or the container is on a user-defined network, and otherwise the C
+/// library's default, the local host, is asked.
 pub(crate) fn nameserver(ctx: &mut Ctx<'_>) -> String {
     let from_file = text(ctx, "/etc/resolv.conf").lines().find_map(|l| {
         let mut w = l.split_whitespace();
@@ -85,7 +86,16 @@ pub(crate) fn nameserver(ctx: &mut Ctx<'_>) -> String {
         return server;
     }
     let own = own_hostname(ctx);
-    if !own.is_empty() && !ctx.host.lookup(&own).is_empty() {
+    let knows_me = !own.is_empty() && !ctx.host.lookup(&own).is_empty();
+    // Docker's default bridge (172.17.0.0/16) has no embedded DNS; every other network
+    // the engine puts a container on is user-defined and has.
+    let bridge = Ipv4Addr::new(172, 17, 0, 0);
+    let user_defined = ctx
+        .host
+        .addresses()
+        .iter()
+        .any(|(a, _)| u32::from(*a) & 0xffff_0000 != u32::from(bridge));
+    if knows_me || user_defined {
         EMBEDDED_DNS.to_string()
     } else {
         "127.0.0.1".to_string()
