@@ -183,3 +183,38 @@ docker ps --filter network=bridge --format '{{.Names}}'
     assert_eq!(on_n1, ["aa", "bb"]);
     assert_eq!(out[7].0, "bb\n");
 }
+
+#[test]
+fn redis_cli_reaches_a_redis_container_by_name() {
+    let lab = Fixture::new();
+    let out = outputs(
+        &lab,
+        "docker network create cache
+docker run -d --network cache --name db redis:7.4
+docker exec db redis-cli set greeting hello
+docker run --rm --network cache redis:7.4 redis-cli -h db ping
+docker run --rm --network cache redis:7.4 redis-cli -h db get greeting
+docker run --rm --network cache redis:7.4 redis-cli -h nosuch ping
+docker run --rm --network cache redis:7.4 redis-cli -h db -p 6380 ping
+docker run --rm redis:7.4 redis-cli -h db ping
+",
+    );
+    assert_eq!(out[3].0, "PONG\n", "{:?}", out[3]);
+    assert_eq!(
+        out[4].0, "hello\n",
+        "the server's keyspace as it is now: {:?}",
+        out[4]
+    );
+    assert_eq!(
+        out[5].1,
+        "Could not connect to Redis at nosuch:6379: Name or service not known\n"
+    );
+    assert_eq!(
+        out[6].1,
+        "Could not connect to Redis at db:6380: Connection refused\n"
+    );
+    assert_eq!(
+        out[7].1, "Could not connect to Redis at db:6379: Name or service not known\n",
+        "no names on the default bridge"
+    );
+}

@@ -260,9 +260,10 @@ impl Engine {
                     .unwrap_or_default();
                 let mut fs = LiveFs::new(self.layer_stack(&layers)?, self.upper_path(&c.id));
                 for m in &c.mounts {
-                    if let Some(host) = &m.host {
-                        fs = fs.with_bind(&m.destination, host.clone());
-                    }
+                    fs = match &m.host {
+                        Some(host) => fs.with_bind(&m.destination, host.clone()),
+                        None => fs.with_volume(&m.destination, self.volume_path(&m.name)),
+                    };
                 }
                 let view = ContainerView::new(
                     &c.id,

@@ -106,7 +106,7 @@ impl Engine {
         Ok(path)
     }
 
-    fn volume_path(&self, name: &str) -> PathBuf {
+    pub(super) fn volume_path(&self, name: &str) -> PathBuf {
         self.state_dir.join("volumes").join(format!("{name}.tar"))
     }
 

@@ -1113,6 +1113,9 @@ pub fn redis_cli(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
     } else {
         None
     };
+    if !local {
+        return remote(ctx, &host, port, password.as_deref(), &commands, tty, io);
+    }
     let Some(mut server) = server else {
         let why = if local || host.parse::<std::net::IpAddr>().is_ok() {
             "Connection refused"
@@ -1169,6 +1172,71 @@ pub fn redis_cli(ctx: &mut Ctx<'_>, argv: &[String], io: Streams<'_>) -> i32 {
                     .write(&vfs::normalize(&server.dir, "dump.rdb"), &bytes, false);
             }
             reply
+        };
+        if matches!(reply, Reply::Error(_)) {
+            status = 1;
+        }
+        let text = if tty && cmd != "INFO" {
+            format_tty(&reply, "").into_bytes()
+        } else {
+            format_raw(&reply)
+        };
+        let _ = io.stdout.write_all(&text);
+    }
+    status
+}
+
+/// `redis-cli -h HOST`: the server in another container, reached over the engine's
+/// network by its name (the embedded DNS) and spoken to in RESP2.
+fn remote(
+    ctx: &mut Ctx<'_>,
+    host: &str,
+    port: u16,
+    password: Option<&str>,
+    commands: &[Vec<String>],
+    tty: bool,
+    io: Streams<'_>,
+) -> i32 {
+    use super::netdb::{Connect, connect, connect_error, resolve};
+    let fail = |io: Streams<'_>, why: &str| {
+        let _ = writeln!(
+            io.stderr,
+            "Could not connect to Redis at {host}:{port}: {why}"
+        );
+        1
+    };
+    let Some(addr) = resolve(ctx, host) else {
+        return fail(io, "Name or service not known");
+    };
+    let to = match connect(ctx, addr, port) {
+        Connect::To(to) => to,
+        other => return fail(io, connect_error(other)),
+    };
+    let Ok(stream) = std::net::TcpStream::connect_timeout(&to, Duration::from_secs(5)) else {
+        return fail(io, "Connection refused");
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(_) => return fail(io, "Connection refused"),
+    };
+    let mut reader = std::io::BufReader::new(stream);
+    let mut ask = |args: &[Vec<u8>]| -> Option<Reply> {
+        std::io::Write::write_all(&mut writer, &resp::encode_command(args)).ok()?;
+        resp::read_reply(&mut reader)
+    };
+    if let Some(p) = password
+        && let Some(Reply::Error(e)) = ask(&[b"AUTH".to_vec(), p.as_bytes().to_vec()])
+    {
+        let _ = writeln!(io.stderr, "AUTH failed: {e}");
+    }
+    let mut status = 0;
+    for words in commands {
+        let args: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
+        let cmd = upper(&args[0]);
+        let Some(reply) = ask(&args) else {
+            let _ = writeln!(io.stderr, "Error: Server closed the connection");
+            return 1;
         };
         if matches!(reply, Reply::Error(_)) {
             status = 1;
@@ -1334,7 +1402,7 @@ fn answer(
     }
     if !read_only(&cmd) {
         return Reply::err(format!(
-            "ERR docklab serves this keyspace read-only on a published port; '{}' must run inside the container: docker exec CONTAINER redis-cli ...",
+            "ERR docklab serves this keyspace read-only over the network; '{}' must run inside the container: docker exec CONTAINER redis-cli ...",
             cmd.to_ascii_lowercase()
         ));
     }

@@ -55,6 +55,52 @@ impl Reply {
     }
 }
 
+/// Reads one reply off `input`, as a client does; None when the stream ends first or
+/// the bytes are not RESP2.
+pub fn read_reply(input: &mut impl std::io::BufRead) -> Option<Reply> {
+    read_reply_at(input, 0)
+}
+
+fn read_reply_at(input: &mut impl std::io::BufRead, depth: usize) -> Option<Reply> {
+    if depth > 64 {
+        return None;
+    }
+    let mut line = Vec::new();
+    input.read_until(b'\n', &mut line).ok()?;
+    let line = line.strip_suffix(b"\r\n")?;
+    let (&kind, rest) = line.split_first()?;
+    let text = String::from_utf8_lossy(rest).into_owned();
+    match kind {
+        b'+' => Some(Reply::Status(text)),
+        b'-' => Some(Reply::Error(text)),
+        b':' => text.parse().ok().map(Reply::Int),
+        b'$' => {
+            let len: i64 = text.parse().ok()?;
+            if len < 0 {
+                return Some(Reply::Bulk(None));
+            }
+            let len = usize::try_from(len).ok().filter(|n| *n <= 512 << 20)?;
+            let mut body = vec![0; len + 2];
+            input.read_exact(&mut body).ok()?;
+            body.truncate(len);
+            Some(Reply::Bulk(Some(body)))
+        }
+        b'*' => {
+            let n: i64 = text.parse().ok()?;
+            if n < 0 {
+                return Some(Reply::Bulk(None));
+            }
+            let n = usize::try_from(n).ok().filter(|n| *n <= 1 << 20)?;
+            let mut items = Vec::with_capacity(n.min(1024));
+            for _ in 0..n {
+                items.push(read_reply_at(input, depth + 1)?);
+            }
+            Some(Reply::Array(items))
+        }
+        _ => None,
+    }
+}
+
 /// A command as a RESP array of bulk strings (what clients send and the AOF holds).
 pub fn encode_command(args: &[Vec<u8>]) -> Vec<u8> {
     let mut out = format!("*{}\r\n", args.len()).into_bytes();
@@ -226,6 +272,22 @@ pub fn split_args(line: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replies_read_back_as_they_were_encoded() {
+        let reply = Reply::Array(vec![
+            Reply::ok(),
+            Reply::Int(-3),
+            Reply::bulk("a\r\nb"),
+            Reply::Bulk(None),
+            Reply::err("ERR x"),
+        ]);
+        let mut bytes = Vec::new();
+        reply.encode(&mut bytes);
+        assert_eq!(read_reply(&mut &bytes[..]), Some(reply));
+        assert_eq!(read_reply(&mut &b"$5\r\nab"[..]), None);
+        assert_eq!(read_reply(&mut &b"?x\r\n"[..]), None);
+    }
 
     #[test]
     fn replies_encode_as_resp2() {
