@@ -439,14 +439,16 @@ cat > compose.yaml <<'YAML'
 services:
   web:
     image: {project}:latest
-    command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo hello from web; /bin/busybox sleep 60\"]
+    command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo hello from web; /bin/busybox touch /ready; /bin/busybox sleep 60\"]
     depends_on: [db]
   db:
     image: {project}:latest
-    command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo hello from db; /bin/busybox sleep 60\"]
+    command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo hello from db; /bin/busybox touch /ready; /bin/busybox sleep 60\"]
 YAML
 docker compose up -d
 docker compose ps --format '{{{{.Name}}}} {{{{.Service}}}} {{{{.State}}}}'
+docker compose exec -T web /bin/busybox sh -c 'until [ -f /ready ]; do /bin/busybox usleep 100000; done'
+docker compose exec -T db /bin/busybox sh -c 'until [ -f /ready ]; do /bin/busybox usleep 100000; done'
 docker compose logs
 docker compose down -t 0
 "
