@@ -188,6 +188,7 @@ cat > .env <<'ENV'
 TAG=1.27
 ENV
 cat > docker-compose.yml <<'YAML'
+version: \"3.8\"
 services:
   web:
     image: nginx:${TAG}
@@ -200,6 +201,11 @@ docker compose config
     );
     let config = by_command(&records, "docker compose config");
     assert_eq!(config.exit_code, 0, "{}", config.stderr);
+    // logrus's text formatter, as compose warns away from a terminal.
+    assert_eq!(
+        config.stderr,
+        "time=\"2026-03-01T12:00:00Z\" level=warning msg=\"/shop/docker-compose.yml: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion\"\n"
+    );
     assert_eq!(
         config.stdout,
         "name: shop
