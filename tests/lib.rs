@@ -16,6 +16,7 @@ mod grade;
 mod health;
 mod httpd_app;
 mod lessons;
+mod mounts;
 mod networks;
 mod node_apps;
 mod python_apps;

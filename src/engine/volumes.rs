@@ -388,6 +388,10 @@ impl Engine {
                 }
             }
         }
+        // `:ro`: the process sees the files and may change none of them.
+        for mount in mounts.iter().filter(|m| m.read_only) {
+            snapshot.mount_read_only(&mount.destination);
+        }
         Ok(snapshot)
     }
 

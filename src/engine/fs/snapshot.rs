@@ -24,6 +24,9 @@ pub struct Snapshot {
     upper: Layer,
     now: Timestamp,
     read_only: bool,
+    /// Mount points mounted read-only (`-v NAME:/data:ro`): writing under them fails
+    /// with EROFS while the rest stays writable.
+    read_only_under: Vec<String>,
     /// Whether the upper holds hard links, whose shared file must move when its path goes.
     has_links: bool,
     /// The uid and gid that files, directories and links created here get: the user the
@@ -39,6 +42,7 @@ impl Snapshot {
             upper: Layer::new(),
             now: Timestamp::default(),
             read_only: false,
+            read_only_under: Vec::new(),
             has_links: false,
             owner: (0, 0),
         }
@@ -48,6 +52,7 @@ impl Snapshot {
     pub fn view(parent: Arc<LayerStack>) -> Snapshot {
         Snapshot {
             read_only: true,
+            read_only_under: Vec::new(),
             ..Snapshot::prepare(parent)
         }
     }
@@ -220,6 +225,32 @@ impl Snapshot {
         Ok(())
     }
 
+    /// Makes everything under `dir` read-only, as a `:ro` mount is.
+    pub fn mount_read_only(&mut self, dir: &str) {
+        let dir = dir.trim_end_matches('/').to_string();
+        if !self.read_only_under.contains(&dir) {
+            self.read_only_under.push(dir);
+        }
+    }
+
+    /// Whether `path` (resolved) may be changed: not under a read-only mount.
+    fn writable_at(&self, path: &str) -> io::Result<()> {
+        self.writable()?;
+        let under = |d: &String| {
+            path == d
+                || path
+                    .strip_prefix(d.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        if self.read_only_under.iter().any(under) {
+            return Err(io::Error::new(
+                ErrorKind::ReadOnlyFilesystem,
+                "Read-only file system",
+            ));
+        }
+        Ok(())
+    }
+
     fn writable(&self) -> io::Result<()> {
         if self.read_only {
             Err(io::Error::new(
@@ -372,6 +403,7 @@ impl Snapshot {
         self.writable()?;
         let target = self.resolve(target, false)?;
         let path = self.resolve(path, false)?;
+        self.writable_at(&path)?;
         let Some(node) = self.resolved(&target) else {
             return Err(error(ErrorKind::NotFound));
         };
@@ -565,6 +597,7 @@ impl Vfs for Snapshot {
     fn write(&mut self, path: &str, data: &[u8], append: bool) -> io::Result<()> {
         self.writable()?;
         let path = self.resolve(path, true)?;
+        self.writable_at(&path)?;
         self.parent_dir(&path)?;
         let path = self.inode_path(&path);
         match self.resolved(&path) {
@@ -613,6 +646,9 @@ impl Vfs for Snapshot {
     fn create_dir(&mut self, path: &str) -> io::Result<()> {
         self.writable()?;
         let path = self.resolve(path, false)?;
+        if path != "/" && self.lookup(&path).is_none() {
+            self.writable_at(&path)?;
+        }
         if path == "/" || self.lookup(&path).is_some() {
             return Err(error(ErrorKind::AlreadyExists));
         }
@@ -626,6 +662,9 @@ impl Vfs for Snapshot {
     fn remove_file(&mut self, path: &str) -> io::Result<()> {
         self.writable()?;
         let path = self.resolve(path, false)?;
+        if self.lookup(&path).is_some() {
+            self.writable_at(&path)?;
+        }
         match self.lookup(&path) {
             None => return Err(error(ErrorKind::NotFound)),
             Some(node) if node.is_dir() => return Err(error(ErrorKind::IsADirectory)),
@@ -639,6 +678,9 @@ impl Vfs for Snapshot {
     fn remove_dir(&mut self, path: &str) -> io::Result<()> {
         self.writable()?;
         let path = self.resolve(path, false)?;
+        if self.lookup(&path).is_some() {
+            self.writable_at(&path)?;
+        }
         if path == "/" {
             return Err(io::Error::new(ErrorKind::ResourceBusy, "Resource busy"));
         }
@@ -659,6 +701,8 @@ impl Vfs for Snapshot {
         self.writable()?;
         let from = self.resolve(from, false)?;
         let to = self.resolve(to, false)?;
+        self.writable_at(&from)?;
+        self.writable_at(&to)?;
         let Some(source) = self.lookup(&from) else {
             return Err(error(ErrorKind::NotFound));
         };
@@ -701,6 +745,7 @@ impl Vfs for Snapshot {
     fn set_mode(&mut self, path: &str, mode: u32) -> io::Result<()> {
         self.writable()?;
         let path = self.inode_path(&self.resolve(path, true)?);
+        self.writable_at(&path)?;
         let mut node = self.existing(&path)?;
         node.mode = mode & 0o7777;
         self.set(&path, node);
@@ -710,6 +755,7 @@ impl Vfs for Snapshot {
     fn set_mtime(&mut self, path: &str, mtime: i64) -> io::Result<()> {
         self.writable()?;
         let path = self.inode_path(&self.resolve(path, true)?);
+        self.writable_at(&path)?;
         let mut node = self.existing(&path)?;
         node.mtime = Timestamp::from_secs(mtime);
         self.set(&path, node);
@@ -719,6 +765,9 @@ impl Vfs for Snapshot {
     fn symlink(&mut self, target: &str, path: &str) -> io::Result<()> {
         self.writable()?;
         let path = self.resolve(path, false)?;
+        if path != "/" && self.lookup(&path).is_none() {
+            self.writable_at(&path)?;
+        }
         if path == "/" || self.lookup(&path).is_some() {
             return Err(error(ErrorKind::AlreadyExists));
         }
