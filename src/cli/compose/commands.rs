@@ -569,6 +569,15 @@ pub fn run(
         }
     }
     let image_id = cli.backend.inspect_image(&image)?.id.unwrap_or_default();
+    // The one-off joins the project's networks and volumes, made now if need be.
+    super::up::ensure_networks(
+        cli,
+        &project,
+        std::slice::from_ref(name),
+        &mut progress,
+        streams.stderr,
+    )?;
+    super::up::ensure_volumes(cli, &project, &mut progress, streams.stderr)?;
     // One-off containers are `PROJECT-SERVICE-run-XXXXXXXXXXXX`.
     let existing = project_containers(cli, &project.name, true, Some(name), Some(true))?;
     let suffix: String = {

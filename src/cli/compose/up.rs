@@ -212,7 +212,7 @@ fn ensure_image(
 }
 
 /// Makes the project's networks that services use and that are not there yet.
-fn ensure_networks(
+pub(super) fn ensure_networks(
     cli: &mut Cli<'_>,
     project: &Project,
     services: &[String],
@@ -270,7 +270,7 @@ fn ensure_networks(
 }
 
 /// Makes the project's volumes that are not there yet.
-fn ensure_volumes(
+pub(super) fn ensure_volumes(
     cli: &mut Cli<'_>,
     project: &Project,
     progress: &mut Progress,
