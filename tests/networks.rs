@@ -218,3 +218,26 @@ docker run --rm redis:7.4 redis-cli -h db ping
         "no names on the default bridge"
     );
 }
+
+#[test]
+fn an_interactive_shell_on_a_network_resolves_its_peers() {
+    let lab = Fixture::new();
+    let out = outputs(
+        &lab,
+        "docker network create appnet
+docker run -d --network appnet --name api nginx
+docker run -it --network appnet --name cli alpine sh
+wget -qO- http://api/ | grep title
+exit
+docker inspect -f '{{range .NetworkSettings.Networks}}[{{.IPAddress}}]{{end}}' cli
+docker network inspect -f '{{len .Containers}}' appnet
+",
+    );
+    assert_eq!(
+        out[3].0, "<title>Welcome to nginx!</title>\n",
+        "{:?}",
+        out[3]
+    );
+    assert_eq!(out[5].0, "[]\n", "a stopped container has no address");
+    assert_eq!(out[6].0, "1\n", "only api is still on the network");
+}

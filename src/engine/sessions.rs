@@ -107,6 +107,11 @@ impl Engine {
             _ => format!("{home}/.ash_history"),
         };
         if !exec {
+            // The container starts: its endpoints get their addresses.
+            if let Err(e) = self.attach_endpoints(&record.id) {
+                self.release_endpoints(&record.id);
+                return Err(e);
+            }
             let now = self.now_rfc3339();
             let c = self.containers.get_mut(&record.id).expect("found above");
             c.status = Status::Running;
@@ -212,6 +217,8 @@ impl Engine {
             c.status = Status::Exited;
             c.exit_code = i64::from(code);
             c.finished_at = Some(now);
+            self.release_endpoints(&id);
+            let c = self.containers.get_mut(&id).expect("found above");
             let auto_remove = c
                 .config
                 .host_config
