@@ -893,7 +893,12 @@ impl Engine {
             if e.ip.is_none() {
                 continue;
             }
-            for (c, ce) in self.members(&n.id) {
+            // The container itself is among them even while it is still starting.
+            let mut members = self.members(&n.id);
+            if !members.iter().any(|(c, _)| c.id == me.id) {
+                members.push((me, e));
+            }
+            for (c, ce) in members {
                 let Some(ip) = ce.ip else { continue };
                 peers.add_up(ip);
                 for port in self.container_ports_served(c) {
