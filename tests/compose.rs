@@ -531,3 +531,42 @@ docker compose down -t 0
     );
     assert!(left.is_empty(), "down left {left:?}");
 }
+
+#[test]
+fn containers_of_services_no_longer_in_the_file_are_orphans() {
+    let lab = Fixture::new();
+    let records = lab.records(
+        "docker pull -q alpine
+mkdir demo
+cd demo
+cat > compose.yaml <<'YAML'
+services:
+  old:
+    image: alpine
+    command: [\"sleep\", \"100\"]
+  app:
+    image: alpine
+    command: [\"sleep\", \"100\"]
+YAML
+docker compose up -d
+cat > compose.yaml <<'YAML'
+services:
+  app:
+    image: alpine
+    command: [\"sleep\", \"100\"]
+YAML
+docker compose up -d
+docker compose up -d --remove-orphans
+",
+    );
+    let warned = &records[records.len() - 2];
+    assert_eq!(
+        warned.stderr,
+        "time=\"2026-03-01T12:00:00Z\" level=warning msg=\"Found orphan containers ([demo-old-1]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\"\n Container demo-app-1  Running\n"
+    );
+    let removed = records.last().unwrap();
+    assert_eq!(
+        removed.stderr,
+        " Container demo-old-1  Stopping\n Container demo-old-1  Stopped\n Container demo-old-1  Removing\n Container demo-old-1  Removed\n Container demo-app-1  Running\n"
+    );
+}

@@ -472,7 +472,7 @@ pub fn up(
     let mut progress = Progress::new(context.terminal, "Running");
     let result = up_steps(
         cli,
-        &project,
+        context,
         &order,
         args,
         create_only,
@@ -489,13 +489,15 @@ pub fn up(
 
 fn up_steps(
     cli: &mut Cli<'_>,
-    project: &Project,
+    context: &Context,
     order: &[String],
     args: &UpArgs,
     create_only: bool,
     progress: &mut Progress,
     err: &mut dyn Write,
 ) -> Result<(), CliError> {
+    let project = context.project();
+    let terminal = context.terminal;
     // Images first: a missing one stops everything before anything is made.
     let mut images = BTreeMap::new();
     for name in order {
@@ -513,6 +515,49 @@ fn up_steps(
     }
     ensure_networks(cli, project, order, progress, err)?;
     ensure_volumes(cli, project, progress, err)?;
+    // Containers of services the file no longer has.
+    let mut orphans: Vec<ContainerSummary> =
+        project_containers(cli, &project.name, true, None, Some(false))?
+            .into_iter()
+            .filter(|c| {
+                !project
+                    .services
+                    .contains_key(label(c, SERVICE_LABEL).unwrap_or(""))
+            })
+            .filter(|c| {
+                !project
+                    .disabled
+                    .contains_key(label(c, SERVICE_LABEL).unwrap_or(""))
+            })
+            .collect();
+    orphans.sort_by_key(container_display_name);
+    if !orphans.is_empty() {
+        if args.remove_orphans {
+            for c in &orphans {
+                let id = c.id.clone().unwrap_or_default();
+                let event = format!("Container {}", container_display_name(c));
+                if is_running(c) {
+                    progress.status(err, &event, "Stopping");
+                    cli.backend.stop_container(&id)?;
+                    progress.status(err, &event, "Stopped");
+                }
+                progress.status(err, &event, "Removing");
+                cli.backend.remove_container(&id, true, false)?;
+                progress.status(err, &event, "Removed");
+            }
+        } else {
+            let names: Vec<String> = orphans.iter().map(container_display_name).collect();
+            super::warn(
+                cli,
+                terminal,
+                err,
+                &format!(
+                    "Found orphan containers ([{}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.",
+                    names.join(" ")
+                ),
+            );
+        }
+    }
     // Converge: one container per service, kept when its configuration is unchanged.
     let mut to_start: Vec<(String, String, String)> = Vec::new();
     for name in order {
