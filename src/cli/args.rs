@@ -703,3 +703,31 @@ verb! {
         pub args: Vec<String>,
     }
 }
+
+verb! {
+    /// `docker image prune`.
+    pub struct ImagePruneArgs {
+        #[arg(short, long)]
+        pub all: bool,
+        #[arg(long)]
+        pub filter: Vec<String>,
+        #[arg(short, long)]
+        pub force: bool,
+        pub args: Vec<String>,
+    }
+}
+
+verb! {
+    /// `docker system prune`.
+    pub struct SystemPruneArgs {
+        #[arg(short, long)]
+        pub all: bool,
+        #[arg(long)]
+        pub filter: Vec<String>,
+        #[arg(short, long)]
+        pub force: bool,
+        #[arg(long)]
+        pub volumes: bool,
+        pub args: Vec<String>,
+    }
+}

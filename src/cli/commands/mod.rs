@@ -7,6 +7,7 @@ mod df;
 mod images;
 mod login;
 mod networks;
+mod prune;
 mod pull;
 mod push;
 mod rmi;
@@ -120,6 +121,22 @@ pub static VERBS: &[Verb] = &[
         args: ArgRule::Range(1, 2),
         handler: containers::import,
         flags: <ImportArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker image prune",
+        names: &["image prune"],
+        help: include_str!("../help/image-prune.txt"),
+        args: ArgRule::None,
+        handler: prune::image,
+        flags: <ImagePruneArgs as CommandFactory>::command,
+    },
+    Verb {
+        path: "docker system prune",
+        names: &["system prune"],
+        help: include_str!("../help/system-prune.txt"),
+        args: ArgRule::None,
+        handler: prune::system,
+        flags: <SystemPruneArgs as CommandFactory>::command,
     },
     Verb {
         path: "docker network create",
