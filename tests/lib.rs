@@ -19,6 +19,7 @@ mod lessons;
 mod mounts;
 mod networks;
 mod node_apps;
+mod not_carried;
 mod prune;
 mod python_apps;
 mod registry;

@@ -25,6 +25,11 @@ pub enum EngineError {
         "pull access denied for {0}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
     )]
     PullAccessDenied(String),
+    /// An official image Docker Hub has and the lab's offline hub does not.
+    #[error(
+        "docklab: the lab's hub does not carry {0}, which Docker Hub has: this lab is offline, and its hub carries the official images {1} and a few others (docker images lists what you have)"
+    )]
+    NotCarried(String, String),
     #[error("manifest for {0} not found: manifest unknown: manifest unknown")]
     ManifestUnknown(String),
     #[error("Get \"https://{0}/v2/\": dial tcp: lookup {0}: no such host")]
@@ -68,7 +73,7 @@ impl EngineError {
             | EngineError::NoSuchNetwork(_) => 404,
             EngineError::Forbidden(_) => 403,
             EngineError::ManifestUnknown(_) => 404,
-            EngineError::PullAccessDenied(_) => 404,
+            EngineError::PullAccessDenied(_) | EngineError::NotCarried(..) => 404,
             EngineError::InvalidReference(_) | EngineError::BadRequest(_) => 400,
             EngineError::Conflict(_) => 409,
             _ => 500,

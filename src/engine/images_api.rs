@@ -312,7 +312,15 @@ impl Engine {
             .resolve(target.domain(), target.path(), &wanted)
             .map_err(|e| match e {
                 HubError::RepositoryNotFound => {
-                    EngineError::PullAccessDenied(target.familiar_name())
+                    if target.domain() == "docker.io" && super::hub::is_on_docker_hub(target.path())
+                    {
+                        EngineError::NotCarried(
+                            target.familiar_name(),
+                            super::hub::carried_official_images().join(", "),
+                        )
+                    } else {
+                        EngineError::PullAccessDenied(target.familiar_name())
+                    }
                 }
                 HubError::ManifestUnknown => EngineError::ManifestUnknown(target.familiar_string()),
                 HubError::UnknownRegistry(host) => EngineError::UnknownRegistry(host),

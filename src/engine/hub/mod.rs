@@ -161,6 +161,32 @@ fn repository(domain: &str, path: &str) -> Result<&'static catalog::Repository, 
         .ok_or(HubError::RepositoryNotFound)
 }
 
+/// Whether Docker Hub has repository `path` (`library/mysql`, `ubuntu/mysql`): an
+/// official image, or one the search index lists.
+pub fn is_on_docker_hub(path: &str) -> bool {
+    let short = path.strip_prefix("library/");
+    short.is_some_and(|name| {
+        include_str!("official.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .any(|l| l.trim() == name)
+    }) || search::indexed(short.unwrap_or(path))
+}
+
+/// The official images the lab's hub carries, by name.
+pub fn carried_official_images() -> Vec<String> {
+    let mut names: Vec<String> = catalog()
+        .repositories
+        .iter()
+        .filter(|r| r.domain == "docker.io")
+        .filter_map(|r| r.path.strip_prefix("library/"))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 impl Hub {
     /// A hub; with `cache_dir`, resolved manifests and configs persist across runs.
     pub fn new(cache_dir: Option<PathBuf>) -> Hub {

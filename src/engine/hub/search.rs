@@ -34,6 +34,11 @@ fn entries() -> impl Iterator<Item = Entry> {
         })
 }
 
+/// Whether the index lists repository `name` (`nginx`, `ubuntu/mysql`).
+pub(super) fn indexed(name: &str) -> bool {
+    entries().any(|e| e.name == name)
+}
+
 /// How well `entry` matches `term` (lower is better), or None when it does not: the
 /// name itself, then the term's own organisation, then repositories named like it,
 /// names starting with it, names containing it, and descriptions mentioning it.
