@@ -570,3 +570,39 @@ docker compose up -d --remove-orphans
         " Container demo-old-1  Stopping\n Container demo-old-1  Stopped\n Container demo-old-1  Removing\n Container demo-old-1  Removed\n Container demo-app-1  Running\n"
     );
 }
+
+#[test]
+fn ls_lists_projects_by_their_labels_and_version_names_the_release() {
+    let lab = Fixture::new();
+    let records = lab.records(
+        "docker pull -q alpine
+mkdir demo
+cd demo
+cat > compose.yaml <<'YAML'
+services:
+  a:
+    image: alpine
+    command: [\"sleep\", \"100\"]
+  b:
+    image: alpine
+YAML
+docker compose up -d
+cd /
+docker compose ls
+docker compose ls -a
+docker compose version
+",
+    );
+    assert_eq!(
+        by_command(&records, "docker compose ls").stdout,
+        "NAME                STATUS              CONFIG FILES\ndemo                running(1)          /demo/compose.yaml\n"
+    );
+    assert_eq!(
+        by_command(&records, "docker compose ls -a").stdout,
+        "NAME                STATUS                  CONFIG FILES\ndemo                exited(1), running(1)   /demo/compose.yaml\n"
+    );
+    assert_eq!(
+        by_command(&records, "docker compose version").stdout,
+        "Docker Compose version v2.36.2\n"
+    );
+}

@@ -8,7 +8,9 @@ use super::up::{
     Instance, build_service, check_services, container_display_name, create_container, label,
     project_containers, pull_service, wait_dependencies,
 };
-use super::{ConfigArgs, Context, ExecArgs, LogsArgs, PsArgs, RunArgs, ServicesArgs};
+use super::{
+    ConfigArgs, Context, ExecArgs, LogsArgs, LsArgs, PsArgs, RunArgs, ServicesArgs, VersionArgs,
+};
 use crate::backend::LogsOptions;
 use crate::cli::format::{self, command_column, human_duration};
 use crate::cli::{Cli, CliError};
@@ -833,5 +835,73 @@ pub fn restart(
     })();
     progress.finish(streams.stderr);
     result?;
+    Ok(0)
+}
+
+/// `docker compose version`.
+pub fn version(args: &VersionArgs, streams: Streams<'_>) -> Result<i32, CliError> {
+    if args.short {
+        writeln!(streams.stdout, "{COMPOSE_VERSION}")?;
+    } else if args.format.as_deref() == Some("json") {
+        writeln!(streams.stdout, "{{\"version\":\"v{COMPOSE_VERSION}\"}}")?;
+    } else {
+        writeln!(streams.stdout, "Docker Compose version v{COMPOSE_VERSION}")?;
+    }
+    Ok(0)
+}
+
+/// `docker compose ls`: the projects the engine's containers belong to, by their
+/// labels: each one's states counted (`running(2)`) and its compose files.
+pub fn ls(cli: &mut Cli<'_>, args: &LsArgs, streams: Streams<'_>) -> Result<i32, CliError> {
+    let mut filters = crate::backend::Filters::new();
+    filters.insert("label".into(), vec![PROJECT_LABEL.to_string()]);
+    let containers = cli
+        .backend
+        .list_containers(&crate::backend::ListContainersOptions {
+            all: args.all,
+            filters,
+            ..Default::default()
+        })?;
+    let mut projects: BTreeMap<String, (BTreeMap<String, usize>, Vec<String>)> = BTreeMap::new();
+    for c in containers.iter().filter(|c| label(c, HASH_LABEL).is_some()) {
+        let Some(name) = label(c, PROJECT_LABEL) else {
+            continue;
+        };
+        let entry = projects.entry(name.to_string()).or_default();
+        let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+        *entry.0.entry(state).or_default() += 1;
+        for f in label(c, CONFIG_FILES_LABEL).unwrap_or("").split(',') {
+            if !entry.1.iter().any(|x| x == f) {
+                entry.1.push(f.to_string());
+            }
+        }
+    }
+    if args.quiet {
+        for name in projects.keys() {
+            writeln!(streams.stdout, "{name}")?;
+        }
+        return Ok(0);
+    }
+    let rows: Vec<(String, String, String)> = projects
+        .into_iter()
+        .map(|(name, (states, files))| {
+            let status: Vec<String> = states.iter().map(|(s, n)| format!("{s}({n})")).collect();
+            (name, status.join(", "), files.join(","))
+        })
+        .collect();
+    if args.format.as_deref() == Some("json") {
+        let list: Vec<Value> = rows
+            .iter()
+            .map(|(n, s, f)| json!({"Name": n, "Status": s, "ConfigFiles": f}))
+            .collect();
+        writeln!(streams.stdout, "{}", Value::Array(list))?;
+        return Ok(0);
+    }
+    let mut table = format::TableWriter::with_params(20, 3, ' ');
+    table.write_str("NAME\tSTATUS\tCONFIG FILES\n");
+    for (n, s, f) in &rows {
+        table.write_str(&format!("{n}\t{s}\t{f}\n"));
+    }
+    streams.stdout.write_all(table.finish().as_bytes())?;
     Ok(0)
 }

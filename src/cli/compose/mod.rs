@@ -213,6 +213,28 @@ compose_args! {
 }
 
 compose_args! {
+    pub struct LsArgs {
+        #[arg(short, long)]
+        pub all: bool,
+        #[arg(short, long)]
+        pub quiet: bool,
+        #[arg(long)]
+        pub format: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+compose_args! {
+    pub struct VersionArgs {
+        #[arg(long)]
+        pub short: bool,
+        #[arg(short, long)]
+        pub format: Option<String>,
+        pub args: Vec<String>,
+    }
+}
+
+compose_args! {
     /// `build`, `pull`, `stop`, `start`, `restart`: services and a few flags.
     pub struct ServicesArgs {
         #[arg(short, long)]
@@ -328,6 +350,12 @@ const SUBCOMMANDS: &[(&str, &str, ArgRule)] = &[
         "Usage:  docker compose restart [OPTIONS] [SERVICE...]\n",
         ArgRule::Min(0),
     ),
+    ("ls", "Usage:  docker compose ls [OPTIONS]\n", ArgRule::None),
+    (
+        "version",
+        "Usage:  docker compose version [OPTIONS]\n",
+        ArgRule::None,
+    ),
 ];
 
 /// Splits compose's own flags from the subcommand and its words.
@@ -405,10 +433,21 @@ pub fn run(
         "pull" => "docker compose pull",
         "stop" => "docker compose stop",
         "start" => "docker compose start",
+        "ls" => "docker compose ls",
+        "version" => "docker compose version",
         _ => "docker compose restart",
     };
     let sub = sub_verb(path, usage, *rule);
     let args = &rest[1..];
+    // These two need no compose file.
+    if *name == "version" {
+        let a: VersionArgs = sub.parse(args)?;
+        return commands::version(&a, streams);
+    }
+    if *name == "ls" {
+        let a: LsArgs = sub.parse(args)?;
+        return commands::ls(cli, &a, streams);
+    }
     let env: BTreeMap<String, String> = cli.env.iter().cloned().collect();
     let cwd = env.get("PWD").cloned().unwrap_or_else(|| "/".to_string());
     let options = load::LoadOptions {
