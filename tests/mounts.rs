@@ -54,3 +54,45 @@ docker run --rm -v ./site:/site:ro busybox sh -c 'echo hi > /site/index.html'
         "nothing reached the workspace"
     );
 }
+
+#[test]
+fn mount_type_bind_binds_a_workspace_directory_as_v_does() {
+    let lab = Fixture::new();
+    std::fs::create_dir_all(lab.workspace().join("site")).unwrap();
+    std::fs::write(lab.workspace().join("site/index.html"), "hello\n").unwrap();
+    let records = lab.records(
+        "docker run --rm --mount type=bind,source=./site,target=/site busybox cat /site/index.html
+docker run --rm --mount type=bind,src=./site,dst=/site,readonly busybox sh -c 'echo x > /site/a'
+docker run --rm --mount type=bind,source=./nope,target=/site busybox true
+docker run --rm --mount type=bind,source=./site,target=/site busybox sh -c 'echo new > /site/b'
+docker run --rm --mount type=tmpfs,target=/t busybox true
+",
+    );
+    assert_eq!(records[0].stdout, "hello\n");
+    assert_eq!(
+        records[1].stderr,
+        "sh: can't create /site/a: Read-only file system\n"
+    );
+    assert_eq!(records[2].exit_code, 125);
+    assert!(
+        records[2]
+            .stderr
+            .contains("invalid mount config for type \"bind\": bind source path does not exist: "),
+        "{}",
+        records[2].stderr
+    );
+    assert!(
+        !lab.workspace().join("nope").exists(),
+        "--mount makes no directory"
+    );
+    assert_eq!(
+        std::fs::read_to_string(lab.workspace().join("site/b")).unwrap(),
+        "new\n",
+        "a writable bind writes through to the workspace"
+    );
+    assert!(
+        records[4].stderr.contains("not type=tmpfs"),
+        "{}",
+        records[4].stderr
+    );
+}

@@ -307,9 +307,34 @@ impl Engine {
         }
         for mount in host.mounts.iter().flatten() {
             let kind = mount.typ.map(|t| t.to_string()).unwrap_or_default();
+            if kind == "bind" {
+                let target = mount.target.clone().unwrap_or_default();
+                let source = mount.source.clone().unwrap_or_default();
+                if source.is_empty() {
+                    return Err(EngineError::BadRequest(
+                        "invalid mount config for type \"bind\": field Source must not be empty"
+                            .into(),
+                    ));
+                }
+                if !target.starts_with('/') {
+                    return Err(EngineError::BadRequest(format!(
+                        "invalid mount config for type \"bind\": invalid mount path: '{target}' mount path must be absolute"
+                    )));
+                }
+                let host = self.bind_source(&source, &format!("{source}:{target}"))?;
+                let read_only = mount.read_only.unwrap_or(false);
+                binds.push(MountRecord {
+                    name: String::new(),
+                    destination: super::fs::normalise(&target),
+                    mode: String::new(),
+                    read_only,
+                    host: Some(host),
+                });
+                continue;
+            }
             if kind != "volume" {
                 return Err(EngineError::BadRequest(format!(
-                    "docklab: the embedded engine mounts volumes only, not type={kind}"
+                    "docklab: the embedded engine mounts volumes and binds, not type={kind}"
                 )));
             }
             wanted.push((

@@ -573,6 +573,32 @@ fn with_mounts(
         mount
             .typ
             .get_or_insert(bollard_stubs::models::MountType::VOLUME);
+        // A bind's source is a directory of this machine: relative to the working
+        // directory, as the CLI makes it absolute.
+        if mount.typ == Some(bollard_stubs::models::MountType::BIND)
+            && let Some(source) = mount.source.clone().filter(|s| !s.is_empty())
+        {
+            // Unlike `-v`, `--mount` makes no missing directory.
+            if cli.files.stat(&source) != Some(true) {
+                let shown = if source.starts_with('/') {
+                    source.clone()
+                } else {
+                    format!(
+                        "{}/{}",
+                        cli.files.host_dir(".").unwrap_or_default(),
+                        source.trim_start_matches("./")
+                    )
+                };
+                return Err(run_error(
+                    format!(
+                        "Error response from daemon: invalid mount config for type \"bind\": bind source path does not exist: {shown}"
+                    ),
+                    125,
+                ));
+            }
+            let dir = cli.files.host_dir(&source).map_err(|e| run_error(e, 125))?;
+            mount.source = Some(dir);
+        }
         if mount.target.is_none() {
             return Err(run_error(
                 format!("invalid argument \"{spec}\" for \"--mount\" flag: target is required"),
