@@ -5,6 +5,7 @@
 mod architecture;
 mod book;
 mod checks;
+mod cli_details;
 mod compose;
 mod compose_project;
 mod container_network_tools;

@@ -969,7 +969,8 @@ impl Engine {
         filters: &HashMap<String, Vec<String>>,
     ) -> bool {
         filters.iter().all(|(key, values)| {
-            values.iter().any(|v| match key.as_str() {
+            // Labels must all match, as the daemon reads them; other keys, any value.
+            let matches = |v: &String| match key.as_str() {
                 "status" => summary_state_name(c.status) == v,
                 "name" => c.name.contains(v.trim_start_matches('/')),
                 "id" => c.id.starts_with(v.as_str()),
@@ -997,7 +998,12 @@ impl Engine {
                     }
                 }
                 _ => false,
-            })
+            };
+            if key == "label" {
+                values.iter().all(matches)
+            } else {
+                values.iter().any(matches)
+            }
         })
     }
 
