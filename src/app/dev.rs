@@ -204,6 +204,11 @@ pub fn lint(files: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<i32> {
             }
         }
     }
+    for (source, parsed) in &lessons {
+        for warning in unchecked_hints(parsed, &source.text, &source.name) {
+            writeln!(out, "{warning}")?;
+        }
+    }
     if problems == 0 {
         writeln!(out, "{} file(s), no problems", files.len())?;
         Ok(0)
@@ -824,4 +829,134 @@ fn test_suite(
         }
     }
     Ok(failures)
+}
+
+/// The instruction names a Dockerfile check reads.
+const INSTRUCTIONS: &[&str] = &[
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
+fn dockerfile_patterns(check: &crate::check::Check, out: &mut Vec<String>) {
+    if let Some(d) = &check.dockerfile {
+        out.extend(d.has.iter().cloned());
+    }
+    for inner in check.all.iter().chain(check.any.iter()).flatten() {
+        dockerfile_patterns(inner, out);
+    }
+}
+
+/// Warnings (not problems) for hints that name a Dockerfile instruction no check of
+/// their exercise looks for: the hint asks for something a student may leave out and
+/// still pass. Only exercises with a `dockerfile` check are read, since the others check
+/// the image, not the instructions.
+pub fn unchecked_hints(lesson: &lesson::Lesson, text: &str, name: &str) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for exercise in lesson.exercises() {
+        let mut patterns = Vec::new();
+        for check in &exercise.checks {
+            dockerfile_patterns(check, &mut patterns);
+        }
+        if patterns.is_empty() {
+            continue;
+        }
+        let regexes: Vec<regex::Regex> = patterns
+            .iter()
+            .filter_map(|p| regex::Regex::new(p).ok())
+            .collect();
+        let hints = exercise
+            .hints
+            .iter()
+            .chain(exercise.checks.iter().filter_map(|c| c.hint.as_ref()));
+        for hint in hints {
+            for (i, span) in hint.split('`').enumerate() {
+                // Odd pieces lie between backticks.
+                let span = span.trim();
+                let first = span.split_whitespace().next().unwrap_or("");
+                if i % 2 == 0 || !INSTRUCTIONS.contains(&first) || span == first {
+                    continue;
+                }
+                // A hint may name an instruction's start only (`COPY --from=build`).
+                let continued = format!("{span} x");
+                if regexes
+                    .iter()
+                    .any(|r| r.is_match(span) || r.is_match(&continued))
+                {
+                    continue;
+                }
+                let (line, column) = text
+                    .lines()
+                    .enumerate()
+                    .find_map(|(n, l)| l.find(span).map(|c| (n + 1, c + 1)))
+                    .unwrap_or((1, 1));
+                warnings.push(format!(
+                    "{name}:{line}:{column}: warning: a hint of exercise {} names `{span}`, which no dockerfile check of it verifies",
+                    exercise.id
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn a_hinted_instruction_no_check_verifies_is_warned_of() {
+        let text = r#"format: 1
+id: demo
+title: Demo
+summary: A demo.
+estimated_minutes: 5
+steps:
+  - exercise:
+      id: build
+      title: Build
+      goal: Build it.
+      hints:
+        - "Add `RUN apk update` before `RUN apk add nmap`."
+      solution:
+        files:
+          Dockerfile: "FROM alpine\nRUN apk update\nRUN apk add nmap\n"
+        commands: [docker build -t x .]
+      checks:
+        - dockerfile: { has: ['^RUN apk add .*nmap'] }
+"#;
+        let lesson = lesson::parse(text, "demo.yaml").unwrap();
+        let warnings = unchecked_hints(&lesson, text, "demo.yaml");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(
+                "demo.yaml:12:17: warning: a hint of exercise build names `RUN apk update`"
+            ),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn the_shipped_lessons_hint_only_what_they_check() {
+        for (file, text) in lesson::shipped() {
+            let lesson = lesson::parse(text, file).unwrap();
+            let warnings = unchecked_hints(&lesson, text, file);
+            assert!(warnings.is_empty(), "{warnings:?}");
+        }
+    }
 }
