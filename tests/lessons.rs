@@ -318,3 +318,17 @@ fn the_time_spent_in_a_lesson_is_kept_across_sessions() {
     let (_, out, _) = start(home.path(), "progress\n");
     assert!(out.contains("Time in this lesson: 2 minutes\n"), "{out}");
 }
+
+#[test]
+fn an_exercise_already_reached_is_done_as_soon_as_it_is_entered() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, _) = start(home.path(), "docker run hello-world\nnext\nnext\n");
+    assert_eq!(code, 0, "{out}");
+    let entered = out
+        .find("Exercise: Run hello-world")
+        .expect("the exercise is shown");
+    let done = out
+        .find("✔ Done: Run hello-world")
+        .expect("and done at once");
+    assert!(entered < done, "{out}");
+}

@@ -318,6 +318,8 @@ impl Session {
                     out,
                     "(checks run after every command; `hint` helps, `check` explains)"
                 )?;
+                // What was done before the exercise began may reach its goal already.
+                self.after_command(out)?;
             }
             Some(StepKind::Predict(p)) => {
                 writeln!(
