@@ -332,3 +332,19 @@ fn an_exercise_already_reached_is_done_as_soon_as_it_is_entered() {
         .expect("and done at once");
     assert!(entered < done, "{out}");
 }
+
+#[test]
+fn a_failing_dockerfile_check_shows_where_the_wanted_instruction_goes() {
+    let home = tempfile::tempdir().unwrap();
+    let (_, out, _) = start_lesson(
+        home.path(),
+        "3",
+        "next\nnext\nprintf 'FROM alpine:latest\\nRUN apk add nmap\\nENTRYPOINT [\"nmap\"]\\nCMD [\"localhost\"]\\n' > Dockerfile\ncheck\n",
+    );
+    assert!(
+        out.contains(
+            "✘ Dockerfile has no instruction matching /^RUN apk update/ where the exercise wants one\n    (- seen, + wanted)\n      FROM alpine:latest\n    + /^RUN apk update/\n      RUN apk add nmap\n"
+        ),
+        "{out}"
+    );
+}

@@ -1362,11 +1362,23 @@ fn dockerfile(c: &DockerfileCheck, ctx: &mut Context<'_>) -> Outcome {
         match instructions[from..].iter().position(|i| re.is_match(i)) {
             Some(i) => from += i + 1,
             None => {
-                return Outcome::fail(format!(
+                // The instructions as they are, the one wanted where it would go.
+                let mut diff = legend();
+                for (n, i) in instructions.iter().enumerate() {
+                    if n == from {
+                        diff.push_str(&wanted_line(&format!("/{p}/")));
+                    }
+                    diff.push_str(&format!("  {i}\n"));
+                }
+                if from >= instructions.len() {
+                    diff.push_str(&wanted_line(&format!("/{p}/")));
+                }
+                let mut outcome = Outcome::fail(format!(
                     "{} has no instruction matching /{p}/ where the exercise wants one",
                     c.path
-                ))
-                .with_listing(&instructions);
+                ));
+                outcome.diff = Some(diff);
+                return outcome;
             }
         }
     }
@@ -1391,11 +1403,26 @@ fn instruction_text(original: &str) -> String {
 }
 
 /// `-` what was seen, `+` what was wanted, coloured when the terminal takes colour.
+/// The first line of every seen/wanted diff: what its marks mean.
+fn legend() -> String {
+    format!(
+        "{}\n",
+        "(- seen, + wanted)".if_supports_color(Stream::Stdout, |t| t.dimmed())
+    )
+}
+
+fn wanted_line(line: &str) -> String {
+    format!(
+        "{}\n",
+        format!("+ {line}").if_supports_color(Stream::Stdout, |t| t.green())
+    )
+}
+
 fn line_diff(seen: &[String], wanted: &[String]) -> String {
     let seen_text: String = seen.iter().map(|l| format!("{l}\n")).collect();
     let wanted_text: String = wanted.iter().map(|l| format!("{l}\n")).collect();
     let diff = similar::TextDiff::from_lines(&seen_text, &wanted_text);
-    let mut out = String::new();
+    let mut out = legend();
     for change in diff.iter_all_changes() {
         let line = change.value().trim_end_matches('\n');
         match change.tag() {
@@ -1403,10 +1430,7 @@ fn line_diff(seen: &[String], wanted: &[String]) -> String {
                 "{}\n",
                 format!("- {line}").if_supports_color(Stream::Stdout, |t| t.red())
             )),
-            similar::ChangeTag::Insert => out.push_str(&format!(
-                "{}\n",
-                format!("+ {line}").if_supports_color(Stream::Stdout, |t| t.green())
-            )),
+            similar::ChangeTag::Insert => out.push_str(&wanted_line(line)),
             similar::ChangeTag::Equal => out.push_str(&format!("  {line}\n")),
         }
     }
