@@ -801,13 +801,8 @@ impl Engine {
             ));
         }
         let record = self.containers.get_mut(&c.id).expect("found above");
+        // Docker leaves the network mode naming the network it left.
         record.endpoints.retain(|e| e.network_id != n.id);
-        if record.endpoints.is_empty()
-            && let Some(h) = record.config.host_config.as_mut()
-            && h.network_mode.as_deref() == Some(n.name.as_str())
-        {
-            // Docker leaves the mode naming the network; the container has no network.
-        }
         if c.is_running() {
             self.open_ports(&c.id)?;
         }
@@ -827,17 +822,7 @@ impl Engine {
             let prefix = n.and_then(|n| n.pool()).map(|p| i64::from(p.1));
             let mut dns_names = None;
             if dns {
-                let mut names = vec![c.name.clone()];
-                names.extend(e.aliases.iter().cloned());
-                names.push(c.id[..12].to_string());
-                names.push(c.hostname());
-                let mut seen = Vec::new();
-                for n in names {
-                    if !seen.contains(&n) {
-                        seen.push(n);
-                    }
-                }
-                dns_names = Some(seen);
+                dns_names = Some(dns_names_of(c, e));
             }
             out.insert(
                 name,
@@ -907,11 +892,7 @@ impl Engine {
                     }
                 }
                 if n.has_dns() {
-                    let mut names = vec![c.name.clone()];
-                    names.extend(ce.aliases.iter().cloned());
-                    names.push(c.id[..12].to_string());
-                    names.push(c.hostname());
-                    for name in names {
+                    for name in dns_names_of(c, ce) {
                         peers.add_name(&name, ip);
                     }
                     peers.add_reverse(ip, format!("{}.{}", c.name, n.name));
@@ -924,6 +905,22 @@ impl Engine {
     fn container_ports_served(&self, c: &ContainerRecord) -> Vec<u16> {
         c.listening.iter().map(|(p, _)| *p).collect()
     }
+}
+
+/// The names the embedded DNS gives an endpoint, as moby builds them: the container's
+/// name, its aliases on that network, its short ID and its hostname, each once.
+fn dns_names_of(c: &ContainerRecord, e: &EndpointRecord) -> Vec<String> {
+    let mut names = vec![c.name.clone()];
+    names.extend(e.aliases.iter().cloned());
+    names.push(c.id[..12].to_string());
+    names.push(c.hostname());
+    let mut unique = Vec::new();
+    for n in names {
+        if !unique.contains(&n) {
+            unique.push(n);
+        }
+    }
+    unique
 }
 
 fn validate_fixed_ip(n: &NetworkRecord, ip: &str) -> Result<()> {
